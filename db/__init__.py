@@ -1,0 +1,24 @@
+"""Storage: one SQLite file per agent (WAL), numbered migrations, no Qt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from db.connection import connect, transaction
+from db.errors import StorageError
+from db.migrations import migrate
+
+__all__ = ["StorageError", "connect", "migrate", "open_db", "transaction"]
+
+
+def open_db(path: Path) -> sqlite_utils.Database:
+    """Open (creating on first use) and migrate the agent's database; backups go beside it."""
+    db = connect(path)
+    try:
+        migrate(db, backup_dir=Path(path).parent / "backups")
+    except BaseException:
+        db.close()
+        raise
+    return db

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from db import StorageError, connect, open_db
+from db.migrations import MIGRATIONS, current_version, migrate
+
+
+def test_new_database_is_migrated_to_latest_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "a.sqlite3")
+    assert current_version(db) == len(MIGRATIONS)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA synchronous").fetchone()[0] <= 2  # NORMAL or FULL
+    assert {"calls", "checklist_ticks", "reminders", "customers", "audit_log"} <= set(
+        db.table_names()
+    )
+    db.close()
+
+
+def test_each_migration_applies_in_order_from_every_earlier_version(tmp_path: Path) -> None:
+    for start in range(len(MIGRATIONS)):
+        db = connect(tmp_path / f"v{start}.sqlite3")
+        migrate(db, None, MIGRATIONS[:start])
+        assert current_version(db) == start
+        migrate(db, tmp_path / "backups")
+        assert current_version(db) == len(MIGRATIONS)
+        db.close()
+
+
+def test_backup_is_taken_before_migrating_an_existing_file(tmp_path: Path) -> None:
+    db = connect(tmp_path / "old.sqlite3")
+    db["legacy"].insert({"x": 1})
+    steps = [lambda d: None, *MIGRATIONS]  # version 0 → pretend an older schema exists
+    migrate(db, tmp_path / "backups", steps)
+    backups = list((tmp_path / "backups").glob("*.sqlite3"))
+    assert len(backups) == 1
+    assert sqlite3.connect(backups[0]).execute("SELECT x FROM legacy").fetchone() == (1,)
+    db.close()
+
+
+def test_failed_migration_rolls_back_and_keeps_version(tmp_path: Path) -> None:
+    db = connect(tmp_path / "f.sqlite3")
+
+    def broken(d: sqlite_utils.Database) -> None:
+        d["half"].insert({"x": 1})
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        migrate(db, None, [broken])
+    assert current_version(db) == 0
+    assert "half" not in db.table_names()
+    db.close()
+
+
+def test_newer_schema_than_the_app_is_refused(tmp_path: Path) -> None:
+    db = connect(tmp_path / "n.sqlite3")
+    db.execute("PRAGMA user_version = 99")
+    with pytest.raises(StorageError, match="版本"):
+        migrate(db, None)
+    db.close()
+
+
+def test_invalid_status_is_refused_by_the_schema(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "s.sqlite3")
+    with pytest.raises(sqlite3.IntegrityError):
+        db["calls"].insert({"id": "c1", "started_at": "x", "status": "flying"})
+    db.close()
+
+
+def test_corrupt_file_gives_a_clear_error_and_is_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "bad.sqlite3"
+    garbage = b"this is not a database" * 100
+    path.write_bytes(garbage)
+    with pytest.raises(StorageError) as info:
+        open_db(path)
+    assert "损坏" in info.value.message and info.value.path == path
+    assert path.read_bytes() == garbage
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ro.sqlite3"
+    open_db(path).close()
+    path.chmod(0o444)
+    with pytest.raises(StorageError, match="权限"):
+        open_db(path)
+
+
+def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "locked.sqlite3"
+    open_db(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")  # leave WAL so an exclusive lock blocks readers
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageError, match="占用"):
+            connect(path, busy_timeout_ms=50)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
