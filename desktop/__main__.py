@@ -1,2 +1,71 @@
-def main() -> int:
-    return 0
+"""`callassist` / `python -m desktop`: parse arguments, then run the app or a subcommand.
+
+The softphone hook (`callassist event …`) is dispatched before anything heavy is imported,
+so it returns within the softphone's patience.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "event" in args[:3] and _subcommand(args) == "event":
+        from desktop.hook import main as hook_main
+
+        return hook_main(args)
+    parser = _parser()
+    options = parser.parse_args(args)
+    if options.command == "content":
+        from pathlib import Path
+
+        from desktop.core.content.check import run_check
+
+        return run_check(Path(options.dir) if options.dir else None, sys.stdout)
+    from desktop.run import run
+
+    return run(options)
+
+
+def _subcommand(args: list[str]) -> str | None:
+    """The first word that is not an option or an option's value."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--data-dir", "--baresip"):
+            skip = True
+            continue
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callassist",
+        description="坐席助手 (Call Assistant): an offline guide beside the softphone",
+    )
+    parser.add_argument(
+        "--data-dir", help="data directory (default: CALLASSIST_DATA_DIR or the user's data dir)"
+    )
+    parser.add_argument("--demo", action="store_true", help="run on the bundled demo data")
+    parser.add_argument(
+        "--baresip", metavar="HOST:PORT", help="connect to baresip's ctrl_tcp (default port 4444)"
+    )
+    parser.add_argument("--selftest", action="store_true", help="check the installation and exit")
+    sub = parser.add_subparsers(dest="command")
+    content = sub.add_parser("content", help="content pack tools")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="validate a content pack and list every problem")
+    check.add_argument("dir", nargs="?", help="pack directory (default: the bundled zh_CN pack)")
+    sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Composition root: opens the database, builds the services and the window.
+
+`build_app(data_dir, clock)` is the one in-process entry: tests (and anyone's acceptance
+tests) call it with a temporary data dir and a FakeClock and drive the real window.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+from PySide6.QtCore import QSettings
+
+from db import open_db
+from desktop import paths
+from desktop.core.clock import Clock, SystemClock
+from desktop.services.audit import AuditLog
+from desktop.services.calls import CallService
+from desktop.services.content_service import ContentService
+from desktop.services.demo_data import populate
+from desktop.services.settings import SettingsStore
+from desktop.ui.main_window import MainWindow
+from desktop.ui.workspace.controller import WorkspaceController
+from desktop.ui.workspace.view import WorkspaceView
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """Everything one running assistant holds; `close()` releases it in order."""
+
+    data_dir: Path
+    clock: Clock
+    db: sqlite_utils.Database
+    content: ContentService
+    settings: SettingsStore
+    audit: AuditLog
+    calls: CallService
+    window: MainWindow
+    workspace: WorkspaceController
+    _closers: list = field(default_factory=list)
+
+    def close(self) -> None:
+        self.window.view.notes.flush()
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception:  # a failing part must not stop the rest from closing
+                log.exception("error while closing")
+        self.window.close()
+        self.window.deleteLater()
+        self.db.close()
+
+
+def build_app(data_dir: Path, clock: Clock | None = None, *, demo: bool = False) -> App:
+    """Build the whole app against `data_dir` (created if missing). Needs a QApplication.
+
+    Raises db.StorageError when the database cannot be used; nothing is created over a bad file.
+    """
+    clock = clock or SystemClock()
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_db(paths.db_path(data_dir))
+    try:
+        content = ContentService(paths.content_pack_dir(), data_dir)
+        settings = SettingsStore(db)
+        audit = AuditLog(db, clock, actor=settings.current.agent_id)
+        calls = CallService(
+            db, clock, audit, lambda: content.pack, agent=lambda: settings.current.agent_id
+        )
+        if demo and db["calls"].count == 0:
+            populate(db, content.pack, clock.now())
+        ui_settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+        view = WorkspaceView(clock.now)
+        window = MainWindow(view, ui_settings)
+        workspace = WorkspaceController(view, calls, settings, content.pack)
+    except BaseException:
+        db.close()
+        raise
+    app = App(data_dir, clock, db, content, settings, audit, calls, window, workspace)
+    workspace.message.connect(window.show_message)
+    app._closers.append(view.call_bar.stop)
+    content.subscribe(workspace.set_pack)
+    window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
+    _show_content_status(app)
+    return app
+
+
+def _show_content_status(app: App) -> None:
+    pack = app.content.pack
+    problems = app.content.problems
+    label = app.window.status_content
+    if problems:
+        label.setText(f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本")
+        label.setToolTip("\n".join(str(p) for p in problems[:30]))
+    else:
+        label.setText(f"内容包 v{pack.version}：{len(pack.scripts)} 条话术")
+        label.setToolTip((app.content.source and str(app.content.source)) or "")

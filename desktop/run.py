@@ -1,0 +1,42 @@
+"""Running the GUI for real: QApplication, a clear error for an unusable database, the loop."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from desktop import paths
+
+
+def resolve_data_dir(options: argparse.Namespace) -> Path:
+    """`--demo` without `--data-dir` keeps the demo apart from the agent's real data."""
+    if options.demo and not options.data_dir:
+        return paths.user_data_dir() / "demo"
+    return paths.user_data_dir(options.data_dir)
+
+
+def run(options: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from db import StorageError
+    from desktop.app import build_app
+
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    qt_app.setApplicationName("坐席助手")
+    qt_app.setOrganizationName("callassist")
+    data_dir = resolve_data_dir(options)
+    try:
+        app = build_app(data_dir, demo=options.demo)
+    except StorageError as exc:
+        logging.error("%s", exc)
+        QMessageBox.critical(None, "坐席助手：无法打开数据库", exc.user_text())
+        return 3
+    app.window.show()
+    code = qt_app.exec()
+    app.close()
+    return code

@@ -1,0 +1,37 @@
+"""The audit trail: every action an agent takes on calls and reminders, append-only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from desktop.core.clock import Clock, to_iso
+
+
+class AuditLog:
+    def __init__(self, db: sqlite_utils.Database, clock: Clock, actor: str = "") -> None:
+        self._db = db
+        self._clock = clock
+        self.actor = actor
+
+    def record(self, action: str, entity: str, entity_id: str, **detail: Any) -> None:
+        """Append one row; `detail` is stored as JSON so leads can query it with json_extract."""
+        self._db["audit_log"].insert(
+            {
+                "at": to_iso(self._clock.now()),
+                "actor": self.actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "detail": json.dumps(detail, ensure_ascii=False) if detail else "",
+            }
+        )
+
+    def for_entity(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
+        return list(
+            self._db["audit_log"].rows_where(
+                "entity = ? AND entity_id = ?", [entity, entity_id], order_by="id"
+            )
+        )

@@ -1,0 +1,115 @@
+"""The guided checklist: steps in order, required ones marked, ticks with time, the current
+step's hint. Space/Enter or Ctrl+1…9 tick; the panel only emits, the service saves."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from desktop.core.clock import parse_iso
+from desktop.core.content.model import ChecklistStep
+
+STEP_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ChecklistPanel(QWidget):
+    tick_requested = Signal(str, bool)  # step key, ticked
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._title = QLabel("流程清单")
+        self._title.setObjectName("panelTitle")
+        self._progress = QLabel("")
+        self._list = QListWidget()
+        self._list.setAccessibleName("流程清单")
+        self._list.itemChanged.connect(self._item_changed)
+        self._list.itemActivated.connect(self._toggle)
+        self._hint = QLabel("")
+        self._hint.setWordWrap(True)
+        self._hint.setObjectName("stepHint")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._title)
+        layout.addWidget(self._progress)
+        layout.addWidget(self._list, 1)
+        layout.addWidget(self._hint)
+        self._steps: tuple[ChecklistStep, ...] = ()
+        self._rendering = False
+        self.current_step: str | None = None
+        for n in range(1, 10):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{n}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda i=n - 1: self._toggle_index(i))
+
+    @property
+    def list_widget(self) -> QListWidget:
+        return self._list
+
+    def show_steps(
+        self, steps: tuple[ChecklistStep, ...], ticked: dict[str, str], enabled: bool
+    ) -> None:
+        """Render steps with tick times; the first unticked step is the current one."""
+        self._rendering = True
+        self._steps = steps
+        same = self._list.count() == len(steps) and all(
+            self._list.item(i).data(STEP_ROLE) == s.key for i, s in enumerate(steps)
+        )
+        if not same:
+            self._list.clear()
+        current = next((s.key for s in steps if s.key not in ticked), None)
+        self.current_step = current
+        bold = QFont()
+        bold.setBold(True)
+        for index, step in enumerate(steps):
+            item = self._list.item(index) if same else QListWidgetItem()
+            at = ticked.get(step.key)
+            mark = "（必做）" if step.required else ""
+            when = f"  ✓ {_local_hm(at)}" if at else ""
+            item.setText(f"{index + 1}. {step.label}{mark}{when}")
+            item.setData(STEP_ROLE, step.key)
+            item.setToolTip(step.hint)
+            flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+            if enabled:
+                flags |= Qt.ItemFlag.ItemIsEnabled
+            item.setFlags(flags)
+            item.setCheckState(Qt.CheckState.Checked if at else Qt.CheckState.Unchecked)
+            is_current = step.key == current
+            item.setFont(bold if is_current else QFont())
+            item.setBackground(QBrush(QColor("#fff4cc")) if is_current else QBrush())
+            if not same:
+                self._list.addItem(item)
+        done = sum(1 for s in steps if s.key in ticked)
+        required_left = [s.label for s in steps if s.required and s.key not in ticked]
+        self._progress.setText(
+            f"进度 {done}/{len(steps)}"
+            + (f"  · 必做未完成 {len(required_left)}" if required_left else "")
+            if steps
+            else "请先选择来电类型（F1–F8）"
+        )
+        hint_step = next((s for s in steps if s.key == current), None)
+        self._hint.setText(f"提示：{hint_step.hint}" if hint_step else "")
+        if current is not None and self._list.currentRow() < 0:
+            self._list.setCurrentRow([s.key for s in steps].index(current))
+        self._rendering = False
+
+    def progress_text(self) -> str:
+        return self._progress.text()
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        if self._rendering:
+            return
+        self.tick_requested.emit(item.data(STEP_ROLE), item.checkState() == Qt.CheckState.Checked)
+
+    def _toggle(self, item: QListWidgetItem) -> None:
+        if item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            checked = item.checkState() == Qt.CheckState.Checked
+            item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+
+    def _toggle_index(self, index: int) -> None:
+        if 0 <= index < self._list.count():
+            self._toggle(self._list.item(index))
+
+
+def _local_hm(iso: str) -> str:
+    return parse_iso(iso).astimezone().strftime("%H:%M:%S")

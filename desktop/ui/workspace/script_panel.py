@@ -1,0 +1,120 @@
+"""The script panel: talk tracks for the current type and step, filled with the call's
+values; Enter or double-click copies, Ctrl+D pins a favourite, typing searches."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.content.model import Script
+from desktop.core.script_catalog import ScriptGroup
+
+SCRIPT_ROLE = Qt.ItemDataRole.UserRole
+TEXT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ScriptPanel(QWidget):
+    copy_requested = Signal(str, str)  # script id, filled text
+    favourite_toggled = Signal(str)  # script id
+    search_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("话术")
+        title.setObjectName("panelTitle")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索话术（Ctrl+F），回车复制第一条")
+        self.search.setAccessibleName("搜索话术")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.search_changed)
+        self.search.returnPressed.connect(self._copy_first)
+        self._list = QListWidget()
+        self._list.setAccessibleName("话术列表")
+        self._list.setWordWrap(True)
+        self._list.setUniformItemSizes(False)
+        self._list.itemActivated.connect(self._copy_item)
+        self._list.itemDoubleClicked.connect(self._copy_item)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addWidget(self.search)
+        layout.addWidget(self._list, 1)
+        find = QShortcut(QKeySequence("Ctrl+F"), self)
+        find.setContext(Qt.ShortcutContext.WindowShortcut)
+        find.activated.connect(self._focus_search)
+        fav = QShortcut(QKeySequence("Ctrl+D"), self._list)
+        fav.activated.connect(self._toggle_favourite)
+        self._header_font = QFont()
+        self._header_font.setBold(True)
+
+    @property
+    def list_widget(self) -> QListWidget:
+        return self._list
+
+    def show_groups(self, groups: tuple[ScriptGroup, ...], fill: dict[str, str]) -> None:
+        """Replace the list with these groups; headers are not selectable."""
+        self._list.setUpdatesEnabled(False)
+        self._list.clear()
+        for group in groups:
+            self._add_header(group.title)
+            for script in group.scripts:
+                self._add_script(script, fill)
+        self._list.setUpdatesEnabled(True)
+
+    def show_results(self, scripts: list[Script], fill: dict[str, str]) -> None:
+        self._list.setUpdatesEnabled(False)
+        self._list.clear()
+        self._add_header(f"搜索结果（{len(scripts)}）" if scripts else "没有找到匹配的话术")
+        for script in scripts:
+            self._add_script(script, fill)
+        self._list.setUpdatesEnabled(True)
+
+    def _add_header(self, title: str) -> None:
+        header = QListWidgetItem(title)
+        header.setFlags(Qt.ItemFlag.NoItemFlags)
+        header.setFont(self._header_font)
+        header.setForeground(QBrush(QColor("#555555")))
+        self._list.addItem(header)
+
+    def _add_script(self, script: Script, fill: dict[str, str]) -> None:
+        text = fill.get(script.id, script.text)
+        method = f"［{script.method}］" if script.method else ""
+        item = QListWidgetItem(f"{method}{script.title}\n{text}")
+        item.setData(SCRIPT_ROLE, script.id)
+        item.setData(TEXT_ROLE, text)
+        item.setToolTip("回车或双击复制；Ctrl+D 收藏")
+        self._list.addItem(item)
+
+    def script_items(self) -> list[QListWidgetItem]:
+        return [
+            self._list.item(i)
+            for i in range(self._list.count())
+            if self._list.item(i).data(SCRIPT_ROLE)
+        ]
+
+    def _copy_item(self, item: QListWidgetItem) -> None:
+        script_id = item.data(SCRIPT_ROLE)
+        if script_id:
+            self.copy_requested.emit(script_id, item.data(TEXT_ROLE))
+
+    def _copy_first(self) -> None:
+        items = self.script_items()
+        if items:
+            self._copy_item(items[0])
+
+    def _toggle_favourite(self) -> None:
+        item = self._list.currentItem()
+        if item is not None and item.data(SCRIPT_ROLE):
+            self.favourite_toggled.emit(item.data(SCRIPT_ROLE))
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()

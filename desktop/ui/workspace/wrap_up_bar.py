@@ -1,0 +1,95 @@
+"""Wrap-up without a modal dialog: pick the outcome; if required steps are unticked the bar
+says which and asks for a reason before 完成 is allowed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.calls import OUTCOME_LABELS
+
+
+class WrapUpBar(QWidget):
+    complete_requested = Signal(str, str)  # outcome, skip reason
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("wrapUpBar")
+        self.warning = QLabel("")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #8a1c1c;")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("未完成必做步骤的原因（必填）")
+        self.reason.setAccessibleName("跳过原因")
+        self.reason.textChanged.connect(self._update_enabled)
+        self.reason.returnPressed.connect(self._complete)
+        self.outcomes = QButtonGroup(self)
+        self.outcomes.setExclusive(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("处理结果："))
+        self._buttons: dict[str, QPushButton] = {}
+        for key, label in OUTCOME_LABELS.items():
+            button = QPushButton(label)
+            button.setCheckable(True)
+            button.setAccessibleName(f"结果 {label}")
+            button.clicked.connect(self._update_enabled)
+            self.outcomes.addButton(button)
+            self._buttons[key] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.complete = QPushButton("完成 Ctrl+Enter")
+        self.complete.setAccessibleName("完成")
+        self.complete.clicked.connect(self._complete)
+        row.addWidget(self.complete)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.reason)
+        self._missing: list[str] = []
+        self.show_state([], None)
+
+    def show_state(self, missing_labels: list[str], outcome: str | None) -> None:
+        self._missing = missing_labels
+        if missing_labels:
+            self.warning.setText(
+                "⚠ 必做步骤未完成：" + "、".join(missing_labels) + "。请补做或填写原因。"
+            )
+        self.warning.setVisible(bool(missing_labels))
+        self.reason.setVisible(bool(missing_labels))
+        if outcome in self._buttons:
+            self._buttons[outcome].setChecked(True)
+        self._update_enabled()
+
+    def choose(self, outcome: str) -> None:
+        self._buttons[outcome].setChecked(True)
+        self._update_enabled()
+
+    def selected_outcome(self) -> str | None:
+        return next((k for k, b in self._buttons.items() if b.isChecked()), None)
+
+    def reset(self) -> None:
+        self.outcomes.setExclusive(False)
+        for button in self._buttons.values():
+            button.setChecked(False)
+        self.outcomes.setExclusive(True)
+        self.reason.clear()
+
+    def _update_enabled(self) -> None:
+        ready = self.selected_outcome() is not None and (
+            not self._missing or bool(self.reason.text().strip())
+        )
+        self.complete.setEnabled(ready)
+
+    def _complete(self) -> None:
+        outcome = self.selected_outcome()
+        if outcome and self.complete.isEnabled():
+            self.complete_requested.emit(outcome, self.reason.text().strip())
