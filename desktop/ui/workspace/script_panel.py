@@ -4,7 +4,7 @@ values; Enter or double-click copies, Ctrl+D pins a favourite, typing searches."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 
 from desktop.core.content.model import Script
 from desktop.core.script_catalog import ScriptGroup
+from desktop.ui.workspace.script_delegate import BODY_ROLE, HEADER_ROLE, TITLE_ROLE, ScriptDelegate
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole
-TEXT_ROLE = Qt.ItemDataRole.UserRole + 1
+TEXT_ROLE = BODY_ROLE
 
 
 class ScriptPanel(QWidget):
@@ -40,6 +41,9 @@ class ScriptPanel(QWidget):
         self._list.setAccessibleName("话术列表")
         self._list.setWordWrap(True)
         self._list.setUniformItemSizes(False)
+        self._list.setItemDelegate(ScriptDelegate(self._list))
+        self._list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self._list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self._list.itemActivated.connect(self._copy_item)
         self._list.itemDoubleClicked.connect(self._copy_item)
         layout = QVBoxLayout(self)
@@ -52,8 +56,6 @@ class ScriptPanel(QWidget):
         find.activated.connect(self._focus_search)
         fav = QShortcut(QKeySequence("Ctrl+D"), self._list)
         fav.activated.connect(self._toggle_favourite)
-        self._header_font = QFont()
-        self._header_font.setBold(True)
 
     @property
     def list_widget(self) -> QListWidget:
@@ -80,14 +82,14 @@ class ScriptPanel(QWidget):
     def _add_header(self, title: str) -> None:
         header = QListWidgetItem(title)
         header.setFlags(Qt.ItemFlag.NoItemFlags)
-        header.setFont(self._header_font)
-        header.setForeground(QBrush(QColor("#555555")))
+        header.setData(HEADER_ROLE, title)
         self._list.addItem(header)
 
     def _add_script(self, script: Script, fill: dict[str, str]) -> None:
         text = fill.get(script.id, script.text)
         method = f"［{script.method}］" if script.method else ""
         item = QListWidgetItem(f"{method}{script.title}\n{text}")
+        item.setData(TITLE_ROLE, f"{method}{script.title}")
         item.setData(SCRIPT_ROLE, script.id)
         item.setData(TEXT_ROLE, text)
         item.setToolTip("回车或双击复制；Ctrl+D 收藏")
