@@ -33,8 +33,9 @@ def run(options: argparse.Namespace) -> int:
     try:
         app = build_app(data_dir, demo=options.demo)
     except StorageError as exc:
-        logging.error("%s", exc)
-        QMessageBox.critical(None, "坐席助手：无法打开数据库", exc.user_text())
+        print(f"坐席助手：无法打开数据库\n{exc.user_text()}", file=sys.stderr)
+        if qt_app.platformName() not in ("offscreen", "minimal"):  # nobody to see a dialog there
+            QMessageBox.critical(None, "坐席助手：无法打开数据库", exc.user_text())
         return 3
     app.window.show()
     code = qt_app.exec()
