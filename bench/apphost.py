@@ -1,0 +1,184 @@
+"""Run the real app (or a bare QMainWindow) in a child process and report when it is idle.
+
+    python -m bench.apphost --child app DATA_DIR [--demo] [--exit-at-idle]
+    python -m bench.apphost --child bare [--exit-at-idle]
+
+`app` goes through `desktop.__main__.main`, the code the `callassist` command runs. The only
+instrumentation is a wrapper around `QApplication.exec` that queues a zero timer before the
+loop starts: it fires once the window has been shown and every event queued during start-up
+(layout, paint, the app's own deferred work) has been handled. Then the host prints a READY
+line with the wall-clock time; the parent compares it with its own clock at spawn.
+
+Without --exit-at-idle the host stays up and answers commands on stdin, one per line:
+`rss` (VmRSS now), `text-ready SECONDS` (wait for the app's jieba, then VmRSS), `quit`.
+Only the standard library is imported at the top: this module's import is timed too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from typing import Any
+
+READY_MARKER = "BENCH-READY "
+REPLY_MARKER = "BENCH-REPLY "
+
+_state: dict[str, Any] = {}
+
+
+def _say(marker: str, data: dict[str, Any]) -> None:
+    sys.stdout.write(marker + json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _rss_mb() -> float | None:
+    from bench.common import rss_mb
+
+    return rss_mb()
+
+
+def _on_idle(exit_at_idle: bool) -> None:
+    idle_at = time.time()
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    shown = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()
+    ]
+    _say(
+        READY_MARKER,
+        {
+            "idle_at": idle_at,
+            "window_shown": bool(shown),
+            "title": shown[0].windowTitle() if shown else "",
+            "rss_mb": _rss_mb(),
+        },
+    )
+    if exit_at_idle:
+        QApplication.instance().quit()
+    else:
+        threading.Thread(target=_serve_commands, name="bench-commands", daemon=True).start()
+
+
+def _install_idle_probe(exit_at_idle: bool) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    original_exec = QApplication.exec
+
+    def exec_then_report() -> int:
+        QTimer.singleShot(0, lambda: _on_idle(exit_at_idle))
+        return original_exec()
+
+    QApplication.exec = staticmethod(exec_then_report)  # type: ignore[method-assign]
+
+
+def _capture_app() -> None:
+    """Keep the App that build_app returns, to find its parts (e.g. its segmenter) later."""
+    import desktop.app
+
+    build_app = desktop.app.build_app
+
+    def build_and_keep(*args: Any, **kwargs: Any) -> Any:
+        _state["app"] = built = build_app(*args, **kwargs)
+        return built
+
+    desktop.app.build_app = build_and_keep
+
+
+def find_segmenter(app: Any) -> Any:
+    """The app's jieba Segmenter, if the app holds one (searched two attributes deep)."""
+    module = sys.modules.get("desktop.core.text.segmenter")
+    if module is None or app is None:
+        return None
+    kind = module.Segmenter
+    seen: set[int] = set()
+    frontier = [app]
+    for _depth in range(3):
+        following = []
+        for obj in frontier:
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            if isinstance(obj, kind):
+                return obj
+            try:
+                following.extend(vars(obj).values())
+            except TypeError:
+                slots = getattr(type(obj), "__slots__", ())
+                following.extend(getattr(obj, s, None) for s in slots)
+        frontier = following
+    return None
+
+
+def _serve_commands() -> None:
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "quit":
+            break
+        if words[0] == "rss":
+            _say(REPLY_MARKER, {"rss_mb": _rss_mb()})
+        elif words[0] == "text-ready":
+            timeout = float(words[1]) if len(words) > 1 else 60.0
+            segmenter = find_segmenter(_state.get("app"))
+            if segmenter is None:
+                _say(REPLY_MARKER, {"segmenter": False, "rss_mb": _rss_mb()})
+                continue
+            start = time.perf_counter()
+            ready = bool(segmenter.wait(timeout))
+            waited = time.perf_counter() - start
+            time.sleep(0.5)  # let the loading thread's garbage go before reading VmRSS
+            _say(
+                REPLY_MARKER,
+                {"segmenter": True, "ready": ready, "waited_s": waited, "rss_mb": _rss_mb()},
+            )
+        else:
+            _say(REPLY_MARKER, {"error": f"unknown command {words[0]!r}"})
+    _quit_from_thread()
+
+
+def _quit_from_thread() -> None:
+    from PySide6.QtCore import QMetaObject, Qt
+    from PySide6.QtWidgets import QApplication
+
+    QMetaObject.invokeMethod(QApplication.instance(), "quit", Qt.ConnectionType.QueuedConnection)
+
+
+def _run_app(data_dir: str, demo: bool, exit_at_idle: bool) -> int:
+    _install_idle_probe(exit_at_idle)
+    _capture_app()
+    from desktop.__main__ import main
+
+    return main(["--data-dir", data_dir, *(["--demo"] if demo else [])])
+
+
+def _run_bare(exit_at_idle: bool) -> int:
+    _install_idle_probe(exit_at_idle)
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    qt_app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.setWindowTitle("bare")
+    window.resize(1280, 760)
+    window.show()
+    return qt_app.exec()
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] != "--child" or len(argv) < 2:
+        sys.exit(__doc__)
+    mode, rest = argv[1], argv[2:]
+    exit_at_idle = "--exit-at-idle" in rest
+    if mode == "bare":
+        return _run_bare(exit_at_idle)
+    if mode == "app":
+        positional = [a for a in rest if not a.startswith("--")]
+        return _run_app(positional[0], "--demo" in rest, exit_at_idle)
+    sys.exit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,128 @@
+"""Intent switch: a click on an intent button until the checklist and the script list are
+filled, laid out and painted, on a content pack of 500 scripts.
+
+The child builds the real app (build_app) on a data dir whose edited pack
+(`data_dir/content/zh_CN`, which ContentService prefers to the bundled one) is the bundled
+pack plus generated scripts; starts a call; then clicks the intent buttons in turn with
+QTest. A switch is timed from the press until the event queue has been drained after the
+item views ran their delayed layout (visualItemRect of the last row forces it if it is still
+pending) and the resulting paints were handled. One untimed round over every intent first:
+the figure is the steady state an agent sees all day, the first round is reported apart.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Figures, benchmark, child_main, percentile, run_child
+
+SCRIPTS = 500
+SWITCHES_QUICK, SWITCHES_FULL = 100, 300
+
+
+@benchmark("intent_switch_p99_ms")
+def run(quick: bool) -> Figures:
+    switches = SWITCHES_QUICK if quick else SWITCHES_FULL
+    return run_child("intent_switch", str(switches), timeout=300)
+
+
+def _settle(lists) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    for view in lists:
+        if view.count():
+            rect = view.visualItemRect(view.item(view.count() - 1))
+            if rect.isEmpty():
+                raise RuntimeError(f"{view.accessibleName()}: last row has no geometry")
+    QApplication.processEvents()
+
+
+PIN = 1 << 40
+
+
+def _pin_none() -> int:
+    """Raise None's reference count far out of reach, so that PySide6 versions which drop a
+    reference to None on every item `data()` call that returns None cannot abort this child.
+    Returns the count after pinning, to report how many were lost."""
+    if sys.version_info < (3, 12):  # None is immortal from 3.12 on
+        import ctypes
+
+        ctypes.c_ssize_t.from_address(id(None)).value += PIN
+    return sys.getrefcount(None)
+
+
+def _pyside_version() -> str:
+    import PySide6
+
+    return PySide6.__version__
+
+
+def child(args: list[str]) -> Figures:
+    switches = int(args[0])
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from bench.content import write_enlarged_pack
+    from desktop.app import build_app
+
+    qt_app = QApplication(sys.argv[:1])
+    none_refs = _pin_none()
+    with tempfile.TemporaryDirectory(prefix="bench-intent-") as tmp:
+        data_dir = Path(tmp) / "data"
+        count = write_enlarged_pack(data_dir / "content" / "zh_CN", SCRIPTS)
+        app = build_app(data_dir)
+        try:
+            pack = app.content.pack
+            if len(pack.scripts) != SCRIPTS:
+                raise RuntimeError(f"the app loaded {len(pack.scripts)} scripts, not {count}")
+            view = app.window.view
+            app.window.show()
+            QTest.qWaitForWindowExposed(app.window)
+            app.workspace.start_manual("13800138000", "")
+            lists = (view.checklist.list_widget, view.scripts.list_widget)
+            _settle(lists)
+            keys = [t.key for t in pack.call_types]
+            samples: list[float] = []
+            first_round: list[float] = []
+            shown: list[int] = []
+            for index in range(len(keys) + switches):
+                key = keys[index % len(keys)]
+                button = view.intent_bar.button(key)
+                start = time.perf_counter()
+                QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+                _settle(lists)
+                elapsed = (time.perf_counter() - start) * 1000
+                if app.workspace.current.intent != key or not all(v.count() for v in lists):
+                    raise RuntimeError(f"clicking {key} did not show its checklist and scripts")
+                (first_round if index < len(keys) else samples).append(elapsed)
+                shown.append(len(view.scripts.script_items()))
+        finally:
+            app.close()
+            qt_app.processEvents()
+    lost = none_refs - sys.getrefcount(None)
+    out = Figures(intent_switch_p99_ms=percentile(samples, 99))
+    if lost > 0:
+        per_switch = lost / (len(keys) + switches)
+        out.notes.append(
+            f"WARNING intent_switch: the app lost {lost} references to None in "
+            f"{len(keys) + switches} clicks (~{per_switch:.0f} per click; PySide6 "
+            f"{_pyside_version()} item data() returning None). On Python < 3.12 the app "
+            f"aborts ('deallocating None') once None's count ({none_refs - PIN:,} at start) "
+            f"runs out, i.e. after ~{(none_refs - PIN) / per_switch:.0f} clicks; this child "
+            "pins None so it can measure at all."
+        )
+    out.notes.append(
+        f"intent_switch: {len(samples)} clicks, median {percentile(samples, 50):.1f} ms, "
+        f"max {max(samples):.1f} ms; first round over {len(keys)} intents max "
+        f"{max(first_round):.1f} ms; {min(shown)}–{max(shown)} scripts listed per intent"
+    )
+    return out
+
+
+if __name__ == "__main__":
+    child_main(child)
