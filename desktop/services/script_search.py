@@ -23,11 +23,11 @@ import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from desktop.core.content.loader import ANY_CALL_TYPE
 from desktop.core.content.model import Script
 from desktop.core.text.normalize import is_cjk, normalize
 from desktop.core.text.segmenter import Segmenter
 
-ANY_CALL_TYPE = "any"
 # bm25 column weights: title (and tags) pairs and characters, text pairs and characters.
 _WEIGHTS = "6.0, 2.0, 2.0, 0.5"
 _USAGE_WEIGHT = 0.5  # past use adds at most half of the best match's relevance

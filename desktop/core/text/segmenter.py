@@ -68,12 +68,9 @@ class Segmenter:
         cache_dir: Path,
         userdict: Path | None = None,
         extra_words: Iterable[str] = (),
-        *,
-        fast_cache: bool = True,
     ) -> None:
         self._cache_dir = Path(cache_dir)
         self._userdict = userdict or default_userdict_path()
-        self._fast_cache = fast_cache
         vocabulary = {normalize(w) for w in read_userdict_words(self._userdict)}
         vocabulary.update(normalize(w) for w in extra_words)
         self._vocabulary = frozenset(w for w in vocabulary if len(w) > 1)
@@ -113,7 +110,7 @@ class Segmenter:
             self._cache_dir.mkdir(parents=True, exist_ok=True)
             tokenizer.tmp_dir = str(self._cache_dir)
             tokenizer.cache_file = CACHE_FILE_NAME
-            cached = load_frequency_cache(self.cache_file) if self._fast_cache else None
+            cached = load_frequency_cache(self.cache_file)
             if cached is None:
                 tokenizer.initialize()  # builds the prefix dict and writes the cache file
             else:
