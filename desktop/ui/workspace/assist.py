@@ -1,0 +1,73 @@
+"""Connects the text assist to the workspace: analyses the notes shortly after each
+keystroke, searches scripts as the agent types, and offers the complaint priority path."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+
+from desktop.services.calls import CallService
+from desktop.services.text_assist import TextAssist
+from desktop.ui.workspace.assist_bar import AssistBar, underline_phrases
+from desktop.ui.workspace.controller import WorkspaceController
+
+ANALYSE_DELAY_MS = 120
+
+
+class AssistController(QObject):
+    def __init__(
+        self, workspace: WorkspaceController, assist: TextAssist, calls: CallService
+    ) -> None:
+        super().__init__(workspace)
+        self.workspace = workspace
+        self.assist = assist
+        self.calls = calls
+        self.bar = AssistBar()
+        view = workspace.view
+        view.notes.assist.addWidget(self.bar)
+        self._usage = calls.script_usage_counts()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(ANALYSE_DELAY_MS)
+        self._timer.timeout.connect(self.analyse_now)
+        view.notes.text_edited.connect(lambda _text: self._timer.start())
+        view.scripts.search_changed.connect(self.search)
+        view.scripts.copy_requested.connect(self._count_use)
+        self.bar.intent_accepted.connect(workspace.choose_intent)
+        self.bar.complaint_path_accepted.connect(self.accept_complaint_path)
+        self.bar.calming_requested.connect(self.show_calming)
+        workspace.current_call_changed.connect(lambda _call: self.analyse_now())
+
+    def analyse_now(self) -> None:
+        self._timer.stop()
+        editor = self.workspace.view.notes.editor
+        current = self.workspace.current
+        result = self.assist.analyse(editor.toPlainText() if current is not None else "")
+        labels = {t.key: t.label for t in self.workspace.pack.call_types}
+        self.bar.show_assist(result, current.intent if current else None, labels)
+        underline_phrases(editor, result.phrase_hits)
+
+    def accept_complaint_path(self) -> None:
+        """Suggested by the signal, applied only on the agent's click: 投诉 + 紧急 + calming."""
+        self.workspace.choose_intent("complaint")
+        self.workspace.choose_priority("urgent")
+        self.workspace.refresh()
+        self.show_calming()
+
+    def show_calming(self) -> None:
+        self.workspace.show_search_results(self.assist.calming_scripts[:12])
+
+    def search(self, query: str) -> None:
+        if not query.strip():
+            self.workspace.show_search_results(None)
+            return
+        current = self.workspace.current
+        ids = self.assist.search.search(
+            query,
+            call_type=current.intent if current else None,
+            step=self.workspace.view.checklist.current_step,
+            usage=self._usage,
+        )
+        self.workspace.show_search_results(ids)
+
+    def _count_use(self, script_id: str, _text: str) -> None:
+        self._usage[script_id] = self._usage.get(script_id, 0) + 1
