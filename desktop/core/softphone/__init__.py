@@ -1,0 +1,1 @@
+"""Pure softphone logic: netstring framing, baresip event mapping, phone-number forms."""

@@ -1,0 +1,119 @@
+"""baresip ctrl_tcp messages → CallEvents.
+
+Missed versus ended depends on whether the call was ever established, so the mapping needs a
+little memory per call id: ``BaresipCallTracker``. Outgoing calls are ignored (the call-event
+model only knows incoming calls).
+
+Sequences a consumer sees for one call id, always in this order:
+- manual answer:   incoming → answered → ended
+- caller gave up:  incoming → missed
+- auto answer (baresip sends no CALL_INCOMING then): a synthesised incoming, immediately
+  followed by answered, then ended; both carry the same ``at``.
+- a call that was already up when we connected: only ended (no incoming was ever seen, so the
+  consumer may not know the call; it should ignore an ``ended`` for an unknown call id).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from desktop.core.call_events import CallEvent, EventKind
+from desktop.core.clock import Clock, SystemClock, to_iso
+from desktop.core.softphone.numbers import national
+
+log = logging.getLogger(__name__)
+
+SOURCE = "baresip"
+# Calls whose CALL_CLOSED never arrives (we were disconnected) must not grow memory forever.
+MAX_TRACKED_CALLS = 256
+
+
+def parse_message(payload: bytes | str) -> dict[str, Any] | None:
+    """A ctrl_tcp payload as a dict, or None (logged) when it is not a JSON object."""
+    try:
+        text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else payload
+        message = json.loads(text)
+    except ValueError:
+        log.warning("ignoring a ctrl_tcp payload that is not JSON: %.80r", payload)
+        return None
+    if not isinstance(message, dict):
+        log.warning("ignoring a ctrl_tcp payload that is not an object: %.80r", payload)
+        return None
+    return message
+
+
+class BaresipCallTracker:
+    """Turns baresip call events into CallEvents, remembering which calls were answered."""
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._clock = clock or SystemClock()
+        self._new_id = new_id
+        self._established: OrderedDict[str, bool] = OrderedDict()  # call id → answered yet?
+
+    def handle(self, message: dict[str, Any]) -> list[CallEvent]:
+        """CallEvents for one ctrl_tcp message (usually zero or one)."""
+        if message.get("event") is not True or message.get("class") != "call":
+            return []
+        kind = message.get("type")
+        if kind not in ("CALL_INCOMING", "CALL_ESTABLISHED", "CALL_CLOSED"):
+            return []
+        if message.get("direction", "incoming") != "incoming":
+            return []
+        call_id = message.get("id")
+        if not isinstance(call_id, str) or not call_id:
+            log.warning("ignoring a baresip %s without a call id", kind)
+            return []
+        at = to_iso(self._clock.now())
+        if kind == "CALL_INCOMING":
+            if call_id in self._established:
+                return []  # a repeat; the call is already known
+            self._remember(call_id, answered=False)
+            return [self._event("incoming", message, call_id, at)]
+        if kind == "CALL_ESTABLISHED":
+            answered = self._established.get(call_id)
+            if answered:
+                return []
+            self._remember(call_id, answered=True)
+            first = [] if answered is not None else [self._event("incoming", message, call_id, at)]
+            return [*first, self._event("answered", message, call_id, at)]
+        answered = self._established.pop(call_id, None)
+        closed: EventKind = "missed" if answered is False else "ended"
+        return [self._event(closed, message, call_id, at, reason=_text(message, "param"))]
+
+    def open_calls(self) -> list[str]:
+        """Call ids seen but not yet closed, oldest first."""
+        return list(self._established)
+
+    def _remember(self, call_id: str, answered: bool) -> None:
+        self._established[call_id] = answered
+        self._established.move_to_end(call_id)
+        while len(self._established) > MAX_TRACKED_CALLS:
+            self._established.popitem(last=False)
+
+    def _event(
+        self, kind: EventKind, message: dict[str, Any], call_id: str, at: str, reason: str = ""
+    ) -> CallEvent:
+        return CallEvent(
+            kind=kind,
+            number=national(_text(message, "peeruri")),
+            name=_text(message, "peerdisplayname").strip(),
+            call_id=call_id,
+            reason=reason,
+            source=SOURCE,
+            at=at,
+            event_id=self._new_id(),
+        )
+
+
+def _text(message: dict[str, Any], key: str) -> str:
+    value = message.get(key)
+    return value if isinstance(value, str) else ""

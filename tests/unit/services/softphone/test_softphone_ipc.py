@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.services.softphone.ipc import (
+    KEY_NAME,
+    IpcClient,
+    IpcServer,
+    ipc_address,
+    load_or_create_authkey,
+)
+
+posix_only = pytest.mark.skipif(os.name == "nt", reason="AF_UNIX socket files")
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.arrived = threading.Event()
+
+    def __call__(self, message: dict[str, Any]) -> None:
+        self.messages.append(message)
+        self.arrived.set()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path, Callable[[dict[str, Any]], None]], IpcServer]]:
+    servers: list[IpcServer] = []
+
+    def start(data_dir: Path, handler: Callable[[dict[str, Any]], None]) -> IpcServer:
+        server = IpcServer(data_dir, handler)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def test_messages_reach_the_app(data_dir: Path, serve: Callable[..., IpcServer]) -> None:
+    inbox = Inbox()
+    serve(data_dir, inbox)
+    assert IpcClient.send(data_dir, {"op": "events"}, timeout=2)
+    assert IpcClient.send(data_dir, {"op": "raise"}, timeout=2)
+    assert inbox.messages == [{"op": "events"}, {"op": "raise"}]
+
+
+def test_unknown_ops_are_refused(
+    data_dir: Path, serve: Callable[..., IpcServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = Inbox()
+    serve(data_dir, inbox)
+    with caplog.at_level(logging.WARNING):
+        assert not IpcClient.send(data_dir, {"op": "rm -rf"}, timeout=2)
+        assert not IpcClient.send(data_dir, {"no": "op"}, timeout=2)
+    assert inbox.messages == []
+
+
+def test_a_failing_handler_is_reported_to_the_client(
+    data_dir: Path, serve: Callable[..., IpcServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(message: dict[str, Any]) -> None:
+        raise RuntimeError("boom")
+
+    serve(data_dir, broken)
+    with caplog.at_level(logging.ERROR):
+        assert not IpcClient.send(data_dir, {"op": "events"}, timeout=2)
+    assert "handler failed" in caplog.text
+
+
+def test_nobody_listening_answers_false_at_once(data_dir: Path) -> None:
+    started = time.monotonic()
+    assert not IpcClient.send(data_dir, {"op": "events"})
+    load_or_create_authkey(data_dir)
+    assert not IpcClient.send(data_dir, {"op": "events"})
+    assert time.monotonic() - started < 0.1
+
+
+@posix_only
+def test_a_stale_socket_from_a_crash(data_dir: Path, serve: Callable[..., IpcServer]) -> None:
+    address, _ = ipc_address(data_dir)
+    load_or_create_authkey(data_dir)
+    os.makedirs(os.path.dirname(address), mode=0o700)
+    Path(address).touch()  # what a killed app leaves behind
+    assert not IpcClient.send(data_dir, {"op": "events"})
+    inbox = Inbox()
+    serve(data_dir, inbox)  # the next app replaces it
+    assert IpcClient.send(data_dir, {"op": "events"}, timeout=2)
+
+
+def test_a_client_with_the_wrong_key_is_refused(
+    data_dir: Path, serve: Callable[..., IpcServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = Inbox()
+    serve(data_dir, inbox)
+    (data_dir / KEY_NAME).write_bytes(b"guessed")
+    with caplog.at_level(logging.WARNING):
+        assert not IpcClient.send(data_dir, {"op": "raise"}, timeout=2)
+        deadline = time.monotonic() + 2
+        while "wrong key" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert "wrong key" in caplog.text
+    assert inbox.messages == []
+
+
+@posix_only
+def test_only_this_user_can_reach_the_app(data_dir: Path, serve: Callable[..., IpcServer]) -> None:
+    serve(data_dir, Inbox())
+    address, family = ipc_address(data_dir)
+    assert family == "AF_UNIX"
+    assert stat.S_IMODE(os.stat(os.path.dirname(address)).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(address).st_mode) == 0o600
+    assert stat.S_IMODE((data_dir / KEY_NAME).stat().st_mode) == 0o600
+
+
+@posix_only
+def test_stop_removes_the_socket(data_dir: Path) -> None:
+    server = IpcServer(data_dir, Inbox())
+    server.start()
+    server.stop()
+    assert not os.path.exists(ipc_address(data_dir)[0])
+    assert not IpcClient.send(data_dir, {"op": "events"})
+
+
+@posix_only
+def test_a_very_long_data_dir_still_works(
+    tmp_path: Path, serve: Callable[..., IpcServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    deep = tmp_path / ("很长的目录名" * 8) / ("x" * 60)
+    deep.mkdir(parents=True)
+    address, _ = ipc_address(deep)
+    assert len(os.fsencode(address)) <= 100
+    inbox = Inbox()
+    serve(deep, inbox)
+    assert IpcClient.send(deep, {"op": "events"}, timeout=2)
+    assert ipc_address(deep) != ipc_address(tmp_path)
+
+
+def test_the_key_is_made_once(data_dir: Path) -> None:
+    key = load_or_create_authkey(data_dir)
+    assert len(key) == 32
+    assert load_or_create_authkey(data_dir) == key
+    assert [p.name for p in data_dir.iterdir()] == [KEY_NAME]  # no temp files left
+
+
+def test_racing_key_creation_agrees_on_one_key(data_dir: Path) -> None:
+    keys: list[bytes] = []
+    threads = [
+        threading.Thread(target=lambda: keys.append(load_or_create_authkey(data_dir)))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(keys)) == 1
