@@ -20,6 +20,7 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 READY_MARKER = "BENCH-READY "
@@ -61,20 +62,26 @@ def _on_idle(exit_at_idle: bool) -> None:
         threading.Thread(target=_serve_commands, name="bench-commands", daemon=True).start()
 
 
-def _install_idle_probe(exit_at_idle: bool) -> None:
+def install_idle_probe(on_idle: Callable[[], None]) -> None:
+    """Call `on_idle()` on the first turn of the event loop, once start-up work is done."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     original_exec = QApplication.exec
 
     def exec_then_report() -> int:
-        QTimer.singleShot(0, lambda: _on_idle(exit_at_idle))
+        QTimer.singleShot(0, on_idle)
         return original_exec()
 
     QApplication.exec = staticmethod(exec_then_report)  # type: ignore[method-assign]
 
 
-def _capture_app() -> None:
+def captured_app() -> Any:
+    """The App built by the real entry (after capture_app() ran before it)."""
+    return _state.get("app")
+
+
+def capture_app() -> None:
     """Keep the App that build_app returns, to find its parts (e.g. its segmenter) later."""
     import desktop.app
 
@@ -123,7 +130,7 @@ def _serve_commands() -> None:
             _say(REPLY_MARKER, {"rss_mb": _rss_mb()})
         elif words[0] == "text-ready":
             timeout = float(words[1]) if len(words) > 1 else 60.0
-            segmenter = find_segmenter(_state.get("app"))
+            segmenter = find_segmenter(captured_app())
             if segmenter is None:
                 _say(REPLY_MARKER, {"segmenter": False, "rss_mb": _rss_mb()})
                 continue
@@ -148,15 +155,15 @@ def _quit_from_thread() -> None:
 
 
 def _run_app(data_dir: str, demo: bool, exit_at_idle: bool) -> int:
-    _install_idle_probe(exit_at_idle)
-    _capture_app()
+    install_idle_probe(lambda: _on_idle(exit_at_idle))
+    capture_app()
     from desktop.__main__ import main
 
     return main(["--data-dir", data_dir, *(["--demo"] if demo else [])])
 
 
 def _run_bare(exit_at_idle: bool) -> int:
-    _install_idle_probe(exit_at_idle)
+    install_idle_probe(lambda: _on_idle(exit_at_idle))
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     qt_app = QApplication(sys.argv[:1])

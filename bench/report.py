@@ -48,8 +48,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("hook_return_ms", "hook command wall time", "ms", 150),
     Spec("notes_search_1m_ms", "notes full-text search, 1M calls", "ms", 50),
     Spec("rss_idle_mb", "RSS idle, jieba loaded", "MB", 200),
-    Spec("suggest_top1_acc", "intent suggester top-1 accuracy", ""),
-    Spec("suggest_top2_acc", "intent suggester top-2 accuracy", ""),
+    # Accuracy targets: the floors tests/unit/core/text/test_intent_eval.py enforces.
+    Spec("suggest_top1_acc", "intent suggester top-1 accuracy", "", 0.85, higher_is_better=True),
+    Spec("suggest_top2_acc", "intent suggester top-2 accuracy", "", 0.95, higher_is_better=True),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 

@@ -1,0 +1,117 @@
+"""Helpers for children that drive the real app in their own process (Qt imported lazily)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Any
+
+PIN = 1 << 40
+
+
+def pin_none() -> None:
+    """Raise None's reference count far out of reach, so that a PySide6 which drops a
+    reference to None whenever a Qt call returns None (6.12.0 does, for void methods such as
+    setText and for data() of an unset role) cannot abort this child on Python < 3.12, where
+    None is not immortal; `NoneRefs` counts what is lost."""
+    if sys.version_info < (3, 12):  # None is immortal from 3.12 on
+        import ctypes
+
+        ctypes.c_ssize_t.from_address(id(None)).value += PIN
+
+
+class NoneRefs:
+    """Counts the references to None the app drops inside `with refs:` blocks."""
+
+    def __init__(self) -> None:
+        self.lost = 0
+        self.available = sys.getrefcount(None) - (PIN if sys.version_info < (3, 12) else 0)
+        self._before = 0
+
+    def __enter__(self) -> NoneRefs:
+        self._before = sys.getrefcount(None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lost += self._before - sys.getrefcount(None)
+
+    def warning(self, actions: int, what: str, name: str) -> str | None:
+        """A warning line when the measured actions dropped references to None."""
+        if self.lost <= 0 or sys.version_info >= (3, 12):
+            return None
+        import PySide6
+
+        each = self.lost / max(1, actions)
+        return (
+            f"WARNING {name}: the app dropped {self.lost:,} references to None in {actions} "
+            f"{what} (~{each:.0f} each; PySide6 {PySide6.__version__} drops one per Qt call "
+            f"returning None). Unpinned, Python {sys.version_info.major}."
+            f"{sys.version_info.minor} aborts ('deallocating None') after ~"
+            f"{self.available / each:.0f} {what} (None had {self.available:,}); this child "
+            "pins None."
+        )
+
+
+def background_events(app: Any) -> list[threading.Event]:
+    """The app's "ready"/"idle" flags for work it does in the background at start."""
+    found: list[threading.Event] = []
+    for part in vars(app).values():
+        for name, value in getattr(part, "__dict__", {}).items():
+            if isinstance(value, threading.Event) and ("ready" in name or name == "idle"):
+                found.append(value)
+    return found
+
+
+def wait_background(app: Any, timeout: float = 120.0) -> float:
+    """Wait until jieba has loaded and the app's start-up background work is done, so that
+    a measurement sees the steady state; returns the seconds waited."""
+    from bench.apphost import find_segmenter
+
+    start = time.perf_counter()
+    deadline = time.monotonic() + timeout
+    segmenter = find_segmenter(app)
+    if segmenter is not None and not segmenter.wait(timeout):
+        raise RuntimeError("the app's jieba did not load")
+    for event in background_events(app):
+        if not event.wait(max(0.0, deadline - time.monotonic())):
+            raise RuntimeError("the app's background start-up work did not finish")
+    return time.perf_counter() - start
+
+
+def settle(lists=()) -> None:
+    """Run everything the last action queued: delayed item layouts, layout requests, paints.
+
+    visualItemRect on each list's last row runs a still pending item layout, so its cost is
+    counted too."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    for view in lists:
+        if view.count():
+            rect = view.visualItemRect(view.item(view.count() - 1))
+            if rect.isEmpty():
+                raise RuntimeError(f"{view.accessibleName()}: last row has no geometry")
+    QApplication.processEvents()
+
+
+def find_child(parent: Any, module: str, name: str) -> Any:
+    """The QObject child of class `module.name`, or None when the class does not exist yet."""
+    import importlib
+
+    try:
+        kind = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    return parent.findChild(kind)
+
+
+def type_text(widget: Any, text: str) -> None:
+    """Type `text` into `widget` the way a Chinese input method delivers it: committed text
+    (QTest's key clicks only know ASCII)."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)

@@ -1,0 +1,226 @@
+"""A large agent database, generated once and cached in bench/.data (git-ignored).
+
+The file is made by db.open_db (the real schema and migrations), then filled with calls over
+three years and their customers in big executemany transactions, with realistic notes
+composed from phrase fragments (bench.corpus). When the notes full-text index exists, every
+note is indexed with the app's own `index_calls`, in batches, as its backfill would.
+
+The cache is keyed by schema version, row count and generator version (a JSON file beside the
+database); anything else is regenerated. Run directly to (re)build it:
+
+    python -m bench.calls_db 100000
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.common import DATA_DIR
+from bench.corpus import call_note
+
+GENERATOR_VERSION = 1
+BATCH = 50_000
+INDEX_BATCH = 5_000
+SPAN_DAYS = 3 * 365
+CALLS_PER_CUSTOMER = 5
+INTENTS = ("inquiry", "complaint", "help", "order", "booking", "status", "fault", "unrelated")
+INTENT_WEIGHTS = (8, 6, 4, 4, 3, 7, 5, 2)
+OUTCOMES = ("resolved", "follow_up", "transferred", "unrelated", "abandoned")
+OUTCOME_WEIGHTS = (70, 15, 8, 4, 3)
+
+
+def db_path(rows: int) -> Path:
+    label = f"{rows // 1_000_000}m" if rows % 1_000_000 == 0 else f"{rows // 1000}k"
+    return DATA_DIR / f"calls-{label}.sqlite3"
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def _schema_version() -> int:
+    from db.migrations import MIGRATIONS
+
+    return len(MIGRATIONS)
+
+
+def _has_notes_index(db) -> bool:
+    return "notes_fts" in db.table_names()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def cached_meta(rows: int) -> dict | None:
+    """The cache's description if it is current for this schema and generator, else None."""
+    path = db_path(rows)
+    try:
+        meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    wanted = {"rows": rows, "schema_version": _schema_version(), "generator": GENERATOR_VERSION}
+    if not path.exists() or any(meta.get(k) != v for k, v in wanted.items()):
+        return None
+    return meta
+
+
+def ensure(rows: int, segmenter_factory=None, log=print) -> tuple[Path, dict]:
+    """The cached database with `rows` calls, generated first if missing or stale.
+
+    `segmenter_factory()` gives a loaded Segmenter for indexing notes; it is only called when
+    the schema has a notes index and the cache has not been indexed yet.
+    """
+    path = db_path(rows)
+    meta = cached_meta(rows)
+    if meta is None:
+        meta = _generate(path, rows, log)
+    if meta.get("indexed") is False and segmenter_factory is not None:
+        meta = _index(path, meta, segmenter_factory(), log)
+    return path, meta
+
+
+def _generate(path: Path, rows: int, log) -> dict:
+    from db import open_db
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (path, _meta_path(path), *path.parent.glob(path.name + "-*")):
+        stale.unlink(missing_ok=True)
+    building = path.with_name(path.name + ".building")
+    for leftover in path.parent.glob(building.name + "*"):
+        leftover.unlink()
+    started = time.perf_counter()
+    db = open_db(building)
+    try:
+        conn = db.conn
+        conn.execute("PRAGMA cache_size = -262144")  # 256 MB for the bulk load only
+        _fill(conn, rows, log)
+        indexed = False if _has_notes_index(db) else None
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        db.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(building) + suffix).unlink(missing_ok=True)
+    building.rename(path)
+    meta = {
+        "rows": rows,
+        "schema_version": version,
+        "generator": GENERATOR_VERSION,
+        "generated_s": round(time.perf_counter() - started, 1),
+        "indexed": indexed,
+    }
+    _meta_path(path).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    log(f"calls_db: generated {rows:,} calls in {meta['generated_s']} s → {path}")
+    return meta
+
+
+def _fill(conn, rows: int, log) -> None:
+    rng = random.Random(1_000_000)
+    customers = max(1, rows // CALLS_PER_CUSTOMER)
+    phones = rng.sample(range(13_000_000_000, 19_999_999_999), customers)
+    end = datetime(2026, 3, 1, tzinfo=UTC)
+    start = end - timedelta(days=SPAN_DAYS)
+    step = (end - start) / rows
+    first_seen: dict[int, str] = {}
+    last_seen: dict[int, str] = {}
+    counts = [0] * customers
+    columns = (
+        "id, phone, caller_name, customer_id, started_at, answered_at, ended_at, completed_at, "
+        "intent, priority, status, outcome, notes, notes_saved_at, skip_reason, agent, source"
+    )
+    insert = f"INSERT INTO calls ({columns}) VALUES ({', '.join('?' * 17)})"
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO customers (id, phone, name, first_seen_at, last_call_at, call_count) "
+        "VALUES (?, ?, ?, '', '', 0)",
+        ((i + 1, str(p), "") for i, p in enumerate(phones)),
+    )
+    conn.execute("COMMIT")
+    done = 0
+    while done < rows:
+        batch = []
+        for n in range(done, min(rows, done + BATCH)):
+            customer = rng.randrange(customers)
+            at = start + step * n + timedelta(seconds=rng.random() * 30)
+            started = _iso(at)
+            missed = rng.random() < 0.05
+            intent = None if missed else rng.choices(INTENTS, INTENT_WEIGHTS)[0]
+            ended = at + timedelta(seconds=rng.randint(30, 900))
+            completed = ended + timedelta(seconds=rng.randint(10, 120))
+            batch.append(
+                (
+                    uuid.UUID(int=rng.getrandbits(128), version=4).hex,
+                    str(phones[customer]),
+                    "",
+                    customer + 1,
+                    started,
+                    None if missed else started,
+                    _iso(ended),
+                    None if missed else _iso(completed),
+                    intent,
+                    "urgent" if intent == "complaint" and rng.random() < 0.3 else "normal",
+                    "missed" if missed else "completed",
+                    None if missed else rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0],
+                    "" if missed else call_note(rng),
+                    None if missed else _iso(completed),
+                    None,
+                    f"A{rng.randint(1, 40):03d}",
+                    rng.choice(("softphone", "hook", "manual")),
+                )
+            )
+            first_seen.setdefault(customer, started)
+            last_seen[customer] = started
+            counts[customer] += 1
+        conn.execute("BEGIN")
+        conn.executemany(insert, batch)
+        conn.execute("COMMIT")
+        done += len(batch)
+        log(f"calls_db: {done:,}/{rows:,} calls")
+    conn.execute("BEGIN")
+    conn.executemany(
+        "UPDATE customers SET first_seen_at = ?, last_call_at = ?, call_count = ? WHERE id = ?",
+        ((first_seen[c], last_seen[c], counts[c], c + 1) for c in first_seen),
+    )
+    conn.execute("COMMIT")
+
+
+def _index(path: Path, meta: dict, segmenter, log) -> dict:
+    """Index every note with the app's own index_calls, in batches, like its backfill."""
+    from db import open_db
+    from desktop.services.notes_search import index_calls
+
+    db = open_db(path)
+    try:
+        conn = db.conn
+        ids = [r[0] for r in conn.execute("SELECT id FROM calls WHERE notes != '' ORDER BY rowid")]
+        started = time.perf_counter()
+        for begin in range(0, len(ids), INDEX_BATCH):
+            index_calls(conn, ids[begin : begin + INDEX_BATCH], segmenter)
+            if begin % (INDEX_BATCH * 20) == 0:
+                log(f"calls_db: indexed {begin + INDEX_BATCH:,}/{len(ids):,} notes")
+        seconds = time.perf_counter() - started
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    meta = {**meta, "indexed": True, "index_s": round(seconds, 1), "indexed_notes": len(ids)}
+    _meta_path(path).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    log(f"calls_db: indexed {len(ids):,} notes in {seconds:.0f} s")
+    return meta
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+
+    def _segmenter():
+        from bench.text_setup import loaded_segmenter
+
+        return loaded_segmenter()
+
+    print(ensure(count, _segmenter))

@@ -1,0 +1,165 @@
+"""Popup: an incoming-call event reaching the running app until the history panel shows that
+caller's earlier calls.
+
+Each sample is a fresh child running the real app entry (bench.apphost's idle probe) on a
+data dir where the number already has three finished calls, made through CallService. At
+idle the event is spooled as the hook spools it (untimed); the clock starts when the poke
+goes to the app over its IPC socket, the way `callassist event incoming` delivers it, and
+stops when a row of the history panel shows one of those earlier calls (polled every
+millisecond on the GUI thread). The figure is the median over the samples.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import Figures, benchmark, child_main, run_child
+
+SAMPLES_QUICK, SAMPLES_FULL = 3, 9
+NUMBER = "13912340000"
+MARKER = "弹屏基准"
+PAST_CALLS = 3
+IPC_WAIT_S = 3.0
+POPUP_TIMEOUT_S = 10.0
+
+
+@benchmark("popup_ms")
+def run(quick: bool) -> Figures:
+    samples = []
+    for _ in range(SAMPLES_QUICK if quick else SAMPLES_FULL):
+        with tempfile.TemporaryDirectory(prefix="bench-popup-") as tmp:
+            figures = run_child("popup", str(Path(tmp) / "data"), timeout=120)
+        if figures.get("popup_ms") is None:
+            return figures
+        samples.append(figures["popup_ms"])
+    out = Figures(popup_ms=statistics.median(samples))
+    out.notes.append(
+        f"popup: {len(samples)} fresh app runs, via the IPC poke; median "
+        f"{statistics.median(samples):.1f} ms, max {max(samples):.1f} ms"
+    )
+    return out
+
+
+def _past_calls(data_dir: Path) -> None:
+    from datetime import timedelta
+
+    from bench.text_setup import bundled_pack
+    from db import open_db
+    from desktop.core.clock import FakeClock, SystemClock
+    from desktop.paths import db_path
+    from desktop.services.audit import AuditLog
+    from desktop.services.calls import CallService
+
+    pack = bundled_pack()
+    db = open_db(db_path(data_dir))
+    try:
+        clock = FakeClock(SystemClock().now() - timedelta(days=10))
+        calls = CallService(db, clock, AuditLog(db, clock, actor="bench"), lambda: pack)
+        for n in range(PAST_CALLS):
+            call = calls.start_call(NUMBER, "钱女士", source="softphone")
+            calls.set_intent(call.id, "complaint")
+            calls.save_notes(call.id, f"{MARKER}：第{n + 1}次来电，快递延误，已登记催办。")
+            clock.advance(minutes=5)
+            calls.end(call.id)
+            calls.wrap_up(call.id, "follow_up", skip_reason="bench")
+            clock.advance(days=2)
+    finally:
+        db.close()
+
+
+def _history_shows_marker(history) -> bool:
+    from PySide6.QtWidgets import QListWidget
+
+    for view in history.findChildren(QListWidget):
+        for row in range(view.count()):
+            if MARKER in view.item(row).text():
+                return True
+    return False
+
+
+def child(args: list[str]) -> Figures:
+    data_dir = Path(args[0])
+    from bench import apphost
+    from desktop.core.call_events import CallEvent
+    from desktop.core.clock import to_iso
+    from desktop.services.softphone.ipc import IpcClient, ipc_address
+    from desktop.services.softphone.spool import EventSpool
+
+    _past_calls(data_dir)
+    result = Figures(["popup_ms"])
+    socket, _family = ipc_address(data_dir)
+
+    def on_idle() -> None:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        qt_app = QApplication.instance()
+        history = apphost.captured_app().window.view.history
+        if _history_shows_marker(history):
+            result.miss("the history panel showed the caller before any call event")
+            qt_app.quit()
+            return
+        waited = time.monotonic()
+
+        def wait_for_ipc() -> None:
+            if Path(socket).exists():
+                deliver()
+            elif time.monotonic() - waited > IPC_WAIT_S:
+                result.miss("the app takes no softphone events yet (no IPC socket)")
+                qt_app.quit()
+            else:
+                QTimer.singleShot(20, wait_for_ipc)
+
+        def deliver() -> None:
+            event = CallEvent(
+                kind="incoming",
+                number=NUMBER,
+                source="hook",
+                at=to_iso(datetime.now(UTC)),
+                event_id=uuid.uuid4().hex,
+            )
+            EventSpool.in_dir(data_dir).append(event)
+            start = time.perf_counter()
+            answer: list[bool] = []
+            threading.Thread(
+                target=lambda: answer.append(IpcClient.send(data_dir, {"op": "events"}, 2.0)),
+                daemon=True,
+            ).start()
+            poll = QTimer(qt_app)
+            poll.setInterval(1)
+
+            def check() -> None:
+                if _history_shows_marker(history):
+                    result["popup_ms"] = (time.perf_counter() - start) * 1000
+                elif time.perf_counter() - start > POPUP_TIMEOUT_S:
+                    ok = answer[:1] == [True]
+                    result.miss(
+                        f"history not shown {POPUP_TIMEOUT_S:.0f} s after the event "
+                        f"(IPC {'answered' if ok else 'did not answer'})"
+                    )
+                else:
+                    return
+                poll.stop()
+                qt_app.quit()
+
+            poll.timeout.connect(check)
+            poll.start()
+
+        wait_for_ipc()
+
+    apphost.install_idle_probe(on_idle)
+    apphost.capture_app()
+    from desktop.__main__ import main
+
+    main(["--data-dir", str(data_dir)])
+    return result
+
+
+if __name__ == "__main__":
+    child_main(child)
