@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.core.content.check import run_check
 
         return run_check(Path(options.dir) if options.dir else None, sys.stdout)
+    if options.selftest:
+        from desktop.selftest import run_selftest
+
+        return run_selftest()
     from desktop.run import run
 
     return run(options)

@@ -20,8 +20,11 @@ from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
+from desktop.services.notes_search import NotesIndexer
 from desktop.services.settings import SettingsStore
+from desktop.services.text_assist import TextAssist
 from desktop.ui.main_window import MainWindow
+from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
 
@@ -41,6 +44,8 @@ class App:
     calls: CallService
     window: MainWindow
     workspace: WorkspaceController
+    text: TextAssist
+    notes_index: NotesIndexer
     _closers: list = field(default_factory=list)
 
     def close(self) -> None:
@@ -77,13 +82,23 @@ def build_app(data_dir: Path, clock: Clock | None = None, *, demo: bool = False)
         view = WorkspaceView(clock.now)
         window = MainWindow(view, ui_settings)
         workspace = WorkspaceController(view, calls, settings, content.pack)
+        text = TextAssist(data_dir / "cache", content.pack)
+        AssistController(workspace, text, calls)
+        notes_index = NotesIndexer(paths.db_path(data_dir), text.segmenter)
     except BaseException:
         db.close()
         raise
-    app = App(data_dir, clock, db, content, settings, audit, calls, window, workspace)
+    app = App(
+        data_dir, clock, db, content, settings, audit, calls, window, workspace, text, notes_index
+    )
     workspace.message.connect(window.show_message)
+    workspace.call_completed.connect(lambda call: notes_index.enqueue(call.id))
     app._closers.append(view.call_bar.stop)
+    app._closers.append(notes_index.stop)
     content.subscribe(workspace.set_pack)
+    content.subscribe(text.set_pack)
+    text.start()
+    notes_index.start()
     window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
     _show_content_status(app)
     return app

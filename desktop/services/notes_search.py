@@ -1,0 +1,137 @@
+"""Full-text search over call notes for team leads: jieba words in an FTS5 index.
+
+Indexing runs on a worker thread with its own connection (it waits for jieba, and a
+backfill over a large file must not freeze the window); searching is a single indexed query.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from desktop.core.text.normalize import normalize
+from desktop.core.text.segmenter import Segmenter
+
+log = logging.getLogger(__name__)
+_STOP = object()
+
+
+def note_tokens(text: str, segmenter: Segmenter) -> str:
+    """Space-joined search words: jieba words, plus the two-character pieces of longer words
+    so 快递 finds 快递员."""
+    words: list[str] = []
+    for token in segmenter.cut(normalize(text)):
+        token = token.strip()
+        if not token or not any(ch.isalnum() for ch in token):
+            continue
+        words.append(token)
+        if len(token) >= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in token):
+            words.extend(token[i : i + 2] for i in range(len(token) - 1))
+    return " ".join(words)
+
+
+def match_expression(query: str, segmenter: Segmenter) -> str:
+    """An FTS5 MATCH string with every word quoted, so no user text is parsed as syntax."""
+    words = [w for w in note_tokens(query, segmenter).split() if w]
+    unique = list(dict.fromkeys(words))
+    return " ".join('"' + w.replace('"', '""') + '"' for w in unique)
+
+
+def search_notes(
+    conn: sqlite3.Connection, query: str, segmenter: Segmenter, limit: int = 50
+) -> list[str]:
+    """Call ids whose notes contain every word of `query`, newest first."""
+    expression = match_expression(query, segmenter)
+    if not expression:
+        return []
+    rows = conn.execute(
+        "SELECT c.id FROM notes_fts JOIN calls c ON c.rowid = notes_fts.rowid "
+        "WHERE notes_fts MATCH ? ORDER BY c.started_at DESC LIMIT ?",
+        [expression, limit],
+    )
+    return [r[0] for r in rows]
+
+
+def index_calls(conn: sqlite3.Connection, call_ids: Iterable[str], segmenter: Segmenter) -> int:
+    """(Re)index these calls' notes in one transaction; returns how many were written."""
+    written = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for call_id in call_ids:
+            row = conn.execute("SELECT rowid, notes FROM calls WHERE id = ?", [call_id]).fetchone()
+            if row is None:
+                continue
+            conn.execute("DELETE FROM notes_fts WHERE rowid = ?", [row[0]])
+            if row[1]:
+                conn.execute(
+                    "INSERT INTO notes_fts(rowid, tokens) VALUES (?, ?)",
+                    [row[0], note_tokens(row[1], segmenter)],
+                )
+                written += 1
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return written
+
+
+class NotesIndexer:
+    """Keeps notes_fts current: `enqueue(call_id)` after a call completes; at start, every
+    finished call missing from the index is backfilled."""
+
+    def __init__(self, db_file: Path, segmenter: Segmenter) -> None:
+        self._db_file = db_file
+        self._segmenter = segmenter
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="notes-indexer", daemon=True)
+        self.idle = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def enqueue(self, call_id: str) -> None:
+        self.idle.clear()
+        self._queue.put(call_id)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+
+    def _work(self) -> None:
+        conn = sqlite3.connect(self._db_file, isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            self._segmenter.wait()
+            missing = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM calls WHERE status IN ('completed', 'missed') AND notes != '' "
+                    "AND rowid NOT IN (SELECT rowid FROM notes_fts)"
+                )
+            ]
+            for start in range(0, len(missing), 500):
+                index_calls(conn, missing[start : start + 500], self._segmenter)
+            while True:
+                if self._queue.empty():
+                    self.idle.set()
+                item = self._queue.get()
+                if item is _STOP:
+                    return
+                batch = [item]
+                while not self._queue.empty():
+                    more = self._queue.get()
+                    if more is _STOP:
+                        index_calls(conn, batch, self._segmenter)  # type: ignore[arg-type]
+                        return
+                    batch.append(more)
+                index_calls(conn, batch, self._segmenter)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("notes indexing stopped")
+        finally:
+            conn.close()
+            self.idle.set()
