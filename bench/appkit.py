@@ -79,20 +79,31 @@ def wait_background(app: Any, timeout: float = 120.0) -> float:
     return time.perf_counter() - start
 
 
-def settle(lists=()) -> None:
+def settle(views=()) -> None:
     """Run everything the last action queued: delayed item layouts, layout requests, paints.
 
-    visualItemRect on each list's last row runs a still pending item layout, so its cost is
-    counted too."""
+    visualItemRect on each view's last row runs a still pending item layout, so its cost is
+    counted too (QListWidget and QTreeWidget)."""
     from PySide6.QtWidgets import QApplication
 
     QApplication.processEvents()
-    for view in lists:
-        if view.count():
-            rect = view.visualItemRect(view.item(view.count() - 1))
-            if rect.isEmpty():
-                raise RuntimeError(f"{view.accessibleName()}: last row has no geometry")
+    for view in views:
+        last = _last_item(view)
+        if last is not None and view.visualItemRect(last).isEmpty():
+            raise RuntimeError(f"{view.accessibleName()}: last row has no geometry")
     QApplication.processEvents()
+
+
+def _last_item(view: Any) -> Any:
+    if hasattr(view, "topLevelItemCount"):  # QTreeWidget: the last row of the last group
+        count = view.topLevelItemCount()
+        if not count:
+            return None
+        item = view.topLevelItem(count - 1)
+        while item.childCount() and item.isExpanded():
+            item = item.child(item.childCount() - 1)
+        return item
+    return view.item(view.count() - 1) if view.count() else None
 
 
 def find_child(parent: Any, module: str, name: str) -> Any:
