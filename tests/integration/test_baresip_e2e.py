@@ -7,12 +7,15 @@ installs them).
 
 from __future__ import annotations
 
+import os
+import queue
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,9 @@ import pytest
 
 from desktop.core.call_events import CallEvent
 from desktop.services.softphone.baresip_client import BaresipClient
+from desktop.services.softphone.instance import InstanceLock
+from desktop.services.softphone.ipc import IpcServer
+from desktop.services.softphone.spool import EventSpool
 
 pytestmark = [
     pytest.mark.slow,
@@ -30,6 +36,7 @@ pytestmark = [
     ),
 ]
 
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = Path(__file__).parent / "softphone"
 HOST = "127.0.0.1"
 ANSWERED_CALLERS = [("+8613800138000", "张三"), ("+15550000001", "Alice Anders")]
@@ -143,13 +150,13 @@ def run_sipp(
         *("-s", "agent", "-i", HOST, "-p", str(free_port(socket.SOCK_DGRAM))),
         *("-mp", str(free_port(socket.SOCK_DGRAM))),
         *("-m", str(len(callers)), "-l", "1", "-r", "20", "-d", str(pause_ms)),
-        *("-timeout", "20s", "-nostdin", "-trace_err"),
+        *("-timeout", "10s", "-nostdin", "-trace_err"),
     ]
     proc = subprocess.Popen(
         command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        output, _ = proc.communicate(timeout=25)
+        output, _ = proc.communicate(timeout=15)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -243,3 +250,86 @@ def test_client_reconnects_when_baresip_restarts(baresip: Baresip, tmp_path: Pat
     finally:
         client.stop()
     assert [e.kind for e in agent.events] == ["incoming", "answered", "ended"]
+
+
+def test_calls_and_hook_events_reach_the_database(
+    baresip: Baresip, tmp_path: Path, data_dir: Path
+) -> None:
+    """The wiring the app needs, on real processes: client and IPC threads only queue work;
+    the thread that owns the database applies events through CallService.handle_event."""
+    from db import open_db
+    from desktop.core.clock import SystemClock
+    from desktop.paths import db_path
+    from desktop.services.audit import AuditLog
+    from desktop.services.calls import CallService
+
+    db = open_db(db_path(data_dir))
+    clock = SystemClock()
+    calls = CallService(db, clock, AuditLog(db, clock), pack=lambda: pytest.fail("not needed"))
+    work: queue.Queue[CallEvent | str] = queue.Queue()
+    spool = EventSpool.in_dir(data_dir)
+    lock = InstanceLock(data_dir)
+    assert lock.acquire()
+    ipc = IpcServer(data_dir, lambda message: work.put(message["op"]))
+    ipc.start()
+    agent = Agent(answer={"13800138000"})
+
+    def on_event(event: CallEvent) -> None:
+        agent.on_event(event)  # answers at once, as an agent would while the db catches up
+        work.put(event)
+
+    client = BaresipClient(HOST, baresip.ctrl_port, on_event, agent.on_status)
+    agent.client = client
+    client.start()
+
+    def apply(until: Callable[[], bool]) -> None:
+        """The database thread's loop (in the app: a worker fed by Qt signals)."""
+        deadline = time.monotonic() + 15
+        while not until():
+            item = work.get(timeout=max(0.01, deadline - time.monotonic()))
+            if item == "events":
+                spool.drain(calls.handle_event)
+            elif isinstance(item, CallEvent):
+                calls.handle_event(item)
+
+    def rows() -> list[dict]:
+        return list(db["calls"].rows_where(order_by="started_at"))
+
+    try:
+        agent.wait(lambda: "connected" in agent.statuses)
+        run_sipp("uac_cid", ANSWERED_CALLERS[:1], baresip, tmp_path, pause_ms=100)
+        apply(lambda: [r["status"] for r in rows()] == ["wrap_up"])
+        run_sipp("uac_cancel", [CANCELLING_CALLER], baresip, tmp_path, pause_ms=200)
+        apply(lambda: len(rows()) == 2 and rows()[1]["status"] == "missed")
+        hook_command = [sys.executable, "-m", "desktop.hook", "--data-dir", str(data_dir)]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        for kind in ("incoming", "answered", "ended"):  # MicroSIP's three hooks for one call
+            hook = subprocess.run(
+                [*hook_command, "event", kind, "--name", "李四", "+86-137-0013-7000"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                env=env,
+            )
+            assert hook.returncode == 0, hook.stderr
+        apply(lambda: len(rows()) == 3 and rows()[2]["status"] == "wrap_up")
+        got = [(r["phone"], r["caller_name"], r["status"], r["source"]) for r in rows()]
+        assert got == [
+            ("13800138000", "张三", "wrap_up", "baresip"),
+            ("13900139000", "王五 (VIP)", "missed", "baresip"),
+            ("13700137000", "李四", "wrap_up", "hook"),
+        ]
+        assert rows()[0]["softphone_call_id"] and rows()[0]["answered_at"]
+        # The spool delivers at least once (a crash before the offset is saved replays):
+        # the same event_id twice must change nothing.
+        for _ in range(2):
+            spool.append(CallEvent("incoming", "13600136000", source="hook", event_id="again"))
+            spool.drain(calls.handle_event)
+        assert [r["phone"] for r in rows()].count("13600136000") == 1
+        seen = "SELECT count(*) FROM softphone_events WHERE event_id = 'again'"
+        assert db.execute(seen).fetchone()[0] == 1
+    finally:
+        client.stop()
+        ipc.stop()
+        lock.release()
+        db.close()

@@ -42,11 +42,14 @@ def ipc_address(data_dir: Path) -> tuple[str, str]:
 
 
 def _private_runtime_dir() -> str:
-    """A short, per-user 0700 directory for sockets whose data-dir path is too long."""
+    """A short per-user directory (made 0700 on use) for when the data-dir path is too long."""
     import tempfile  # only needed for unusually long data-dir paths
 
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    return os.path.join(base, f"callassist-{os.getuid()}")
+    name = f"callassist-{os.getuid()}"
+    bases = [os.environ.get("XDG_RUNTIME_DIR"), tempfile.gettempdir(), "/tmp"]
+    candidates = [os.path.join(base, name) for base in bases if base]
+    fits = [c for c in candidates if len(os.fsencode(c)) + 22 <= _UNIX_PATH_MAX]  # + "/<16>.sock"
+    return (fits or candidates)[0]
 
 
 def _ensure_private_dir(path: str) -> None:
