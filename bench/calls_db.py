@@ -5,8 +5,9 @@ three years and their customers in big executemany transactions, with realistic 
 composed from phrase fragments (bench.corpus). When the notes full-text index exists, every
 note is indexed with the app's own `index_calls`, in batches, as its backfill would.
 
-The cache is keyed by schema version, row count and generator version (a JSON file beside the
-database); anything else is regenerated. Run directly to (re)build it:
+The cache is keyed by row count, schema version and a hash of the schema, and generator
+version (a JSON file beside the database); anything else is regenerated. The notes index is
+redone when the app's indexing code (desktop/services/notes_search.py) changes. Run directly to (re)build it:
 
     python -m bench.calls_db 100000
 """
@@ -50,6 +51,25 @@ def _schema_version() -> int:
     return len(MIGRATIONS)
 
 
+def schema_fingerprint() -> str:
+    """A hash of the schema the migrations make today, so an edited (not only an added)
+    migration also invalidates the cache."""
+    import hashlib
+
+    import sqlite_utils
+
+    from db.migrations import migrate
+
+    db = sqlite_utils.Database(memory=True)
+    try:
+        migrate(db, backup_dir=None)
+        rows = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        text = "\n".join(f"{t} {n} {sql}" for t, n, sql in rows.fetchall())
+    finally:
+        db.close()
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _has_notes_index(db) -> bool:
     return "notes_fts" in db.table_names()
 
@@ -65,7 +85,12 @@ def cached_meta(rows: int) -> dict | None:
         meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    wanted = {"rows": rows, "schema_version": _schema_version(), "generator": GENERATOR_VERSION}
+    wanted = {
+        "rows": rows,
+        "schema_version": _schema_version(),
+        "schema": schema_fingerprint(),
+        "generator": GENERATOR_VERSION,
+    }
     if not path.exists() or any(meta.get(k) != v for k, v in wanted.items()):
         return None
     return meta
@@ -81,9 +106,22 @@ def ensure(rows: int, segmenter_factory=None, log=print) -> tuple[Path, dict]:
     meta = cached_meta(rows)
     if meta is None:
         meta = _generate(path, rows, log)
-    if meta.get("indexed") is False and segmenter_factory is not None:
+    stale = meta.get("indexed") is False or (
+        meta.get("indexed") and meta.get("indexer") != indexer_fingerprint()
+    )
+    if stale and segmenter_factory is not None:
         meta = _index(path, meta, segmenter_factory(), log)
     return path, meta
+
+
+def indexer_fingerprint() -> str:
+    """A hash of the app's notes-indexing code: when it changes, the cached index is redone."""
+    import hashlib
+    import inspect
+
+    from desktop.services import notes_search
+
+    return hashlib.sha256(inspect.getsource(notes_search).encode()).hexdigest()[:16]
 
 
 def _generate(path: Path, rows: int, log) -> dict:
@@ -112,6 +150,7 @@ def _generate(path: Path, rows: int, log) -> dict:
     meta = {
         "rows": rows,
         "schema_version": version,
+        "schema": schema_fingerprint(),
         "generator": GENERATOR_VERSION,
         "generated_s": round(time.perf_counter() - started, 1),
         "indexed": indexed,
@@ -199,6 +238,7 @@ def _index(path: Path, meta: dict, segmenter, log) -> dict:
     db = open_db(path)
     try:
         conn = db.conn
+        conn.execute("DELETE FROM notes_fts")
         ids = [r[0] for r in conn.execute("SELECT id FROM calls WHERE notes != '' ORDER BY rowid")]
         started = time.perf_counter()
         for begin in range(0, len(ids), INDEX_BATCH):
@@ -209,7 +249,13 @@ def _index(path: Path, meta: dict, segmenter, log) -> dict:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
-    meta = {**meta, "indexed": True, "index_s": round(seconds, 1), "indexed_notes": len(ids)}
+    meta = {
+        **meta,
+        "indexed": True,
+        "indexer": indexer_fingerprint(),
+        "index_s": round(seconds, 1),
+        "indexed_notes": len(ids),
+    }
     _meta_path(path).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     log(f"calls_db: indexed {len(ids):,} notes in {seconds:.0f} s")
     return meta
