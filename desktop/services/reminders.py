@@ -125,7 +125,12 @@ class ReminderService:
         """`listener()` runs after every committed change, on the caller's thread.
         Returns a function that unsubscribes it."""
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     def _changed(self) -> None:
         for listener in list(self._listeners):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, tzinfo
 
 KIND_LABELS: dict[str, str] = {
@@ -14,8 +15,9 @@ KIND_LABELS: dict[str, str] = {
 BUCKET_LABELS: dict[str, str] = {"overdue": "已逾期", "due": "到期", "upcoming": "即将"}
 
 
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
+def _span(delta: timedelta, round_up: bool) -> str:
+    seconds = delta.total_seconds()
+    minutes = math.ceil(seconds / 60) if round_up else int(seconds // 60)
     if minutes < 60:
         return f"{minutes} 分钟"
     hours, minutes = divmod(minutes, 60)
@@ -30,8 +32,8 @@ def relative_text(due_at: datetime, now: datetime) -> str:
     if abs(delta) < timedelta(minutes=1):
         return "现在"
     if delta > timedelta(0):
-        return f"{_span(delta)}后"
-    return f"逾期 {_span(-delta)}"
+        return f"{_span(delta, round_up=True)}后"  # 14:59 to go reads "15 分钟后"
+    return f"逾期 {_span(-delta, round_up=False)}"
 
 
 def local_time_text(due_at: datetime, now: datetime, tz: tzinfo) -> str:

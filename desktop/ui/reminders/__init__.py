@@ -1,0 +1,67 @@
+"""Reminders on screen: the scheduler bridge, the list panel, the in-window alert, the tray.
+
+`connect_reminder_ui` wires them to each other; the composition root connects the panel's
+`call_back_requested` / `open_call_requested` to the call workspace.
+"""
+
+from __future__ import annotations
+
+from desktop.core.clock import Clock
+from desktop.core.reminders import ReminderError
+from desktop.services.reminders import ReminderService
+from desktop.services.settings import SettingsStore
+from desktop.ui.reminders.alert import ReminderAlert
+from desktop.ui.reminders.panel import RemindersPanel
+from desktop.ui.reminders.scheduler import ReminderScheduler
+from desktop.ui.reminders.text import notification_text
+from desktop.ui.reminders.tray import (
+    Notifier,
+    NullNotifier,
+    RecordingNotifier,
+    TrayNotifier,
+    create_notifier,
+)
+
+__all__ = [
+    "Notifier",
+    "NullNotifier",
+    "RecordingNotifier",
+    "ReminderAlert",
+    "ReminderScheduler",
+    "RemindersPanel",
+    "TrayNotifier",
+    "connect_reminder_ui",
+    "create_notifier",
+]
+
+
+def connect_reminder_ui(
+    scheduler: ReminderScheduler,
+    panel: RemindersPanel,
+    alert: ReminderAlert,
+    notifier: Notifier,
+    service: ReminderService,
+    clock: Clock,
+    settings_store: SettingsStore,
+) -> None:
+    """Fired reminders go to the alert (each) and the tray (one message per batch); the
+    alert's 立即回电 goes out through the panel's signal, its 完成 to the panel's inline
+    result box."""
+
+    def notify(reminder_ids: list[str]) -> None:
+        reminders = []
+        for reminder_id in reminder_ids:
+            try:
+                reminders.append(service.get(reminder_id))
+            except ReminderError:
+                continue
+        if reminders:
+            title, body = notification_text(
+                reminders, clock.now(), service.timezone(), settings_store.current
+            )
+            notifier.notify(title, body)
+
+    scheduler.reminder_due.connect(alert.add)
+    scheduler.reminders_fired.connect(notify)
+    alert.call_back_requested.connect(panel.call_back_requested)
+    alert.done_requested.connect(panel.begin_done)

@@ -1,0 +1,179 @@
+"""The in-window alert for fired reminders: a toast in the main window's corner.
+
+It must never take keyboard focus: the agent may be typing notes during a call when a
+reminder fires. It is a child widget (no window activation), shown without activating, and
+none of its buttons accept focus, so a click acts without moving the caret.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.clock import Clock
+from desktop.core.reminders import ReminderError
+from desktop.services.reminders import ReminderService
+from desktop.services.settings import SettingsStore
+from desktop.ui.reminders.text import due_text, kind_text, who_text
+
+MAX_ROWS = 5
+SNOOZE_MINUTES = 10
+MARGIN = 12
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return button
+
+
+class ReminderAlert(QFrame):
+    """Lists fired reminders until they are handled; `add` it to `reminder_due`."""
+
+    call_back_requested = Signal(str)
+    done_requested = Signal(str)  # the list asks for the result, inline
+    _changed = Signal()
+
+    def __init__(
+        self,
+        service: ReminderService,
+        clock: Clock,
+        settings_store: SettingsStore,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._clock = clock
+        self._settings = settings_store
+        self._ids: list[str] = []
+        self.setObjectName("reminderAlert")
+        self.setAccessibleName("提醒通知")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#reminderAlert { background: #fff8e1; border: 1px solid #e0a800; border-radius: 6px; }"
+        )
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.title = QLabel("")
+        self.title.setStyleSheet("font-weight: bold;")
+        close = QToolButton()
+        close.setText("×")
+        close.setAccessibleName("关闭提醒通知")
+        close.setToolTip("关闭通知（提醒仍在提醒列表中）")
+        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        close.setAutoRaise(True)
+        close.clicked.connect(self.dismiss)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(close)
+        self._rows = QVBoxLayout()
+        self.more = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addLayout(header)
+        layout.addLayout(self._rows)
+        layout.addWidget(self.more)
+        self._changed.connect(self._refresh)
+        self._unsubscribe = service.subscribe(self._changed.emit)
+        self.destroyed.connect(self._unsubscribe)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def reminder_ids(self) -> list[str]:
+        return list(self._ids)
+
+    def add(self, reminder_id: str) -> None:
+        """Show a reminder that just fired (newest first), without taking focus."""
+        if reminder_id in self._ids:
+            self._ids.remove(reminder_id)
+        self._ids.insert(0, reminder_id)
+        self._refresh()
+
+    def dismiss(self) -> None:
+        """Hide the toast; the reminders stay in the list as due or overdue."""
+        self._ids.clear()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        reminders = []
+        for reminder_id in list(self._ids):
+            try:
+                reminder = self._service.get(reminder_id)
+            except ReminderError:
+                reminder = None
+            if reminder is None or reminder.status != "fired":
+                self._ids.remove(reminder_id)  # snoozed, done, rescheduled or cancelled
+            else:
+                reminders.append(reminder)
+        while self._rows.count():
+            item = self._rows.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if not reminders:
+            self.hide()
+            return
+        now, tz, settings = self._clock.now(), self._service.timezone(), self._settings.current
+        self.title.setText(f"⏰ {len(reminders)} 条提醒到期")
+        for reminder in reminders[:MAX_ROWS]:
+            self._rows.addWidget(
+                self._row(
+                    reminder.id,
+                    kind_text(reminder),
+                    who_text(reminder, settings),
+                    due_text(reminder, now, tz),
+                )
+            )
+        hidden = len(reminders) - MAX_ROWS
+        self.more.setText(f"另有 {hidden} 条，见提醒列表" if hidden > 0 else "")
+        self.more.setVisible(hidden > 0)
+        self.adjustSize()
+        self._place()
+        self.show()
+        self.raise_()
+
+    def _row(self, reminder_id: str, kind: str, who: str, due: str) -> QWidget:
+        row = QWidget()
+        row.setProperty("reminder_id", reminder_id)
+        label = QLabel(f"【{kind}】{who}　{due}")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        call = _button("立即回电", f"立即回电 {who}")
+        call.clicked.connect(lambda: self.call_back_requested.emit(reminder_id))
+        later = _button("稍后", f"稍后提醒 {who}")
+        later.setToolTip(f"{SNOOZE_MINUTES} 分钟后再提醒")
+        later.clicked.connect(lambda: self._snooze(reminder_id))
+        done = _button("完成", f"完成 {who}")
+        done.clicked.connect(lambda: self.done_requested.emit(reminder_id))
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label, 1)
+        for button in (call, later, done):
+            layout.addWidget(button)
+        return row
+
+    def _snooze(self, reminder_id: str) -> None:
+        try:
+            self._service.snooze(reminder_id, SNOOZE_MINUTES)
+        except ReminderError as error:
+            self.more.setText(str(error))
+            self.more.show()
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        self.move(
+            max(0, parent.width() - self.width() - MARGIN),
+            max(0, parent.height() - self.height() - MARGIN),
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False

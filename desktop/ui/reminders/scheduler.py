@@ -1,0 +1,169 @@
+"""The bridge from the reminders table to "show it now", on APScheduler 3.x.
+
+The database is the source of truth, so APScheduler holds one job only: a wake-up at the
+earliest due time, re-armed after every change and every wake-up. That keeps start-up cheap
+with any number of stored reminders. The job runs on APScheduler's worker thread and only
+emits a signal; the database is read and `reminder_due` emitted on the GUI thread.
+
+APScheduler is armed with a delay measured on the injected clock (so a FakeClock works), and
+a heartbeat compares wall-clock time with monotonic time: after sleep, resume or a clock
+change the table is re-read, and whatever fell due meanwhile fires at once, once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from desktop.core.clock import Clock
+from desktop.services.reminders import ReminderService
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "reminders-next"
+HEARTBEAT_MS = 30_000
+JUMP_TOLERANCE_S = 5.0
+
+
+class ReminderScheduler(QObject):
+    reminder_due = Signal(str)  # a reminder this process has just claimed; show it
+    reminders_fired = Signal(list)  # all ids claimed in one go (for one tray message)
+    clock_jumped = Signal(float)  # seconds the wall clock moved beyond monotonic time
+    _wake = Signal()  # from the APScheduler job, on its thread
+    _changed = Signal()  # from the service, on whatever thread changed it
+
+    def __init__(
+        self,
+        service: ReminderService,
+        clock: Clock,
+        parent: QObject | None = None,
+        *,
+        heartbeat_ms: int = HEARTBEAT_MS,
+        jump_tolerance_s: float = JUMP_TOLERANCE_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._clock = clock
+        self._monotonic = monotonic
+        self._tolerance = jump_tolerance_s
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,  # never consult the system zone (tzlocal): times here are UTC
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
+        self._wake.connect(self.sync, Qt.ConnectionType.QueuedConnection)
+        self._changed.connect(self.sync)
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(heartbeat_ms)
+        self._heartbeat.timeout.connect(self.check_clock)
+        self._unsubscribe: Callable[[], None] | None = None
+        self._armed_for: datetime | None = None
+        self._syncing = False
+        self._resync = False
+        self._last_wall = clock.now()
+        self._last_mono = monotonic()
+
+    # ---- life ------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._scheduler.running
+
+    def start(self) -> None:
+        """Start APScheduler and the heartbeat, then fire what is due and arm the next."""
+        if self.running:
+            return
+        self._scheduler.start()
+        self._unsubscribe = self._service.subscribe(self._changed.emit)
+        self._last_wall, self._last_mono = self._clock.now(), self._monotonic()
+        self._heartbeat.start()
+        self.sync()
+
+    def stop(self) -> None:
+        """Stop cleanly: no job runs after this returns."""
+        self._heartbeat.stop()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self.running:
+            self._scheduler.shutdown(wait=True)
+        self._armed_for = None
+
+    # ---- syncing ---------------------------------------------------------------------
+    def armed_for(self) -> datetime | None:
+        """The due time (service clock) the wake-up is armed for; None when nothing waits."""
+        return self._armed_for
+
+    def next_run_time(self) -> datetime | None:
+        """When APScheduler will wake (its own wall clock), for tests and diagnostics."""
+        job = self._scheduler.get_job(JOB_ID)
+        return job.next_run_time if job else None
+
+    def sync(self) -> list[str]:
+        """Claim and announce everything due, then arm the wake-up for the next due time.
+        Re-entrant calls (a change made while announcing) are folded into this one."""
+        if not self.running:
+            return []
+        if self._syncing:
+            self._resync = True
+            return []
+        self._syncing = True
+        fired: list[str] = []
+        try:
+            self._resync = True
+            while self._resync:
+                self._resync = False
+                fired += self._service.fire_due()
+                self._arm(self._service.next_due_at())
+        finally:
+            self._syncing = False
+        for reminder_id in fired:
+            self.reminder_due.emit(reminder_id)
+        if fired:
+            self.reminders_fired.emit(fired)
+        return fired
+
+    def _arm(self, due: datetime | None) -> None:
+        self._armed_for = due
+        if due is None:
+            with contextlib.suppress(JobLookupError):
+                self._scheduler.remove_job(JOB_ID)
+            return
+        delay = max(timedelta(0), due - self._clock.now())
+        self._scheduler.add_job(
+            self._job,
+            DateTrigger(run_date=datetime.now(UTC) + delay, timezone=UTC),
+            id=JOB_ID,
+            replace_existing=True,
+        )
+
+    def _job(self) -> None:
+        """Runs on APScheduler's thread: only hands over to the GUI thread."""
+        self._wake.emit()
+
+    # ---- sleep, resume and clock changes ---------------------------------------------
+    def check_clock(self) -> bool:
+        """Heartbeat: if wall time moved differently from monotonic time (clock set, NTP
+        step, sleep where monotonic time stops) or the beat came late (sleep where it does
+        not), re-read the table now. Returns whether it did."""
+        wall, mono = self._clock.now(), self._monotonic()
+        wall_elapsed = (wall - self._last_wall).total_seconds()
+        mono_elapsed = mono - self._last_mono
+        self._last_wall, self._last_mono = wall, mono
+        drift = wall_elapsed - mono_elapsed
+        late = mono_elapsed - self._heartbeat.interval() / 1000
+        if abs(drift) <= self._tolerance and late <= self._tolerance:
+            return False
+        log.info("clock jump or wake-up detected (drift %.1f s, late %.1f s)", drift, late)
+        self.clock_jumped.emit(drift)
+        self.sync()
+        return True
