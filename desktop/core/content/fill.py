@@ -1,0 +1,90 @@
+"""Script text templates: `{customer_name}` style placeholders, checked at load, filled at use.
+
+Filling must never fail in front of a caller, so a missing value shows as a visible Chinese
+placeholder (【客户姓名】) the agent can read aloud-around, instead of raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from desktop.core.content.model import SCRIPT_VARIABLES
+
+# What the agent sees where a value is missing.
+VARIABLE_LABELS: dict[str, str] = {
+    "agent_name": "坐席姓名",
+    "agent_id": "工号",
+    "company": "公司",
+    "customer_name": "客户姓名",
+    "promised_time": "承诺时间",
+    "hotline": "热线",
+}
+
+_TEXT, _FIELD, _STRAY = "text", "field", "stray"
+
+
+def _pieces(text: str) -> Iterator[tuple[str, str]]:
+    """Split like str.format does: literal text, `{name}` fields, and stray braces."""
+    i, n, literal = 0, len(text), []
+    while i < n:
+        ch = text[i]
+        if ch in "{}" and text.startswith(ch * 2, i):  # "{{" / "}}" stand for one brace
+            literal.append(ch)
+            i += 2
+            continue
+        if ch == "{":
+            end = text.find("}", i + 1)
+            nested = text.find("{", i + 1)
+            if end != -1 and (nested == -1 or nested > end):
+                if literal:
+                    yield _TEXT, "".join(literal)
+                    literal = []
+                yield _FIELD, text[i + 1 : end]
+                i = end + 1
+                continue
+        if ch in "{}":
+            if literal:
+                yield _TEXT, "".join(literal)
+                literal = []
+            yield _STRAY, ch
+        else:
+            literal.append(ch)
+        i += 1
+    if literal:
+        yield _TEXT, "".join(literal)
+
+
+def template_problems(text: str) -> list[str]:
+    """Why `text` would not fill cleanly; empty when every placeholder is a known variable."""
+    problems: list[str] = []
+    for kind, value in _pieces(text):
+        if kind == _STRAY:
+            if "unbalanced braces" not in problems:
+                problems.append("unbalanced braces")
+        elif kind == _FIELD:
+            if value == "":
+                problems.append("empty placeholder {}")
+            elif "!" in value or ":" in value:
+                problems.append(f"format spec not allowed in {{{value}}}")
+            elif value not in SCRIPT_VARIABLES:
+                problems.append(f"unknown variable {{{value}}}")
+    return problems
+
+
+def fill_script(text: str, values: Mapping[str, str]) -> str:
+    """Fill known variables from `values`; a missing or blank one becomes 【label】.
+
+    Anything malformed is left as written, so a bad edit is visible rather than fatal.
+    """
+    out: list[str] = []
+    for kind, value in _pieces(text):
+        if kind == _FIELD:
+            if value in SCRIPT_VARIABLES:
+                given = values.get(value)
+                filled = given if isinstance(given, str) and given.strip() else None
+                out.append(filled or f"【{VARIABLE_LABELS[value]}】")
+            else:
+                out.append(f"{{{value}}}")
+        else:
+            out.append(value)
+    return "".join(out)

@@ -1,0 +1,640 @@
+"""Read a content pack directory into a ContentPack, reporting every problem it has.
+
+Team leads edit these TOML files by hand. The app must never crash on a bad edit, and the
+lead should see every mistake in one go, so the reader collects problems instead of stopping
+at the first and builds a pack only when there are none.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from desktop.core.content.fill import template_problems
+from desktop.core.content.model import (
+    FIRST_STEP,
+    LAST_STEP,
+    METHODS,
+    OUTCOMES,
+    PURPOSES,
+    REMINDER_KINDS,
+    CallType,
+    ChecklistStep,
+    ContentPack,
+    IntentKeyword,
+    PhraseRule,
+    ReminderRule,
+    Script,
+)
+from desktop.core.content.problems import PackError, Problem
+
+# The pack's files, in the order problems are reported; scripts/*.toml sort after checklists.
+PACK_FILE = "pack.toml"
+CALL_TYPES_FILE = "call_types.toml"
+CHECKLISTS_FILE = "checklists.toml"
+SCRIPTS_DIR = "scripts"
+REMINDER_RULES_FILE = "reminder_rules.toml"
+PHRASES_FILE = "phrases.toml"
+INTENT_KEYWORDS_FILE = "intent_keywords.toml"
+TOP_LEVEL_FILES = (
+    PACK_FILE,
+    CALL_TYPES_FILE,
+    CHECKLISTS_FILE,
+    REMINDER_RULES_FILE,
+    PHRASES_FILE,
+    INTENT_KEYWORDS_FILE,
+)
+
+ANY_CALL_TYPE = "any"
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+_SHORTCUT = re.compile(r"F(?:[1-9]|1[0-2])|[A-Za-z0-9]")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+MAX_MINUTES = 366 * 24 * 60  # a reminder further out than a year is a typo, and overflows dates
+MIN_CONTRAST_WITH_WHITE = 3.0  # WCAG AA for bold labels: call-type buttons use white text
+
+
+def bundled_pack_dir() -> Path:
+    """The zh_CN pack shipped with the app (one place to change when paths move)."""
+    return Path(__file__).resolve().parents[3] / "resources" / "content" / "zh_CN"
+
+
+def check_pack(directory: Path) -> list[Problem]:
+    """Every problem in the pack at `directory`; an empty list means it loads."""
+    return _PackReader(directory).read()[1]
+
+
+def load_pack(directory: Path) -> ContentPack:
+    """The pack at `directory`, or PackError listing every problem found."""
+    pack, problems = _PackReader(directory).read()
+    if problems or pack is None:
+        raise PackError(problems)
+    return pack
+
+
+_MISSING = object()
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _item_prefix(kind: str, index: int, data: dict[str, Any], id_field: str | None) -> str:
+    """Items are named by their id when they have a usable one, else by position."""
+    ident = data.get(id_field) if id_field else None
+    if isinstance(ident, str) and _ID.fullmatch(ident):
+        return f"{kind}.{ident}"
+    return f"{kind}[{index}]"
+
+
+def _positive_number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # TOML integers have no size limit in tomllib
+        return None
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def _relative_luminance(color: str) -> float:
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(color[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_with_white(color: str) -> float:
+    """WCAG contrast ratio of white text on `color` (#RRGGBB)."""
+    return 1.05 / (_relative_luminance(color) + 0.05)
+
+
+class _Table:
+    """One TOML table; each getter checks its value and reports problems under its key."""
+
+    def __init__(self, reader: _PackReader, file: str, prefix: str, data: dict[str, Any]):
+        self.reader, self.file, self.prefix, self.data = reader, file, prefix, data
+        self._seen: set[str] = set()
+
+    def report(self, name: str, message: str) -> None:
+        self.reader.report(self.file, _join(self.prefix, name), message)
+
+    def _get(self, name: str, required: bool) -> Any:
+        self._seen.add(name)
+        if name not in self.data:
+            if required:
+                self.report(name, "missing")
+            return _MISSING
+        return self.data[name]
+
+    def text(self, name: str, *, required: bool = True, allow_empty: bool = False) -> str | None:
+        """A string; optional ones default to ""; None when missing or wrong."""
+        value = self._get(name, required)
+        if value is _MISSING:
+            return None if required else ""
+        if not isinstance(value, str):
+            self.report(name, "expected a string")
+            return None
+        if not allow_empty and not value.strip():
+            self.report(name, "must not be empty")
+            return None
+        return value
+
+    def ident(self, name: str) -> str | None:
+        """A lowercase snake_case id."""
+        value = self.text(name)
+        if value is not None and not _ID.fullmatch(value):
+            self.report(name, f"invalid id '{value}' (use lowercase letters, digits and _)")
+            return None
+        return value
+
+    def flag(self, name: str, *, default: bool | None = None) -> bool | None:
+        value = self._get(name, default is None)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.report(name, "expected a boolean")
+            return None
+        return value
+
+    def minutes(self, name: str, *, default: int | None = None) -> int | None:
+        """A non-negative whole number of minutes."""
+        value = self._get(name, default is None)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report(name, "expected an integer")
+            return None
+        if value < 0:
+            self.report(name, "must not be negative")
+            return None
+        if value > MAX_MINUTES:
+            self.report(name, f"must be at most {MAX_MINUTES} (366 days)")
+            return None
+        return value
+
+    def texts(self, name: str, *, required: bool = True) -> tuple[str, ...] | None:
+        """A list of non-empty strings; optional ones default to ()."""
+        value = self._get(name, required)
+        if value is _MISSING:
+            return None if required else ()
+        if not isinstance(value, list):
+            self.report(name, "expected a list of strings")
+            return None
+        ok = True
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                self.report(f"{name}[{i}]", "expected a string")
+                ok = False
+            elif not item.strip():
+                self.report(f"{name}[{i}]", "must not be empty")
+                ok = False
+        return tuple(value) if ok else None
+
+    def table(self, name: str) -> _Table | None:
+        value = self._get(name, True)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, dict):
+            self.report(name, "expected a table")
+            return None
+        return _Table(self.reader, self.file, _join(self.prefix, name), value)
+
+    def items(self, name: str, id_field: str | None) -> Iterator[_Table]:
+        """The tables of an array of tables ([[name]]), each named by its id or index."""
+        value = self._get(name, True)
+        if value is _MISSING:
+            return
+        if not isinstance(value, list):
+            self.report(name, "expected an array of tables")
+            return
+        for i, data in enumerate(value):
+            if not isinstance(data, dict):
+                self.report(f"{name}[{i}]", "expected a table")
+                continue
+            prefix = _join(self.prefix, _item_prefix(name, i, data, id_field))
+            yield _Table(self.reader, self.file, prefix, data)
+
+    def done(self) -> None:
+        """Report keys no getter asked for: usually a typo of a real one."""
+        for key in self.data:
+            if key not in self._seen:
+                self.report(key, "unknown key")
+
+
+def _choice(
+    table: _Table,
+    name: str,
+    allowed: tuple[str, ...] | frozenset[str],
+    what: str,
+    *,
+    required: bool = True,
+) -> str | None:
+    value = table.text(name, required=required, allow_empty=not required)
+    if value and value not in allowed:
+        table.report(name, f"unknown {what} '{value}' (use one of: {', '.join(sorted(allowed))})")
+        return None
+    return value
+
+
+class _PackReader:
+    """Reads one pack directory once; `read()` returns the pack (when clean) and problems."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = Path(directory)
+        self.problems: list[Problem] = []
+        self.type_keys: list[str] = []  # valid call type keys, even from otherwise bad entries
+        self.step_keys: dict[str, list[str]] = {}  # by call type, valid keys only
+        self.script_files: dict[str, str] = {}  # script id -> file it was first defined in
+        self.script_types: dict[str, str] = {}  # script id -> its call_type
+        self.step_script_refs: list[tuple[str, str, str]] = []  # (key, script id, call type)
+        # Files that could not be read at all: references into them are not checked, so one
+        # syntax error does not bury the report under a hundred follow-on "unknown" problems.
+        self.unread: set[str] = set()
+
+    def report(self, file: str, key: str, message: str) -> None:
+        self.problems.append(Problem(file, key, message))
+
+    def unknown_type(self, key: str) -> bool:
+        return CALL_TYPES_FILE not in self.unread and key not in self.type_keys
+
+    def document(self, rel: str) -> dict[str, Any] | None:
+        """Parse one TOML file, or report why it could not be read."""
+        doc = self._parse(rel)
+        if doc is None:
+            self.unread.add(SCRIPTS_DIR if rel.startswith(SCRIPTS_DIR) else rel)
+        return doc
+
+    def _parse(self, rel: str) -> dict[str, Any] | None:
+        try:
+            raw = (self.dir / rel).read_bytes()
+        except FileNotFoundError:
+            self.report(rel, "", "file not found")
+            return None
+        except OSError as e:
+            self.report(rel, "", f"cannot read: {e.strerror or e}")
+            return None
+        try:
+            text = raw.decode("utf-8-sig")  # Windows editors may add a BOM; that is fine
+        except UnicodeDecodeError as e:
+            self.report(rel, "", f"not UTF-8 text (invalid byte at offset {e.start})")
+            return None
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            message = str(e)
+            position = _TOML_POSITION.search(message)
+            if position is None:
+                self.report(rel, "", f"TOML syntax error: {message}")
+            else:
+                line, column = position.groups()
+                message = message[: position.start()]
+                self.report(rel, f"line {line}", f"TOML syntax error: {message} (column {column})")
+        except RecursionError:
+            self.report(rel, "", "TOML syntax error: nested too deeply")
+        return None
+
+    def read(self) -> tuple[ContentPack | None, list[Problem]]:
+        try:
+            found = self.dir.is_dir()
+        except OSError:  # e.g. no permission to look
+            found = False
+        if not found:
+            self.report("", "", f"pack directory not found: {self.dir}")
+            return None, self.problems
+        meta = self.read_meta()
+        call_types = self.read_call_types()
+        checklists = self.read_checklists()
+        scripts = self.read_scripts()
+        self.check_step_scripts()
+        rules = self.read_reminder_rules()
+        phrases = self.read_phrases()
+        keywords, signals, escalation = self.read_intent_keywords()
+        rank = {name: i for i, name in enumerate(TOP_LEVEL_FILES)}
+        scripts_rank = rank[CHECKLISTS_FILE] + 0.5
+        self.problems.sort(
+            key=lambda p: scripts_rank if p.file.startswith(SCRIPTS_DIR) else rank.get(p.file, -1)
+        )
+        if self.problems or meta is None:
+            return None, self.problems
+        pack = ContentPack(
+            locale=meta[0],
+            version=meta[1],
+            call_types=tuple(call_types),
+            checklists={t.key: checklists[t.key] for t in call_types},
+            scripts=tuple(scripts),
+            reminder_rules=tuple(rules),
+            phrases=tuple(phrases),
+            intent_keywords=tuple(keywords),
+            complaint_signals=signals,
+            escalation_phrases=escalation,
+            source_dir=str(self.dir),
+        )
+        return pack, self.problems
+
+    def read_meta(self) -> tuple[str, str] | None:
+        doc = self.document(PACK_FILE)
+        if doc is None:
+            return None
+        root = _Table(self, PACK_FILE, "", doc)
+        meta = root.table("pack")
+        root.done()
+        if meta is None:
+            return None
+        locale, version = meta.text("locale"), meta.text("version")
+        meta.done()
+        return (locale, version) if locale is not None and version is not None else None
+
+    def read_call_types(self) -> list[CallType]:
+        doc = self.document(CALL_TYPES_FILE)
+        if doc is None:
+            return []
+        root = _Table(self, CALL_TYPES_FILE, "", doc)
+        if not isinstance(doc.get("call_type"), list):
+            self.unread.add(CALL_TYPES_FILE)
+        result: list[CallType] = []
+        shortcuts: dict[str, str] = {}
+        for t in root.items("call_type", "key"):
+            key = t.ident("key")
+            if key == ANY_CALL_TYPE:
+                t.report("key", f"'{ANY_CALL_TYPE}' is reserved for scripts that fit every type")
+                key = None
+            elif key in self.type_keys:
+                t.report("key", "duplicate key")
+                key = None
+            elif key is not None:
+                self.type_keys.append(key)
+            label, description = t.text("label"), t.text("description")
+            shortcut = t.text("shortcut")
+            if shortcut is not None:
+                if not _SHORTCUT.fullmatch(shortcut):
+                    t.report(
+                        "shortcut",
+                        f"invalid shortcut '{shortcut}' (use F1–F12 or one letter or digit)",
+                    )
+                    shortcut = None
+                elif shortcut.upper() in shortcuts:
+                    t.report(
+                        "shortcut",
+                        f"shortcut '{shortcut}' is already used by '{shortcuts[shortcut.upper()]}'",
+                    )
+                    shortcut = None
+                else:
+                    shortcut = shortcut.upper()
+                    shortcuts[shortcut] = key or t.prefix
+            color = t.text("color")
+            if color is not None:
+                if not _COLOR.fullmatch(color):
+                    t.report("color", f"invalid colour '{color}' (use #RRGGBB)")
+                    color = None
+                elif (ratio := contrast_with_white(color)) < MIN_CONTRAST_WITH_WHITE:
+                    t.report(
+                        "color",
+                        f"colour {color} is too light for white text "
+                        f"(contrast {ratio:.1f}:1, need {MIN_CONTRAST_WITH_WHITE:g}:1)",
+                    )
+                    color = None
+            t.done()
+            fields = (key, label, shortcut, color, description)
+            if all(f is not None for f in fields):
+                result.append(CallType(*fields))
+        root.done()
+        if not self.type_keys and not any(p.file == CALL_TYPES_FILE for p in self.problems):
+            self.report(CALL_TYPES_FILE, "call_type", "no call types defined")
+        return result
+
+    def read_checklists(self) -> dict[str, tuple[ChecklistStep, ...]]:
+        doc = self.document(CHECKLISTS_FILE)
+        if doc is None:
+            return {}
+        root = _Table(self, CHECKLISTS_FILE, "", doc)
+        lists = root.table("checklist")
+        root.done()
+        if lists is None:
+            self.unread.add(CHECKLISTS_FILE)
+            return {}
+        result: dict[str, tuple[ChecklistStep, ...]] = {}
+        for type_key in lists.data:
+            if self.unknown_type(type_key):
+                lists.report(type_key, f"unknown call type '{type_key}'")
+            steps = self.read_steps(lists, type_key)
+            if steps is not None:
+                result[type_key] = steps
+        for type_key in self.type_keys:
+            if type_key not in lists.data:
+                lists.report(type_key, f"call type '{type_key}' has no checklist")
+        return result
+
+    def read_steps(self, lists: _Table, type_key: str) -> tuple[ChecklistStep, ...] | None:
+        prefix = _join(lists.prefix, type_key)
+        value = lists.data[type_key]
+        raw = list(lists.items(type_key, None))
+        if not isinstance(value, list):
+            return None
+        if not value:
+            lists.report(type_key, "checklist is empty")
+            return None
+        keys: list[str] = []
+        steps: list[ChecklistStep] = []
+        for t in raw:
+            key = t.ident("key")
+            if key in keys:
+                t.report("key", f"duplicate step key '{key}'")
+                key = None
+            elif key is not None:
+                keys.append(key)
+            label, hint = t.text("label"), t.text("hint")
+            required = t.flag("required")
+            scripts = t.texts("scripts", required=False)
+            for i, script_id in enumerate(scripts or ()):
+                self.step_script_refs.append(
+                    (_join(t.prefix, f"scripts[{i}]"), script_id, type_key)
+                )
+            t.done()
+            if None not in (key, label, hint, required, scripts):
+                steps.append(ChecklistStep(key, label, required, hint, scripts))
+        if not isinstance(value[0], dict) or value[0].get("key") != FIRST_STEP:
+            self.report(CHECKLISTS_FILE, prefix, f"must start with step '{FIRST_STEP}'")
+        if not isinstance(value[-1], dict) or value[-1].get("key") != LAST_STEP:
+            self.report(CHECKLISTS_FILE, prefix, f"must end with step '{LAST_STEP}'")
+        self.step_keys[type_key] = keys
+        return tuple(steps) if len(steps) == len(raw) else None
+
+    def read_scripts(self) -> list[Script]:
+        try:
+            files = sorted(p for p in (self.dir / SCRIPTS_DIR).iterdir() if p.suffix == ".toml")
+        except (FileNotFoundError, NotADirectoryError):
+            files, why = [], "directory not found"
+        except OSError as e:
+            files, why = [], f"cannot read: {e.strerror or e}"
+        else:
+            why = "no script files (*.toml)"
+        if not files:
+            self.report(SCRIPTS_DIR, "", why)
+            self.unread.add(SCRIPTS_DIR)
+            return []
+        result: list[Script] = []
+        for path in files:
+            result.extend(self.read_script_file(f"{SCRIPTS_DIR}/{path.name}"))
+        return result
+
+    def read_script_file(self, rel: str) -> list[Script]:
+        doc = self.document(rel)
+        if doc is None:
+            return []
+        root = _Table(self, rel, "", doc)
+        if not isinstance(doc.get("script"), list):
+            self.unread.add(SCRIPTS_DIR)
+        result: list[Script] = []
+        all_steps = {key for keys in self.step_keys.values() for key in keys}
+        for t in root.items("script", "id"):
+            script_id = t.ident("id")
+            if script_id in self.script_files:
+                t.report("id", f"duplicate id (also in {self.script_files[script_id]})")
+                script_id = None
+            elif script_id is not None:
+                self.script_files[script_id] = rel
+            call_type = t.text("call_type")
+            if call_type not in (None, ANY_CALL_TYPE) and self.unknown_type(call_type):
+                t.report("call_type", f"unknown call type '{call_type}'")
+                call_type = None
+            if script_id is not None and call_type is not None:
+                self.script_types[script_id] = call_type
+            step = t.text("step", required=False, allow_empty=True)
+            checklists_read = CHECKLISTS_FILE not in self.unread
+            if step and call_type == ANY_CALL_TYPE and checklists_read and step not in all_steps:
+                t.report("step", f"step '{step}' is in no checklist")
+                step = None
+            elif step and call_type in self.step_keys and step not in self.step_keys[call_type]:
+                t.report("step", f"step '{step}' is not in the '{call_type}' checklist")
+                step = None
+            purpose = _choice(t, "purpose", PURPOSES, "purpose")
+            title, text = t.text("title"), t.text("text")
+            for message in template_problems(text or ""):
+                t.report("text", message)
+                text = None
+            method = _choice(t, "method", METHODS, "method", required=False)
+            tags = t.texts("tags", required=False)
+            t.done()
+            fields = (script_id, call_type, step, purpose, title, text, method, tags)
+            if all(f is not None for f in fields):
+                result.append(Script(*fields))
+        root.done()
+        return result
+
+    def check_step_scripts(self) -> None:
+        """Checklist steps may only suggest scripts that exist and fit their call type."""
+        if SCRIPTS_DIR in self.unread:
+            return
+        for key, script_id, type_key in self.step_script_refs:
+            script_type = self.script_types.get(script_id)
+            if script_id not in self.script_files:
+                self.report(CHECKLISTS_FILE, key, f"unknown script id '{script_id}'")
+            elif script_type not in (None, ANY_CALL_TYPE, type_key) and type_key in self.type_keys:
+                self.report(
+                    CHECKLISTS_FILE, key, f"script '{script_id}' is for call type '{script_type}'"
+                )
+
+    def read_reminder_rules(self) -> list[ReminderRule]:
+        doc = self.document(REMINDER_RULES_FILE)
+        if doc is None:
+            return []
+        root = _Table(self, REMINDER_RULES_FILE, "", doc)
+        result: list[ReminderRule] = []
+        keys: set[str] = set()
+        for t in root.items("rule", "key"):
+            key = t.ident("key")
+            if key in keys:
+                t.report("key", "duplicate key")
+                key = None
+            elif key is not None:
+                keys.add(key)
+            kind = _choice(t, "kind", REMINDER_KINDS, "reminder kind")
+            label = t.text("label")
+            call_types = t.texts("call_types")
+            for i, type_key in enumerate(call_types or ()):
+                if self.unknown_type(type_key):
+                    t.report(f"call_types[{i}]", f"unknown call type '{type_key}'")
+                    call_types = None
+            outcomes = t.texts("outcomes")
+            for i, outcome in enumerate(outcomes or ()):
+                if outcome not in OUTCOMES:
+                    t.report(
+                        f"outcomes[{i}]",
+                        f"unknown outcome '{outcome}' (use one of: {', '.join(OUTCOMES)})",
+                    )
+                    outcomes = None
+            offset = t.minutes("offset_minutes")
+            repeat = t.minutes("repeat_minutes", default=0)
+            office_hours = t.flag("office_hours", default=True)
+            message = t.text("message", required=False, allow_empty=True)
+            t.done()
+            fields = (key, kind, label, call_types, outcomes, offset, repeat, office_hours, message)
+            if all(f is not None for f in fields):
+                result.append(ReminderRule(*fields))
+        root.done()
+        return result
+
+    def read_phrases(self) -> list[PhraseRule]:
+        doc = self.document(PHRASES_FILE)
+        if doc is None:
+            return []
+        root = _Table(self, PHRASES_FILE, "", doc)
+        result: list[PhraseRule] = []
+        seen: set[str] = set()
+        for t in root.items("phrase", None):
+            phrase = t.text("phrase")
+            if phrase in seen:
+                t.report("phrase", f"duplicate phrase '{phrase}'")
+                phrase = None
+            elif phrase is not None:
+                seen.add(phrase)
+            alternative = t.text("alternative")
+            reason = t.text("reason", required=False, allow_empty=True)
+            t.done()
+            if phrase is not None and alternative is not None and reason is not None:
+                result.append(PhraseRule(phrase, alternative, reason))
+        root.done()
+        return result
+
+    def read_intent_keywords(
+        self,
+    ) -> tuple[list[IntentKeyword], tuple[str, ...], tuple[str, ...]]:
+        doc = self.document(INTENT_KEYWORDS_FILE)
+        if doc is None:
+            return [], (), ()
+        root = _Table(self, INTENT_KEYWORDS_FILE, "", doc)
+        signals = root.table("signals")
+        complaint: tuple[str, ...] = ()
+        escalation: tuple[str, ...] = ()
+        if signals is not None:
+            complaint = signals.texts("complaint") or ()
+            escalation = signals.texts("escalation") or ()
+            signals.done()
+        result: list[IntentKeyword] = []
+        by_type = root.table("keywords")
+        root.done()
+        if by_type is None:
+            return result, complaint, escalation
+        for type_key, words in by_type.data.items():
+            if self.unknown_type(type_key):
+                by_type.report(type_key, f"unknown call type '{type_key}'")
+            if not isinstance(words, dict):
+                by_type.report(type_key, 'expected a table of "word" = weight')
+                continue
+            prefix = _join(by_type.prefix, type_key)
+            for word, weight in words.items():
+                key = _join(prefix, word)
+                if not word.strip():
+                    self.report(INTENT_KEYWORDS_FILE, key, "word must not be empty")
+                elif (value := _positive_number(weight)) is None:
+                    self.report(INTENT_KEYWORDS_FILE, key, "weight must be a positive number")
+                else:
+                    result.append(IntentKeyword(word, type_key, value))
+        return result, complaint, escalation
