@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -15,15 +16,25 @@ from PySide6.QtCore import QSettings
 
 from db import open_db
 from desktop import paths
+from desktop.core.calls import Call
 from desktop.core.clock import Clock, SystemClock
 from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
 from desktop.services.notes_search import NotesIndexer
+from desktop.services.reminders import ReminderService
 from desktop.services.settings import SettingsStore
 from desktop.services.text_assist import TextAssist
 from desktop.ui.main_window import MainWindow
+from desktop.ui.reminders import (
+    ReminderAlert,
+    ReminderScheduler,
+    RemindersPanel,
+    connect_reminder_ui,
+    create_notifier,
+)
+from desktop.ui.softphone_bridge import SoftphoneBridge
 from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
@@ -46,6 +57,10 @@ class App:
     workspace: WorkspaceController
     text: TextAssist
     notes_index: NotesIndexer
+    softphone: SoftphoneBridge
+    reminders: ReminderService
+    reminder_panel: RemindersPanel
+    scheduler: ReminderScheduler
     _closers: list = field(default_factory=list)
 
     def close(self) -> None:
@@ -60,8 +75,12 @@ class App:
         self.db.close()
 
 
-def build_app(data_dir: Path, clock: Clock | None = None, *, demo: bool = False) -> App:
+def build_app(
+    data_dir: Path, clock: Clock | None = None, *, demo: bool = False, baresip: str | None = None
+) -> App:
     """Build the whole app against `data_dir` (created if missing). Needs a QApplication.
+
+    `baresip` ("HOST:PORT") overrides the setting; "" turns the baresip bridge off.
 
     Raises db.StorageError when the database cannot be used; nothing is created over a bad file.
     """
@@ -85,23 +104,97 @@ def build_app(data_dir: Path, clock: Clock | None = None, *, demo: bool = False)
         text = TextAssist(data_dir / "cache", content.pack)
         AssistController(workspace, text, calls)
         notes_index = NotesIndexer(paths.db_path(data_dir), text.segmenter)
+        reminders = ReminderService(db, clock, audit, settings, lambda: content.pack.reminder_rules)
+        reminder_panel = RemindersPanel(reminders, clock, settings)
+        window.add_side_panel(reminder_panel)
+        scheduler = ReminderScheduler(reminders, clock, window)
+        softphone = SoftphoneBridge(
+            data_dir, calls, settings.current.baresip if baresip is None else baresip
+        )
     except BaseException:
         db.close()
         raise
     app = App(
-        data_dir, clock, db, content, settings, audit, calls, window, workspace, text, notes_index
+        data_dir,
+        clock,
+        db,
+        content,
+        settings,
+        audit,
+        calls,
+        window,
+        workspace,
+        text,
+        notes_index,
+        softphone,
+        reminders,
+        reminder_panel,
+        scheduler,
     )
     workspace.message.connect(window.show_message)
-    workspace.call_completed.connect(lambda call: notes_index.enqueue(call.id))
+    workspace.call_completed.connect(lambda call, _promised: notes_index.enqueue(call.id))
     app._closers.append(view.call_bar.stop)
     app._closers.append(notes_index.stop)
     content.subscribe(workspace.set_pack)
     content.subscribe(text.set_pack)
+    _wire_softphone(app)
+    _wire_reminders(app)
     text.start()
     notes_index.start()
+    softphone.start()
+    scheduler.start()  # after the window exists: reminders missed while closed fire once now
     window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
     _show_content_status(app)
     return app
+
+
+def _wire_softphone(app: App) -> None:
+    bridge, view = app.softphone, app.window.view
+    bridge.call_event.connect(lambda _event, call: app.workspace.apply_call_event(call))
+    bridge.status_changed.connect(app.window.status_softphone.setText)
+    bridge.raise_requested.connect(app.window.bring_to_front)
+
+    def to_baresip(command: str) -> None:
+        current = app.workspace.current
+        if current is not None and current.source == "baresip":
+            bridge.send(command)
+
+    view.call_bar.answer_requested.connect(lambda: to_baresip("accept"))
+    view.call_bar.end_requested.connect(lambda: to_baresip("hangup"))
+    app._closers.append(bridge.stop)
+
+
+def _wire_reminders(app: App) -> None:
+    """Wrap-up feeds the rules; "call back now" starts a call linked to its reminder."""
+    reminders, panel, workspace = app.reminders, app.reminder_panel, app.workspace
+    alert = ReminderAlert(reminders, app.clock, app.settings, app.window)
+    notifier = create_notifier(parent=app.window)
+    connect_reminder_ui(app.scheduler, panel, alert, notifier, reminders, app.clock, app.settings)
+
+    def wrapped_up(call: Call, promised: datetime | None) -> None:
+        reminders.create_for_wrap_up(call.id, call.intent or "", call.outcome or "", promised)
+
+    def call_back(reminder_id: str) -> None:
+        reminder = reminders.get(reminder_id)
+        workspace.view.notes.flush()
+        call = app.calls.start_call(
+            reminder.phone, reminder.customer_name, source="reminder", reminder_id=reminder_id
+        )
+        reminders.link_callback(reminder_id, call.id)
+        workspace.show_call(call)
+
+    def current_changed(call: Call | None) -> None:
+        if call is not None and call.is_open:
+            panel.set_current_call(call.id, call.phone, call.caller_name)
+        else:
+            panel.set_current_call(None)
+
+    workspace.call_completed.connect(wrapped_up)
+    panel.call_back_requested.connect(call_back)
+    panel.open_call_requested.connect(workspace.switch_to)
+    workspace.current_call_changed.connect(current_changed)
+    current_changed(workspace.current)
+    app._closers.append(app.scheduler.stop)
 
 
 def _show_content_status(app: App) -> None:

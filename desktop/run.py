@@ -25,13 +25,21 @@ def run(options: argparse.Namespace) -> int:
 
     from db import StorageError
     from desktop.app import build_app
+    from desktop.services.softphone.instance import InstanceLock
+    from desktop.services.softphone.ipc import IpcClient
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("坐席助手")
     qt_app.setOrganizationName("callassist")
     data_dir = resolve_data_dir(options)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = InstanceLock(data_dir)  # held until this process exits
+    if not lock.acquire():
+        IpcClient.send(data_dir, {"op": "raise"}, timeout=1.0)
+        print(f"坐席助手已在运行（{data_dir}），已切换到已打开的窗口。", file=sys.stderr)
+        return 0
     try:
-        app = build_app(data_dir, demo=options.demo)
+        app = build_app(data_dir, demo=options.demo, baresip=options.baresip)
     except StorageError as exc:
         print(f"坐席助手：无法打开数据库\n{exc.user_text()}", file=sys.stderr)
         if qt_app.platformName() not in ("offscreen", "minimal"):  # nobody to see a dialog there
@@ -40,4 +48,5 @@ def run(options: argparse.Namespace) -> int:
     app.window.show()
     code = qt_app.exec()
     app.close()
+    lock.release()
     return code

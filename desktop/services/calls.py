@@ -362,12 +362,14 @@ class CallService:
                 softphone_call_id=event.call_id,
                 at=at,
             )
-        if call is None:  # answered/ended with no incoming seen (auto answer, restart)
+        if call is None and event.kind in ("ended", "missed"):
+            return None  # a hang-up for a call never seen (connected mid-call): nothing to record
+        if call is None:  # answered with no incoming seen (auto answer, a hook without ring)
             call = self.start_call(
                 event.number,
                 event.name,
                 source=event.source or "softphone",
-                ringing=event.kind != "answered",
+                ringing=False,
                 softphone_call_id=event.call_id,
                 at=at,
             )

@@ -80,6 +80,12 @@ class MainWindow(QMainWindow):
     def add_side_panel(self, widget: QWidget) -> None:
         self.view.side_layout.addWidget(widget, 1)
 
+    def bring_to_front(self) -> None:
+        """A second launch asked for this window: show it without starting another app."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QDateTime, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 from desktop.core.calls import Call
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 class WorkspaceController(QObject):
     message = Signal(str)  # for the status bar
     current_call_changed = Signal(object)  # Call | None
-    call_completed = Signal(object)  # Call, after wrap-up
+    call_completed = Signal(object, object)  # Call after wrap-up, promised callback (UTC) or None
 
     def __init__(
         self,
@@ -52,6 +52,7 @@ class WorkspaceController(QObject):
         v.scripts.favourite_toggled.connect(self.toggle_favourite)
         v.notes.save_requested.connect(self.save_notes)
         v.wrap_up.complete_requested.connect(self.complete)
+        v.wrap_up.promised_changed.connect(lambda _at: self._refill())
         v.call_bar.new_call_requested.connect(self.ask_new_call)
         v.call_bar.answer_requested.connect(self.answer)
         v.call_bar.end_requested.connect(self.end)
@@ -84,16 +85,21 @@ class WorkspaceController(QObject):
         self.view.call_bar.mask_numbers = self.settings.current.mask_numbers
         self.refresh()
 
+    def _refill(self) -> None:
+        self._fill_cache.clear()
+        self._render_scripts()
+
     def fill_values(self) -> dict[str, str]:
         s = self.settings.current
         call = self.current
+        promised = self.view.wrap_up.promised()
         return {
             "agent_name": s.agent_name,
             "agent_id": s.agent_id,
             "company": s.company,
             "hotline": s.hotline,
             "customer_name": (call.caller_name if call else "") or "",
-            "promised_time": "",
+            "promised_time": promised.astimezone().strftime("%m月%d日 %H:%M") if promised else "",
         }
 
     # ---- rendering -------------------------------------------------------------------
@@ -172,6 +178,8 @@ class WorkspaceController(QObject):
         if not visible:
             bar.reset()
             return
+        in_two_hours = int(self.view.now().timestamp()) + 2 * 3600
+        bar.prepare_promise(QDateTime.fromSecsSinceEpoch(in_two_hours))
         labels = {s.key: s.label for s in self._pack.steps(call.intent or "")}
         missing = [labels.get(k, k) for k in self.calls.missing_required(call.id)]
         bar.show_state(missing, call.outcome)
@@ -270,6 +278,16 @@ class WorkspaceController(QObject):
             return
         self.show_call(call)
 
+    def apply_call_event(self, call: Call) -> None:
+        """A softphone event changed `call`: a new ring pops it (unless another call is in
+        progress); a change to the shown call re-renders it."""
+        if self.current is not None and self.current.id == call.id:
+            self.refresh()
+        elif call.status == "ringing" or self.current is None or not self.current.is_open:
+            self.start_call_from(call)
+        else:
+            self.show_call(self.current, keep_notes=True)  # the open-calls list changed
+
     def switch_to(self, call_id: str) -> None:
         call = self._guard(self.calls.get, call_id)
         if call is not None:
@@ -287,7 +305,7 @@ class WorkspaceController(QObject):
             self.refresh()
             self.view.wrap_up.setFocus()
 
-    def complete(self, outcome: str, reason: str) -> None:
+    def complete(self, outcome: str, reason: str, promised: object = None) -> None:
         call = self.current
         if call is None:
             return
@@ -297,7 +315,7 @@ class WorkspaceController(QObject):
             self._render_wrap_up()
             return
         self.view.wrap_up.reset()
-        self.call_completed.emit(done)
+        self.call_completed.emit(done, promised)
         remaining = [c for c in self.calls.open_calls() if c.id != call.id]
         self.show_call(remaining[-1] if remaining else done)
         self.message.emit("通话已完成并保存")

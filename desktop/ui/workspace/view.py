@@ -22,6 +22,7 @@ from desktop.ui.workspace.wrap_up_bar import WrapUpBar
 class WorkspaceView(QWidget):
     def __init__(self, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.now = now  # the injected clock, for anything the panels show relative to "now"
         self.call_bar = CallBar(now)
         self.new_call = NewCallBar()
         self.new_call.hide()

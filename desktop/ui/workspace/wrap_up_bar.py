@@ -3,9 +3,13 @@ says which and asks for a reason before 完成 is allowed."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDateTime, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
+    QDateTimeEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,7 +22,8 @@ from desktop.core.calls import OUTCOME_LABELS
 
 
 class WrapUpBar(QWidget):
-    complete_requested = Signal(str, str)  # outcome, skip reason
+    complete_requested = Signal(str, str, object)  # outcome, skip reason, promised (UTC) or None
+    promised_changed = Signal(object)  # datetime (UTC) or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +50,20 @@ class WrapUpBar(QWidget):
             self._buttons[key] = button
             row.addWidget(button)
         row.addStretch(1)
+        self.promise = QCheckBox("约定回电")
+        self.promise.setToolTip("与客户约定的回电时间：到时提醒，不受上班时间调整")
+        self.promise_at = QDateTimeEdit()
+        self.promise_at.setDisplayFormat("MM-dd HH:mm")
+        self.promise_at.setCalendarPopup(True)
+        self.promise_at.setAccessibleName("约定回电时间")
+        self.promise_at.setEnabled(False)
+        self.promise.toggled.connect(self.promise_at.setEnabled)
+        self.promise.toggled.connect(lambda _on: self.promised_changed.emit(self.promised()))
+        self.promise_at.dateTimeChanged.connect(
+            lambda _dt: self.promised_changed.emit(self.promised())
+        )
+        row.addWidget(self.promise)
+        row.addWidget(self.promise_at)
         self.complete = QPushButton("完成 Ctrl+Enter")
         self.complete.setAccessibleName("完成")
         self.complete.clicked.connect(self._complete)
@@ -76,7 +95,18 @@ class WrapUpBar(QWidget):
     def selected_outcome(self) -> str | None:
         return next((k for k, b in self._buttons.items() if b.isChecked()), None)
 
+    def promised(self) -> datetime | None:
+        """The agreed callback time in UTC, when the agent set one."""
+        if not self.promise.isChecked():
+            return None
+        return self.promise_at.dateTime().toPython().astimezone(UTC)
+
+    def prepare_promise(self, local_default: QDateTime) -> None:
+        if not self.promise.isChecked():
+            self.promise_at.setDateTime(local_default)
+
     def reset(self) -> None:
+        self.promise.setChecked(False)
         self.outcomes.setExclusive(False)
         for button in self._buttons.values():
             button.setChecked(False)
@@ -92,4 +122,4 @@ class WrapUpBar(QWidget):
     def _complete(self) -> None:
         outcome = self.selected_outcome()
         if outcome and self.complete.isEnabled():
-            self.complete_requested.emit(outcome, self.reason.text().strip())
+            self.complete_requested.emit(outcome, self.reason.text().strip(), self.promised())
