@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 
 from db import open_db
 from desktop import paths
@@ -71,6 +71,8 @@ class App:
             except Exception:  # a failing part must not stop the rest from closing
                 log.exception("error while closing")
         self.window.close()
+        for timer in self.window.findChildren(QTimer):  # nothing may tick on a closed database
+            timer.stop()
         self.window.deleteLater()
         self.db.close()
 
