@@ -144,7 +144,8 @@ def test_open_call_and_notes_are_restored_after_restart(qtbot, data_dir, clock) 
     call_id = first.workspace.current.id
     first.window.view.notes.editor.setPlainText("还没说完的记录")
     first.window.view.notes.flush()
-    first.db.close()  # as if the process died: no orderly close
+    first.softphone.stop()  # as if the process died: the OS drops its socket,
+    first.db.close()  # and nothing is closed in order
     second = build_app(data_dir, clock)
     qtbot.addWidget(second.window)
     assert second.workspace.current.id == call_id
