@@ -10,7 +10,8 @@ loop starts: it fires once the window has been shown and every event queued duri
 line with the wall-clock time; the parent compares it with its own clock at spawn.
 
 Without --exit-at-idle the host stays up and answers commands on stdin, one per line:
-`rss` (VmRSS now), `text-ready SECONDS` (wait for the app's jieba, then VmRSS), `quit`.
+`rss` (VmRSS now), `text-ready SECONDS` (wait for the app's jieba, then VmRSS),
+`background SECONDS` (wait for all of the app's start-up background work), `quit`.
 Only the standard library is imported at the top: this module's import is timed too.
 """
 
@@ -128,6 +129,14 @@ def _serve_commands() -> None:
             break
         if words[0] == "rss":
             _say(REPLY_MARKER, {"rss_mb": _rss_mb()})
+        elif words[0] == "background":
+            from bench.appkit import wait_background
+
+            timeout = float(words[1]) if len(words) > 1 else 120.0
+            try:
+                _say(REPLY_MARKER, {"waited_s": wait_background(captured_app(), timeout)})
+            except Exception as exc:
+                _say(REPLY_MARKER, {"error": str(exc)})
         elif words[0] == "text-ready":
             timeout = float(words[1]) if len(words) > 1 else 60.0
             segmenter = find_segmenter(captured_app())

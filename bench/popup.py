@@ -2,8 +2,9 @@
 caller's earlier calls.
 
 Each sample is a fresh child running the real app entry (bench.apphost's idle probe) on a
-data dir where the number already has three finished calls, made through CallService. At
-idle the event is spooled as the hook spools it (untimed); the clock starts when the poke
+data dir where the number already has three finished calls, made through CallService. Once
+the app is idle and its start-up background work (jieba, indexes) is done, the event is
+spooled as the hook spools it (untimed); the clock starts when the poke
 goes to the app over its IPC socket, the way `callassist event incoming` delivers it, and
 stops when a row of the history panel shows one of those earlier calls (polled every
 millisecond on the GUI thread). The figure is the median over the samples.
@@ -38,10 +39,18 @@ def run(quick: bool) -> Figures:
         if figures.get("popup_ms") is None:
             return figures
         samples.append(figures["popup_ms"])
+    with tempfile.TemporaryDirectory(prefix="bench-popup-") as tmp:
+        cold = run_child("popup", str(Path(tmp) / "data"), "cold", timeout=120)
     out = Figures(popup_ms=statistics.median(samples))
     out.notes.append(
         f"popup: {len(samples)} fresh app runs, via the IPC poke; median "
         f"{statistics.median(samples):.1f} ms, max {max(samples):.1f} ms"
+        + (
+            f"; an event arriving while the app still loads jieba and its indexes: "
+            f"{cold['popup_ms']:.0f} ms"
+            if cold.get("popup_ms") is not None
+            else ""
+        )
     )
     return out
 
@@ -85,6 +94,7 @@ def _history_shows_marker(history) -> bool:
 
 def child(args: list[str]) -> Figures:
     data_dir = Path(args[0])
+    cold = args[1:] == ["cold"]  # deliver at first idle, without waiting for background work
     from bench import apphost
     from desktop.core.call_events import CallEvent
     from desktop.core.clock import to_iso
@@ -99,8 +109,14 @@ def child(args: list[str]) -> Figures:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
+        from bench.appkit import settle, wait_background
+
         qt_app = QApplication.instance()
-        history = apphost.captured_app().window.view.history
+        app = apphost.captured_app()
+        history = app.window.view.history
+        if not cold:
+            wait_background(app)
+            settle()
         if _history_shows_marker(history):
             result.miss("the history panel showed the caller before any call event")
             qt_app.quit()
