@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 
 from db import open_db
 from desktop import paths
@@ -34,6 +35,7 @@ from desktop.ui.reminders import (
     connect_reminder_ui,
     create_notifier,
 )
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.softphone_bridge import SoftphoneBridge
 from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
@@ -141,6 +143,7 @@ def build_app(
     content.subscribe(text.set_pack)
     _wire_softphone(app)
     _wire_reminders(app)
+    _wire_tools(app)
     text.start()
     notes_index.start()
     softphone.start()
@@ -197,6 +200,32 @@ def _wire_reminders(app: App) -> None:
     workspace.current_call_changed.connect(current_changed)
     current_changed(workspace.current)
     app._closers.append(app.scheduler.stop)
+
+
+def _wire_tools(app: App) -> None:
+    window = app.window
+
+    def open_settings() -> None:
+        SettingsDialog(app.settings, window).exec()
+
+    def reload_content() -> None:
+        problems = app.content.reload()
+        _show_content_status(app)
+        window.show_message(
+            f"内容包有 {len(problems)} 个问题，继续使用上次可用的版本（详见状态栏提示）"
+            if problems
+            else "内容包已重新加载"
+        )
+
+    settings_action = QAction("设置…", window)
+    settings_action.setShortcut(QKeySequence("Ctrl+,"))
+    settings_action.triggered.connect(open_settings)
+    reload_action = QAction("重新加载内容包", window)
+    reload_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+    reload_action.triggered.connect(reload_content)
+    window.tools_menu.addAction(settings_action)
+    window.tools_menu.addAction(reload_action)
+    window.addAction(reload_action)
 
 
 def _show_content_status(app: App) -> None:

@@ -1,0 +1,98 @@
+"""Settings fill the scripts; a team lead's edited pack reloads, and a broken one never
+replaces the last good pack; a step removed while a call uses it loses nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from desktop import paths
+from desktop.app import App
+from desktop.ui.settings_dialog import SettingsDialog
+from tests.helpers.typing import ime_type
+
+
+def _script_texts(app: App) -> list[str]:
+    return [i.data(Qt.ItemDataRole.UserRole + 1) for i in app.window.view.scripts.script_items()]
+
+
+def test_settings_dialog_saves_and_scripts_use_the_new_values(app: App, qtbot) -> None:
+    dialog = SettingsDialog(app.settings, app.window)
+    qtbot.addWidget(dialog)
+    dialog.agent_name.clear()
+    ime_type(dialog.agent_name, "李娜")
+    dialog.company.clear()
+    ime_type(dialog.company, "星河电器")
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert app.settings.current.agent_name == "李娜"
+    app.workspace.choose_intent("inquiry")
+    texts = _script_texts(app)
+    assert any("李娜" in t for t in texts) and any("星河电器" in t for t in texts)
+
+
+def test_settings_dialog_refuses_bad_values(app: App, qtbot) -> None:
+    dialog = SettingsDialog(app.settings, app.window)
+    qtbot.addWidget(dialog)
+    dialog.baresip.setText("host:notaport")
+    dialog.save()
+    assert "baresip" in dialog.error.text() and app.settings.current.baresip == ""
+    dialog.baresip.clear()
+    dialog.agent_name.clear()
+    dialog.save()
+    assert "坐席姓名" in dialog.error.text()
+
+
+def _override_pack(app: App) -> Path:
+    target = app.data_dir / "content" / "zh_CN"
+    shutil.copytree(paths.content_pack_dir(), target)
+    return target
+
+
+def test_edited_pack_reloads_and_a_broken_one_is_refused(app: App, qtbot) -> None:
+    pack_dir = _override_pack(app)
+    types = pack_dir / "call_types.toml"
+    types.write_text(
+        types.read_text(encoding="utf-8").replace('"咨询"', '"业务咨询"'), encoding="utf-8"
+    )
+    qtbot.keyClick(
+        app.window,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert app.window.view.intent_bar.button("inquiry").accessibleName() == "业务咨询"
+    types.write_text("[[call_type]]\nkey = ", encoding="utf-8")  # a syntax error
+    qtbot.keyClick(
+        app.window,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert app.window.view.intent_bar.button("inquiry").accessibleName() == "业务咨询"
+    assert "问题" in app.window.status_content.text()
+    assert "call_types.toml" in app.window.status_content.toolTip()
+
+
+def test_step_removed_from_the_pack_while_a_call_uses_it(app: App, qtbot) -> None:
+    app.workspace.start_manual("13800138000", "")
+    call = app.workspace.current
+    app.workspace.choose_intent("complaint")
+    app.workspace.tick("calm", True)
+    pack_dir = _override_pack(app)  # the lead renames the step: "calm" is gone
+    for path in [pack_dir / "checklists.toml", *(pack_dir / "scripts").glob("*.toml")]:
+        text = path.read_text(encoding="utf-8")
+        text = text.replace('key = "calm"', 'key = "soothe"').replace(
+            'step = "calm"', 'step = "soothe"'
+        )
+        path.write_text(text, encoding="utf-8")
+    problems = app.content.reload()
+    assert problems == [], problems
+    keys = [
+        app.window.view.checklist.list_widget.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(app.window.view.checklist.list_widget.count())
+    ]
+    assert "calm" not in keys
+    assert "calm" in app.calls.ticked_steps(call.id)  # the stored tick is kept
+    app.workspace.end()
+    assert app.calls.get(call.id).status == "wrap_up"
