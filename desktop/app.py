@@ -64,6 +64,17 @@ class App:
     reminder_panel: RemindersPanel
     scheduler: ReminderScheduler
     _closers: list = field(default_factory=list)
+    _background_started: bool = False
+
+    def start_background(self) -> None:
+        """Start the work the window does not wait for: jieba, the script index, the notes
+        index backfill. build_app schedules it for the first idle moment; calling it earlier
+        (tests, --selftest) is fine, and it runs once."""
+        if self._background_started:
+            return
+        self._background_started = True
+        self.text.start()
+        self.notes_index.start()
 
     def close(self) -> None:
         self.window.view.notes.flush()
@@ -144,12 +155,11 @@ def build_app(
     _wire_softphone(app)
     _wire_reminders(app)
     _wire_tools(app)
-    text.start()
-    notes_index.start()
     softphone.start()
     scheduler.start()  # after the window exists: reminders missed while closed fire once now
     window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
     _show_content_status(app)
+    QTimer.singleShot(0, app.start_background)
     return app
 
 

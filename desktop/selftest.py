@@ -21,6 +21,7 @@ def run_selftest(out: TextIO = sys.stdout) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="callassist-selftest-") as tmp:
         app = build_app(Path(tmp))
+        app.start_background()
         try:
             problems = app.content.problems
             pack = app.content.pack

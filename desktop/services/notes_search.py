@@ -44,13 +44,15 @@ def match_expression(query: str, segmenter: Segmenter) -> str:
 def search_notes(
     conn: sqlite3.Connection, query: str, segmenter: Segmenter, limit: int = 50
 ) -> list[str]:
-    """Call ids whose notes contain every word of `query`, newest first."""
+    """Call ids whose notes contain every word of `query`, most recently recorded first
+    (rowid order: the index walks it backwards and stops at `limit`, where sorting by
+    started_at would sort every match first: 300 ms for a common word in 1M calls)."""
     expression = match_expression(query, segmenter)
     if not expression:
         return []
     rows = conn.execute(
         "SELECT c.id FROM notes_fts JOIN calls c ON c.rowid = notes_fts.rowid "
-        "WHERE notes_fts MATCH ? ORDER BY c.started_at DESC LIMIT ?",
+        "WHERE notes_fts MATCH ? ORDER BY notes_fts.rowid DESC LIMIT ?",
         [expression, limit],
     )
     return [r[0] for r in rows]

@@ -33,11 +33,17 @@ class TextAssist:
         self.search = ScriptSearch(self.segmenter)
         self._rebuild_lock = threading.Lock()
         self.search_ready = threading.Event()  # set after each index build
+        self._started = False
         self.set_pack(pack)
 
     def start(self) -> None:
-        """Load jieba and build the script index in the background; usable meanwhile."""
+        """Load jieba and build the script index in the background; usable meanwhile.
+        Called once the window is up, so start-up waits for neither."""
+        if self._started:
+            return
+        self._started = True
         self.segmenter.start_background()
+        self._rebuild_in_background(self.pack)
 
     def set_pack(self, pack: ContentPack) -> None:
         self.pack = pack
@@ -45,10 +51,15 @@ class TextAssist:
         self._detector = ComplaintDetector(pack, self.segmenter)
         self._checker = PhraseChecker(pack.phrases)
         self.calming_scripts = calming_script_ids(pack)
+        if self._started:
+            self._rebuild_in_background(pack)
+
+    def _rebuild_in_background(self, pack: ContentPack) -> None:
         self.search_ready.clear()
-        threading.Thread(
+        thread = threading.Thread(
             target=self._rebuild, args=(pack,), name="script-index", daemon=True
-        ).start()
+        )
+        thread.start()
 
     def _rebuild(self, pack: ContentPack) -> None:
         with self._rebuild_lock:

@@ -3,7 +3,7 @@ keyboard shortcuts and remembered geometry."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
@@ -79,6 +79,13 @@ class MainWindow(QMainWindow):
 
     def add_side_panel(self, widget: QWidget) -> None:
         self.view.side_layout.addWidget(widget, 1)
+
+    def alert_area(self) -> QRect:
+        """Where a reminder alert may float: over the scripts and history, below the intent
+        buttons, so it never hides the call controls, the notes or the wrap-up bar."""
+        main = self.view.main
+        top_left = main.mapTo(self, QPoint(0, 0))
+        return QRect(top_left, main.size())
 
     def bring_to_front(self) -> None:
         """A second launch asked for this window: show it without starting another app."""

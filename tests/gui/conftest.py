@@ -17,6 +17,7 @@ def app(qtbot, data_dir: Path, clock: FakeClock, segmenter) -> Iterator[App]:
     (data_dir / "cache").mkdir()
     shutil.copy(segmenter.cache_file, data_dir / "cache" / segmenter.cache_file.name)
     built = build_app(data_dir, clock)
+    built.start_background()
     qtbot.addWidget(built.window)
     built.window.show()
     yield built

@@ -436,7 +436,7 @@ def test_alert_lists_several_and_drops_handled_ones(
     env.service.fire_due()
     for reminder_id in ids:
         alert.add(reminder_id)
-    assert alert.title.text() == "⏰ 7 条提醒到期"
+    assert alert.title.text() == "7 条提醒到期"
     assert alert.more.text() == "另有 2 条，见提醒列表"
     env.service.done(ids[0], "ok")
     assert ids[0] not in alert.reminder_ids()

@@ -122,7 +122,7 @@ class ReminderAlert(QFrame):
             self.hide()
             return
         now, tz, settings = self._clock.now(), self._service.timezone(), self._settings.current
-        self.title.setText(f"⏰ {len(reminders)} 条提醒到期")
+        self.title.setText(f"{len(reminders)} 条提醒到期")
         for reminder in reminders[:MAX_ROWS]:
             self._rows.addWidget(
                 self._row(
@@ -167,7 +167,14 @@ class ReminderAlert(QFrame):
             self.more.show()
 
     def _place(self) -> None:
+        """Top-right of the window's alert area (beside the call, never over wrap-up or
+        notes), else the window's bottom-right corner."""
         parent = self.parentWidget()
+        area = getattr(parent, "alert_area", None)
+        rect = area() if callable(area) else None
+        if rect is not None and rect.isValid():
+            self.move(max(0, rect.right() - self.width() - MARGIN), rect.top() + MARGIN)
+            return
         self.move(
             max(0, parent.width() - self.width() - MARGIN),
             max(0, parent.height() - self.height() - MARGIN),

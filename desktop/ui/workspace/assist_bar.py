@@ -43,8 +43,10 @@ class AssistBar(QWidget):
         row.addStretch(1)
         self.signal_row = QWidget()
         self.signal_row.setStyleSheet("background: #fde2e1; color: #8a1c1c;")
-        srow = QHBoxLayout(self.signal_row)
-        srow.setContentsMargins(4, 2, 4, 2)
+        signal_layout = QVBoxLayout(self.signal_row)
+        signal_layout.setContentsMargins(4, 2, 4, 2)
+        signal_layout.setSpacing(2)
+        srow = QHBoxLayout()
         self.signal_label = QLabel("")
         self.signal_label.setWordWrap(True)
         self.accept_complaint = QPushButton("按投诉·紧急处理 Alt+U")
@@ -56,9 +58,11 @@ class AssistBar(QWidget):
         urgent.activated.connect(
             lambda: self.signal_row.isVisible() and self.accept_complaint.click()
         )
-        srow.addWidget(self.signal_label, 1)
+        signal_layout.addWidget(self.signal_label)
+        signal_layout.addLayout(srow)
         srow.addWidget(self.accept_complaint)
         srow.addWidget(self.calming)
+        srow.addStretch(1)
         self.phrase_label = QLabel("")
         self.phrase_label.setWordWrap(True)
         self.phrase_label.setStyleSheet("color: #8a4b00;")
@@ -68,6 +72,11 @@ class AssistBar(QWidget):
         layout.addWidget(self.suggest_row)
         layout.addWidget(self.signal_row)
         layout.addWidget(self.phrase_label)
+        for row in (self.suggest_row, self.signal_row, self.phrase_label):
+            # A row appearing or going keeps its space: typing never re-lays out the window.
+            policy = row.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            row.setSizePolicy(policy)
         self.show_assist(Assist(), current_intent=None)
 
     def show_assist(

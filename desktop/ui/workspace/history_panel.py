@@ -9,14 +9,8 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from desktop.core.calls import OUTCOME_LABELS, STATUS_LABELS
 from desktop.core.clock import parse_iso
+from desktop.core.reminders import KIND_LABELS
 from desktop.services.calls import CallerHistory
-
-KIND_LABELS = {
-    "callback": "回电",
-    "first_response": "首次响应",
-    "progress": "进度",
-    "revisit": "回访",
-}
 
 
 class HistoryPanel(QWidget):
@@ -62,7 +56,7 @@ class HistoryPanel(QWidget):
         for reminder in history.open_reminders:
             due = parse_iso(reminder["due_at"]).astimezone().strftime("%m-%d %H:%M")
             item = QListWidgetItem(
-                f"⏰ {KIND_LABELS.get(reminder['kind'], reminder['kind'])} {due}  {reminder.get('note') or ''}"
+                f"【提醒】{KIND_LABELS.get(reminder['kind'], reminder['kind'])} {due}  {reminder.get('note') or ''}"
             )
             item.setForeground(QBrush(QColor("#8a4b00")))
             self.list.addItem(item)
