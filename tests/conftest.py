@@ -30,9 +30,15 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture(scope="session")
-def segmenter(tmp_path_factory: pytest.TempPathFactory) -> Segmenter:
-    """Real jieba, loaded once per test session (about 1.5 s), cache in a temp dir."""
-    seg = Segmenter(tmp_path_factory.mktemp("jieba"))
+def jieba_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("jieba-cache")
+
+
+@pytest.fixture(scope="session")
+def segmenter(jieba_cache_dir: Path) -> Segmenter:
+    """Real jieba, loaded once per test session; the first load builds jieba's cache the
+    normal (slow) way, which the fast-path tests then read."""
+    seg = Segmenter(jieba_cache_dir)
     seg.load()
     assert seg.ready
     return seg

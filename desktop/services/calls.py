@@ -351,28 +351,20 @@ class CallService:
             )
         at = event.at or ""
         call = self._find_softphone_call(event)
-        if event.kind == "incoming":
-            if call is not None:
-                return call
+        if call is None:
+            if event.kind in ("ended", "missed"):
+                return None  # a hang-up for a call never seen (connected mid-call)
+            # a ring, or an answer with no ring seen (auto answer, a hook without ring)
             return self.start_call(
                 event.number,
                 event.name,
                 source=event.source or "softphone",
-                ringing=True,
+                ringing=event.kind == "incoming",
                 softphone_call_id=event.call_id,
                 at=at,
             )
-        if call is None and event.kind in ("ended", "missed"):
-            return None  # a hang-up for a call never seen (connected mid-call): nothing to record
-        if call is None:  # answered with no incoming seen (auto answer, a hook without ring)
-            call = self.start_call(
-                event.number,
-                event.name,
-                source=event.source or "softphone",
-                ringing=False,
-                softphone_call_id=event.call_id,
-                at=at,
-            )
+        if event.kind == "incoming":
+            return call
         try:
             if event.kind == "answered":
                 return self.answer(call.id, at)

@@ -12,7 +12,6 @@ import sqlite_utils
 from db import connect, open_db
 from db.migrations import MIGRATIONS, migrate
 from desktop.core.clock import FakeClock, to_iso
-from desktop.core.content.model import ReminderRule
 from desktop.core.reminders import (
     ReminderError,
     ReminderNotFound,
@@ -22,28 +21,7 @@ from desktop.core.reminders import (
 from desktop.services.audit import AuditLog
 from desktop.services.reminders import ReminderService
 from desktop.services.settings import SettingsStore
-
-RULES = (
-    ReminderRule("callback_promised", "callback", "约定回电", (), (), 0, office_hours=False),
-    ReminderRule(
-        "complaint_first",
-        "first_response",
-        "首次响应",
-        ("complaint",),
-        ("follow_up", "transferred"),
-        15,
-    ),
-    ReminderRule(
-        "complaint_progress",
-        "progress",
-        "进度",
-        ("complaint",),
-        ("follow_up", "transferred"),
-        1440,
-        1440,
-    ),
-    ReminderRule("complaint_revisit", "revisit", "回访", ("complaint",), ("resolved",), 4320),
-)
+from tests.helpers.reminder_rules import RULES
 
 
 def utc(text: str) -> datetime:

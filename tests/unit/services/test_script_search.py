@@ -14,13 +14,6 @@ from desktop.services import script_search
 from desktop.services.script_search import ScriptSearch
 
 
-@pytest.fixture(scope="module")
-def segmenter(tmp_path_factory: pytest.TempPathFactory) -> Segmenter:
-    seg = Segmenter(tmp_path_factory.mktemp("jieba"))
-    seg.load()
-    return seg
-
-
 def script(
     id_: str, text: str, call_type: str = "any", step: str = "", title: str = "话术"
 ) -> Script:

@@ -5,40 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desktop.core.content.model import ReminderRule
 from desktop.core.reminders import OfficeHours, next_repeat, reminders_for_wrap_up
+from tests.helpers.reminder_rules import RULES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOURS = OfficeHours(time(9), time(18), frozenset({1, 2, 3, 4, 5, 6}))
-RULES = (
-    ReminderRule("callback_promised", "callback", "约定回电", (), (), 0, office_hours=False),
-    ReminderRule(
-        "complaint_first",
-        "first_response",
-        "首次响应",
-        ("complaint",),
-        ("follow_up", "transferred"),
-        15,
-    ),
-    ReminderRule(
-        "complaint_progress",
-        "progress",
-        "进度",
-        ("complaint",),
-        ("follow_up", "transferred"),
-        1440,
-        1440,
-    ),
-    ReminderRule(
-        "complaint_revisit",
-        "revisit",
-        "回访",
-        ("complaint",),
-        ("resolved",),
-        4320,
-        message="三天后回访",
-    ),
-)
+
 MONDAY_0900 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,6 @@ from desktop.core.content.model import (
     PhraseRule,
     Script,
 )
-from desktop.core.text.segmenter import Segmenter
 
 TYPE_LABELS = {
     "inquiry": "咨询",
@@ -27,20 +25,6 @@ TYPE_LABELS = {
     "fault": "报障",
     "unrelated": "与服务无关",
 }
-
-
-@pytest.fixture(scope="session")
-def jieba_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("jieba-cache")
-
-
-@pytest.fixture(scope="session")
-def segmenter(jieba_cache_dir: Path) -> Segmenter:
-    """A loaded segmenter; the first load builds jieba's cache the normal (slow) way."""
-    seg = Segmenter(jieba_cache_dir)
-    seg.load()
-    assert seg.ready
-    return seg
 
 
 @pytest.fixture(scope="session")
