@@ -76,3 +76,25 @@ def test_script_search_finds_two_character_words_and_enter_copies_the_top_hit(
     assert QGuiApplication.clipboard().text() == top_text
     scripts.search.clear()
     assert scripts.list_widget.item(0).data(Qt.ItemDataRole.UserRole + 3)  # grouped view again
+
+
+def test_a_draft_reply_is_checked_and_copied(app: App, qtbot) -> None:
+    app.workspace.start_manual("13800138000", "")
+    call = app.workspace.current
+    app.workspace.choose_intent("complaint")
+    scripts = app.window.view.scripts
+    first = scripts.script_items()[0]
+    scripts.list_widget.setCurrentItem(first)
+    qtbot.keyClick(app.window, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    assert scripts.draft.toPlainText() == first.data(Qt.ItemDataRole.UserRole + 1)
+    ime_type(scripts.draft, "不过这个我们没办法。", chunk=4)
+    qtbot.waitUntil(lambda: scripts.draft_warning.isVisible(), timeout=2000)
+    assert "没办法" in scripts.draft_warning.text()
+    assert scripts.draft.extraSelections()
+    qtbot.keyClick(
+        app.window,
+        Qt.Key.Key_Return,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert QGuiApplication.clipboard().text().endswith("不过这个我们没办法。")
+    assert app.calls.used_scripts(call.id) == [first.data(Qt.ItemDataRole.UserRole)]

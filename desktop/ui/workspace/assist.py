@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from desktop.services.calls import CallService
 from desktop.services.text_assist import TextAssist
-from desktop.ui.workspace.assist_bar import AssistBar, underline_phrases
+from desktop.ui.workspace.assist_bar import AssistBar, phrase_advice, underline_phrases
 from desktop.ui.workspace.controller import WorkspaceController
 
 ANALYSE_DELAY_MS = 120
@@ -31,6 +31,11 @@ class AssistController(QObject):
         self._timer.timeout.connect(self.analyse_now)
         view.notes.text_edited.connect(lambda _text: self._timer.start())
         view.scripts.search_changed.connect(self.search)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(ANALYSE_DELAY_MS)
+        self._draft_timer.timeout.connect(self.check_draft)
+        view.scripts.draft_edited.connect(lambda _text: self._draft_timer.start())
         view.scripts.copy_requested.connect(self._count_use)
         self.bar.intent_accepted.connect(workspace.choose_intent)
         self.bar.complaint_path_accepted.connect(self.accept_complaint_path)
@@ -45,6 +50,14 @@ class AssistController(QObject):
         labels = {t.key: t.label for t in self.workspace.pack.call_types}
         self.bar.show_assist(result, current.intent if current else None, labels)
         underline_phrases(editor, result.phrase_hits)
+
+    def check_draft(self) -> None:
+        """The phrase checker on a reply the agent is adapting in the script panel."""
+        scripts = self.workspace.view.scripts
+        hits = self.assist.check_phrases(scripts.draft.toPlainText())
+        underline_phrases(scripts.draft, hits)
+        scripts.draft_warning.setText(phrase_advice(hits))
+        scripts.draft_warning.setVisible(bool(hits))
 
     def accept_complaint_path(self) -> None:
         """Suggested by the signal, applied only on the agent's click: 投诉 + 紧急 + calming."""

@@ -98,10 +98,16 @@ class AssistBar(QWidget):
             self.signal_label.setText(f"⚠ 投诉信号（{level}）：" + "；".join(signal.reasons))
         hits = assist.phrase_hits
         self.phrase_label.setVisible(bool(hits))
-        if hits:
-            shown = "；".join(f"「{h.phrase}」→ 可以说「{h.alternative}」" for h in hits[:3])
-            more = f"（另有 {len(hits) - 3} 处）" if len(hits) > 3 else ""
-            self.phrase_label.setText("用语提醒：" + shown + more)
+        self.phrase_label.setText(phrase_advice(hits))
+
+
+def phrase_advice(hits: list[PhraseHit]) -> str:
+    """ "用语提醒：「没办法」→ 可以说「…」", the first three hits; "" when there are none."""
+    if not hits:
+        return ""
+    shown = "；".join(f"「{h.phrase}」→ 可以说「{h.alternative}」" for h in hits[:3])
+    more = f"（另有 {len(hits) - 3} 处）" if len(hits) > 3 else ""
+    return "用语提醒：" + shown + more
 
 
 def underline_phrases(editor: QPlainTextEdit, hits: list[PhraseHit]) -> None:

@@ -236,7 +236,8 @@ class WorkspaceController(QObject):
         if clipboard.text() != text:
             self.message.emit("无法写入剪贴板：请在话术列表中选中文字手动复制")
             return
-        self.calls.mark_script_used(self.current.id if self.current else None, script_id)
+        if script_id:
+            self.calls.mark_script_used(self.current.id if self.current else None, script_id)
         self.message.emit("已复制话术：" + text[:30])
 
     def toggle_favourite(self, script_id: str) -> None:

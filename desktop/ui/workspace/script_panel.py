@@ -4,12 +4,14 @@ values; Enter or double-click copies, Ctrl+D pins a favourite, typing searches."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +25,8 @@ TEXT_ROLE = BODY_ROLE
 
 
 class ScriptPanel(QWidget):
-    copy_requested = Signal(str, str)  # script id, filled text
+    copy_requested = Signal(str, str)  # script id ("" for a draft typed from scratch), text
+    draft_edited = Signal(str)
     favourite_toggled = Signal(str)  # script id
     search_changed = Signal(str)
 
@@ -46,11 +49,34 @@ class ScriptPanel(QWidget):
         self._list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self._list.itemActivated.connect(self._copy_item)
         self._list.itemDoubleClicked.connect(self._copy_item)
+        self.draft = QPlainTextEdit()
+        self.draft.setAccessibleName("回复草稿")
+        self.draft.setPlaceholderText(
+            "回复草稿：Alt+E 把选中的话术放进来改写，Ctrl+Shift+Enter 复制"
+        )
+        self.draft.setMaximumHeight(90)
+        self.draft.textChanged.connect(lambda: self.draft_edited.emit(self.draft.toPlainText()))
+        self.draft_warning = QLabel("")
+        self.draft_warning.setWordWrap(True)
+        self.draft_warning.setStyleSheet("color: #8a4b00;")
+        self.draft_warning.hide()
+        self.copy_draft_button = QPushButton("复制草稿 Ctrl+Shift+Enter")
+        self.copy_draft_button.clicked.connect(self.copy_draft)
+        self._draft_script = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
         layout.addWidget(self.search)
         layout.addWidget(self._list, 1)
+        layout.addWidget(self.draft)
+        layout.addWidget(self.draft_warning)
+        layout.addWidget(self.copy_draft_button)
+        edit = QShortcut(QKeySequence("Alt+E"), self)
+        edit.setContext(Qt.ShortcutContext.WindowShortcut)
+        edit.activated.connect(self.edit_selected)
+        copy_draft = QShortcut(QKeySequence("Ctrl+Shift+Return"), self)
+        copy_draft.setContext(Qt.ShortcutContext.WindowShortcut)
+        copy_draft.activated.connect(self.copy_draft)
         find = QShortcut(QKeySequence("Ctrl+F"), self)
         find.setContext(Qt.ShortcutContext.WindowShortcut)
         find.activated.connect(self._focus_search)
@@ -116,6 +142,24 @@ class ScriptPanel(QWidget):
         item = self._list.currentItem()
         if item is not None and item.data(SCRIPT_ROLE):
             self.favourite_toggled.emit(item.data(SCRIPT_ROLE))
+
+    def edit_selected(self) -> None:
+        """Put the selected script's filled text in the draft box to adapt it to this caller."""
+        item = self._list.currentItem()
+        if item is None or not item.data(SCRIPT_ROLE):
+            items = self.script_items()
+            item = items[0] if items else None
+        if item is None:
+            return
+        self._draft_script = item.data(SCRIPT_ROLE)
+        self.draft.setPlainText(item.data(TEXT_ROLE))
+        self.draft.moveCursor(QTextCursor.MoveOperation.End)
+        self.draft.setFocus()
+
+    def copy_draft(self) -> None:
+        text = self.draft.toPlainText().strip()
+        if text:
+            self.copy_requested.emit(self._draft_script, text)
 
     def _focus_search(self) -> None:
         self.search.setFocus()
