@@ -7,7 +7,7 @@ none of its buttons accept focus, so a click acts without moving the caret.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -138,6 +138,7 @@ class ReminderAlert(QFrame):
         self.adjustSize()
         self._place()
         self.show()
+        QTimer.singleShot(0, self._place)  # again once the window's layout has settled
         self.raise_()
 
     def _row(self, reminder_id: str, kind: str, who: str, due: str) -> QWidget:
@@ -167,13 +168,16 @@ class ReminderAlert(QFrame):
             self.more.show()
 
     def _place(self) -> None:
-        """Top-right of the window's alert area (beside the call, never over wrap-up or
-        notes), else the window's bottom-right corner."""
+        """Bottom-right of the window's alert area (over the side panels: never over the
+        call controls, intent buttons, notes or wrap-up), else the window's corner."""
         parent = self.parentWidget()
         area = getattr(parent, "alert_area", None)
         rect = area() if callable(area) else None
         if rect is not None and rect.isValid():
-            self.move(max(0, rect.right() - self.width() - MARGIN), rect.top() + MARGIN)
+            self.move(
+                max(0, rect.right() - self.width() - MARGIN),
+                max(rect.top(), rect.bottom() - self.height() - MARGIN),
+            )
             return
         self.move(
             max(0, parent.width() - self.width() - MARGIN),
