@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.on_top_action.toggled.connect(self.set_on_top)
         view_menu.addAction(self.compact_action)
         view_menu.addAction(self.on_top_action)
+        self.addActions([self.compact_action, self.on_top_action])  # shortcuts work menu closed
         self.call_menu = self.menuBar().addMenu("通话(&C)")
         self.tools_menu = self.menuBar().addMenu("工具(&T)")
 
