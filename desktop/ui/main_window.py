@@ -3,11 +3,13 @@ keyboard shortcuts and remembered geometry."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from desktop.ui.workspace.view import WorkspaceView
+
+COMPACT_WIDTH = 440  # beside a softphone on a 1366-pixel screen; the layout may need a bit more
 
 
 class MainWindow(QMainWindow):
@@ -27,11 +29,13 @@ class MainWindow(QMainWindow):
         self._actions()
         self._shortcuts()
         self.resize(1280, 760)
+        self._restoring = True  # the saved geometry already has the compact width
+        if ui_settings.value("window/compact", False, type=bool):
+            self.set_compact(True)
         geometry = ui_settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if ui_settings.value("window/compact", False, type=bool):
-            self.set_compact(True)
+        self._restoring = False
         if ui_settings.value("window/on_top", False, type=bool):
             self.on_top_action.setChecked(True)
 
@@ -69,8 +73,9 @@ class MainWindow(QMainWindow):
             self.compact_action.setChecked(compact)
             return
         self.view.set_compact(compact)
-        if compact:
-            self.resize(440, max(self.height(), 700))
+        if compact and not self._restoring:
+            # after the layout has taken the new arrangement, so its narrower minimum applies
+            QTimer.singleShot(0, lambda: self.resize(COMPACT_WIDTH, max(self.height(), 700)))
         self.ui_settings.setValue("window/compact", compact)
 
     def set_on_top(self, on_top: bool) -> None:
