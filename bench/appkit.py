@@ -2,55 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from typing import Any
-
-PIN = 1 << 40
-
-
-def pin_none() -> None:
-    """Raise None's reference count far out of reach, so that a PySide6 which drops a
-    reference to None whenever a Qt call returns None (6.12.0 does, for void methods such as
-    setText and for data() of an unset role) cannot abort this child on Python < 3.12, where
-    None is not immortal; `NoneRefs` counts what is lost."""
-    if sys.version_info < (3, 12):  # None is immortal from 3.12 on
-        import ctypes
-
-        ctypes.c_ssize_t.from_address(id(None)).value += PIN
-
-
-class NoneRefs:
-    """Counts the references to None the app drops inside `with refs:` blocks."""
-
-    def __init__(self) -> None:
-        self.lost = 0
-        self.available = sys.getrefcount(None) - (PIN if sys.version_info < (3, 12) else 0)
-        self._before = 0
-
-    def __enter__(self) -> NoneRefs:
-        self._before = sys.getrefcount(None)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.lost += self._before - sys.getrefcount(None)
-
-    def warning(self, actions: int, what: str, name: str) -> str | None:
-        """A warning line when the measured actions dropped references to None."""
-        if self.lost <= 0 or sys.version_info >= (3, 12):
-            return None
-        import PySide6
-
-        each = self.lost / max(1, actions)
-        return (
-            f"WARNING {name}: the app dropped {self.lost:,} references to None in {actions} "
-            f"{what} (~{each:.0f} each; PySide6 {PySide6.__version__} drops one per Qt call "
-            f"returning None). Unpinned, Python {sys.version_info.major}."
-            f"{sys.version_info.minor} aborts ('deallocating None') after ~"
-            f"{self.available / each:.0f} {what} (None had {self.available:,}); this child "
-            "pins None."
-        )
 
 
 def background_events(app: Any) -> list[threading.Event]:

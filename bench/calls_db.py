@@ -7,7 +7,9 @@ note is indexed with the app's own `index_calls`, in batches, as its backfill wo
 
 The cache is keyed by row count, schema version and a hash of the schema, and generator
 version (a JSON file beside the database); anything else is regenerated. The notes index is
-redone when the app's indexing code (desktop/services/notes_search.py) changes. Run directly to (re)build it:
+redone when the app's indexing code changes (note_tokens and index_calls in
+desktop/services/notes_search.py, and the text normalisation they use), not when only its
+search query does. Run directly to (re)build it:
 
     python -m bench.calls_db 100000
 """
@@ -115,13 +117,18 @@ def ensure(rows: int, segmenter_factory=None, log=print) -> tuple[Path, dict]:
 
 
 def indexer_fingerprint() -> str:
-    """A hash of the app's notes-indexing code: when it changes, the cached index is redone."""
+    """A hash of the code that decides what the notes index holds: the app's note_tokens and
+    index_calls, and the normalisation module note_tokens runs. When it changes the cached
+    index is redone; an edited search query (search_notes, match_expression) keeps it."""
     import hashlib
     import inspect
 
-    from desktop.services import notes_search
+    from desktop.core.text import normalize as normalization
+    from desktop.services.notes_search import index_calls, note_tokens
 
-    return hashlib.sha256(inspect.getsource(notes_search).encode()).hexdigest()[:16]
+    parts = (note_tokens, index_calls, normalization)
+    source = "\n".join(inspect.getsource(part) for part in parts)
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 def _generate(path: Path, rows: int, log) -> dict:

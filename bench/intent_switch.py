@@ -35,12 +35,11 @@ def child(args: list[str]) -> Figures:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from bench.appkit import NoneRefs, pin_none, settle, wait_background
+    from bench.appkit import settle, wait_background
     from bench.content import write_enlarged_pack
     from desktop.app import build_app
 
     qt_app = QApplication(sys.argv[:1])
-    pin_none()
     with tempfile.TemporaryDirectory(prefix="bench-intent-") as tmp:
         data_dir = Path(tmp) / "data"
         count = write_enlarged_pack(data_dir / "content" / "zh_CN", SCRIPTS)
@@ -60,26 +59,21 @@ def child(args: list[str]) -> Figures:
             samples: list[float] = []
             first_round: list[float] = []
             shown: list[int] = []
-            refs = NoneRefs()
             for index in range(len(keys) + switches):
                 key = keys[index % len(keys)]
                 button = view.intent_bar.button(key)
-                with refs:
-                    start = time.perf_counter()
-                    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-                    settle(lists)
-                    elapsed = (time.perf_counter() - start) * 1000
+                start = time.perf_counter()
+                QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+                settle(lists)
+                elapsed = (time.perf_counter() - start) * 1000
                 if app.workspace.current.intent != key or not all(v.count() for v in lists):
                     raise RuntimeError(f"clicking {key} did not show its checklist and scripts")
                 (first_round if index < len(keys) else samples).append(elapsed)
                 shown.append(len(view.scripts.script_items()))
-            warning = refs.warning(len(keys) + switches, "clicks", "intent_switch")
         finally:
             app.close()
             qt_app.processEvents()
     out = Figures(intent_switch_p99_ms=percentile(samples, 99))
-    if warning:
-        out.notes.append(warning)
     out.notes.append(
         f"intent_switch: {len(samples)} clicks, median {percentile(samples, 50):.1f} ms, "
         f"max {max(samples):.1f} ms; first round over {len(keys)} intents max "

@@ -85,7 +85,7 @@ def child(args: list[str]) -> Figures:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from bench.appkit import pin_none, settle
+    from bench.appkit import settle
     from bench.text_setup import bundled_pack
     from db import open_db
     from desktop.core.clock import SystemClock
@@ -101,7 +101,6 @@ def child(args: list[str]) -> Figures:
         RemindersPanel = None
 
     qt_app = QApplication(sys.argv[:1])
-    pin_none()
     pack = bundled_pack()
     clock = SystemClock()
     fired_at: dict[str, float] = {}

@@ -91,20 +91,12 @@ def _time_in_window(rounds: int) -> Figures | None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from bench.appkit import (
-        NoneRefs,
-        find_child,
-        pin_none,
-        settle,
-        type_text,
-        wait_background,
-    )
+    from bench.appkit import find_child, settle, type_text, wait_background
     from bench.content import write_enlarged_pack
     from bench.corpus import SEARCH_QUERIES
     from desktop.app import build_app
 
     qt_app = QApplication(sys.argv[:1])
-    pin_none()
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         data_dir = Path(tmp) / "data"
         write_enlarged_pack(data_dir / "content" / "zh_CN", SCRIPTS)
@@ -127,7 +119,6 @@ def _time_in_window(rounds: int) -> Figures | None:
             app.workspace.start_manual("13800138000", "")
             box, results_list = view.scripts.search, view.scripts.list_widget
             keys = [t.key for t in pack.call_types]
-            refs = NoneRefs()
             samples: list[float] = []
             found = 0
             for round_index in range(rounds):
@@ -137,15 +128,13 @@ def _time_in_window(rounds: int) -> Figures | None:
                     box.setFocus()
                     settle((results_list,))
                     for char in query:
-                        with refs:
-                            start = time.perf_counter()
-                            type_text(box, char)
-                            settle((results_list,))
-                            samples.append((time.perf_counter() - start) * 1000)
+                        start = time.perf_counter()
+                        type_text(box, char)
+                        settle((results_list,))
+                        samples.append((time.perf_counter() - start) * 1000)
                     if box.text() != query:
                         raise RuntimeError(f"the search box holds {box.text()!r}, not {query!r}")
                     found += bool(view.scripts.script_items())
-            warning = refs.warning(len(samples), "keystrokes", "script_search")
             service, _ = _time_service(controller.assist.search, pack.scripts, rounds)
         finally:
             app.close()
@@ -153,8 +142,6 @@ def _time_in_window(rounds: int) -> Figures | None:
     if not found:
         raise RuntimeError("no query found anything: the app's index is empty or broken")
     out = Figures(script_search_p99_ms=percentile(samples, 99))
-    if warning:
-        out.notes.append(warning)
     out.notes.append(
         f"script_search: {len(samples)} keystrokes in the real search box over {SCRIPTS:,} "
         f"scripts, search + result list painted: {_summary(samples)}; ScriptSearch.search "
