@@ -101,9 +101,13 @@ class ChildFailed(RuntimeError):
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    """The environment of a benchmark child: offscreen Qt, no user data dir, unbuffered."""
+    """The environment of a benchmark child: offscreen Qt, no user data dir, unbuffered, and
+    compiled bytecode kept (in bench/.data) as an installed app keeps it, even where the
+    shell says PYTHONDONTWRITEBYTECODE: otherwise every child recompiles the app's sources."""
     env = dict(os.environ)
     env.pop("CALLASSIST_DATA_DIR", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(DATA_DIR / "pycache")
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))

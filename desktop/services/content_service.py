@@ -96,8 +96,11 @@ class ContentService:
         self._listeners.append(callback)
 
     def _snapshot(self) -> None:
-        """Copy the source pack to last-good: copied, re-checked, then renamed into place."""
+        """Copy the source pack to last-good: copied, re-checked, then renamed into place.
+        Skipped when last-good already holds the same files (every start, usually)."""
         parent = self.last_good_dir.parent
+        if self._pack_files(self.source) == self._pack_files(self.last_good_dir):
+            return
         try:
             parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{LOCALE}-new-", dir=parent))
@@ -116,6 +119,17 @@ class ContentService:
                 shutil.rmtree(staging, ignore_errors=True)
         except OSError as e:
             log.warning("could not snapshot content pack to %s: %s", self.last_good_dir, e)
+
+    @staticmethod
+    def _pack_files(directory: Path) -> dict[str, bytes] | None:
+        """The pack's own files by relative name, or None when they cannot all be read."""
+        try:
+            files = {name: (directory / name).read_bytes() for name in TOP_LEVEL_FILES}
+            for path in sorted((directory / SCRIPTS_DIR).glob("*.toml")):
+                files[f"{SCRIPTS_DIR}/{path.name}"] = path.read_bytes()
+        except OSError:
+            return None
+        return files
 
     @staticmethod
     def _copy_pack(source: Path, target: Path) -> None:

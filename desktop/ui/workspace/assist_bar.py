@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -33,6 +34,8 @@ class AssistBar(QWidget):
         self.suggest_buttons = [QPushButton(), QPushButton()]
         for n, button in enumerate(self.suggest_buttons, start=1):
             button.setToolTip(f"采纳建议（Alt+{n}）")
+            # the reason's length must never widen the notes column (and re-wrap the scripts)
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.clicked.connect(
                 lambda _=False, b=button: self.intent_accepted.emit(b.property("intent"))
             )
@@ -40,7 +43,6 @@ class AssistBar(QWidget):
             shortcut = QShortcut(QKeySequence(f"Alt+{n}"), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda b=button: b.isVisible() and b.click())
-        row.addStretch(1)
         self.signal_row = QWidget()
         self.signal_row.setStyleSheet("background: #fde2e1; color: #8a1c1c;")
         signal_layout = QVBoxLayout(self.signal_row)
@@ -89,6 +91,7 @@ class AssistBar(QWidget):
             if suggestion is not None:
                 label = labels.get(suggestion.call_type, suggestion.call_type)
                 button.setText(f"{label}（{suggestion.reason}）")
+                button.setToolTip(f"{label}：{suggestion.reason}")
                 button.setProperty("intent", suggestion.call_type)
         self.suggest_row.setVisible(bool(offered))
         signal = assist.signal
