@@ -151,3 +151,19 @@ def test_open_call_and_notes_are_restored_after_restart(qtbot, data_dir, clock) 
     assert second.workspace.current.id == call_id
     assert second.window.view.notes.editor.toPlainText() == "还没说完的记录"
     second.close()
+
+
+def test_history_entry_opens_the_past_call_only_between_calls(app: App, qtbot) -> None:
+    past = app.calls.start_call("13800138000", "张伟")
+    app.calls.save_notes(past.id, "上次报修的路由器")
+    app.calls.wrap_up(past.id, "resolved")
+    app.workspace.start_manual("13800138000", "")
+    live = app.workspace.current
+    history = app.window.view.history
+    item = history.list.item(0)
+    history.list.itemActivated.emit(item)
+    assert app.workspace.current.id == live.id
+    assert "上次报修的路由器" in app.window.statusBar().currentMessage()
+    app.workspace.end()
+    history.list.itemActivated.emit(history.list.item(0))
+    assert app.workspace.current.id == past.id

@@ -57,6 +57,7 @@ class WorkspaceController(QObject):
         v.call_bar.answer_requested.connect(self.answer)
         v.call_bar.end_requested.connect(self.end)
         v.call_bar.switch_requested.connect(self.switch_to)
+        v.history.call_selected.connect(self.open_past_call)
         v.new_call.start_requested.connect(self.start_manual)
         v.new_call.cancelled.connect(v.new_call.hide)
         settings.subscribe(lambda _s: self._settings_changed())
@@ -288,6 +289,16 @@ class WorkspaceController(QObject):
             self.start_call_from(call)
         else:
             self.show_call(self.current, keep_notes=True)  # the open-calls list changed
+
+    def open_past_call(self, call_id: str) -> None:
+        """An earlier call from the history: opened when no conversation is in progress;
+        during one, its notes go to the status bar so the live call stays on screen."""
+        if self.current is not None and self.current.status in ("ringing", "active"):
+            past = self._guard(self.calls.get, call_id)
+            if past is not None:
+                self.message.emit(f"历史记录：{past.notes or '（无记录）'}")
+            return
+        self.switch_to(call_id)
 
     def switch_to(self, call_id: str) -> None:
         call = self._guard(self.calls.get, call_id)
