@@ -146,6 +146,7 @@ class ReminderAlert(QFrame):
         row.setProperty("reminder_id", reminder_id)
         label = QLabel(f"【{kind}】{who}　{due}")
         label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)  # the compact window is narrower than one line of it
         call = _button("立即回电", f"立即回电 {who}")
         call.clicked.connect(lambda: self.call_back_requested.emit(reminder_id))
         later = _button("稍后", f"稍后提醒 {who}")
@@ -174,6 +175,8 @@ class ReminderAlert(QFrame):
         area = getattr(parent, "alert_area", None)
         rect = area() if callable(area) else None
         if rect is not None and rect.isValid():
+            self.setMaximumWidth(max(320, rect.width() - 2 * MARGIN))
+            self.adjustSize()
             self.move(
                 max(0, rect.right() - self.width() - MARGIN),
                 max(rect.top(), rect.bottom() - self.height() - MARGIN),

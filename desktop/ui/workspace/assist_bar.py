@@ -74,11 +74,6 @@ class AssistBar(QWidget):
         layout.addWidget(self.suggest_row)
         layout.addWidget(self.signal_row)
         layout.addWidget(self.phrase_label)
-        for row in (self.suggest_row, self.signal_row, self.phrase_label):
-            # A row appearing or going keeps its space: typing never re-lays out the window.
-            policy = row.sizePolicy()
-            policy.setRetainSizeWhenHidden(True)
-            row.setSizePolicy(policy)
         self.show_assist(Assist(), current_intent=None)
 
     def show_assist(

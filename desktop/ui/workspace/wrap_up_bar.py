@@ -50,6 +50,7 @@ class WrapUpBar(QWidget):
             self._buttons[key] = button
             row.addWidget(button)
         row.addStretch(1)
+        finish = QHBoxLayout()  # a second row, so the compact layout stays narrow
         self.promise = QCheckBox("约定回电")
         self.promise.setToolTip("与客户约定的回电时间：到时提醒，不受上班时间调整")
         self.promise_at = QDateTimeEdit()
@@ -62,15 +63,17 @@ class WrapUpBar(QWidget):
         self.promise_at.dateTimeChanged.connect(
             lambda _dt: self.promised_changed.emit(self.promised())
         )
-        row.addWidget(self.promise)
-        row.addWidget(self.promise_at)
+        finish.addWidget(self.promise)
+        finish.addWidget(self.promise_at)
+        finish.addStretch(1)
         self.complete = QPushButton("完成 Ctrl+Enter")
         self.complete.setAccessibleName("完成")
         self.complete.clicked.connect(self._complete)
-        row.addWidget(self.complete)
+        finish.addWidget(self.complete)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
+        layout.addLayout(finish)
         layout.addWidget(self.warning)
         layout.addWidget(self.reason)
         self._missing: list[str] = []
