@@ -51,6 +51,20 @@ SPECS: tuple[Spec, ...] = (
     # Accuracy targets: the floors tests/unit/core/text/test_intent_eval.py enforces.
     Spec("suggest_top1_acc", "intent suggester top-1 accuracy", "", 0.85, higher_is_better=True),
     Spec("suggest_top2_acc", "intent suggester top-2 accuracy", "", 0.95, higher_is_better=True),
+    Spec(
+        "suggest_heldout_top1_acc",
+        "intent suggester top-1 accuracy, held-out set",
+        "",
+        0.85,
+        higher_is_better=True,
+    ),
+    Spec(
+        "suggest_heldout_top2_acc",
+        "intent suggester top-2 accuracy, held-out set",
+        "",
+        0.95,
+        higher_is_better=True,
+    ),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 

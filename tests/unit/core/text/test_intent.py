@@ -18,7 +18,8 @@ KEYWORDS = {
 
 
 def suggester(make_pack: Callable[..., ContentPack], segmenter: Segmenter) -> IntentSuggester:
-    return IntentSuggester(make_pack(keywords=KEYWORDS), segmenter)
+    """The keyword rules alone (no model), so each test shows the words it depends on."""
+    return IntentSuggester(make_pack(keywords=KEYWORDS), segmenter, model=None)
 
 
 def types(suggestions: list[Suggestion]) -> list[str]:
@@ -90,11 +91,11 @@ def test_nothing_to_suggest(make_pack: Callable[..., ContentPack], segmenter: Se
     assert s.suggest("   ") == []
     assert s.suggest("今天天气不错") == []
     assert s.suggest("投诉", top=0) == []
-    assert IntentSuggester(make_pack(), segmenter).suggest("我要投诉") == []
+    assert IntentSuggester(make_pack(), segmenter, model=None).suggest("我要投诉") == []
 
 
 def test_works_before_jieba_is_ready(make_pack: Callable[..., ContentPack], tmp_path: Path) -> None:
     cold = Segmenter(tmp_path)  # never loaded: the fallback segmentation
-    s = IntentSuggester(make_pack(keywords=KEYWORDS), cold)
+    s = IntentSuggester(make_pack(keywords=KEYWORDS), cold, model=None)
     assert types(s.suggest("我要投訴，你们是骗子")) == ["complaint"]
     assert types(s.suggest("物流信息一直不更新")) == ["status"]
