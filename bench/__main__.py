@@ -29,7 +29,12 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "hook_return": ("hook_return_ms",),
     "notes_search": ("notes_search_1m_ms",),
     "rss_idle": ("rss_idle_mb",),
-    "accuracy": ("suggest_top1_acc", "suggest_top2_acc"),
+    "accuracy": (
+        "suggest_top1_acc",
+        "suggest_top2_acc",
+        "suggest_heldout_top1_acc",
+        "suggest_heldout_top2_acc",
+    ),
 }
 
 

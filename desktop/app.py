@@ -23,7 +23,7 @@ from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
-from desktop.services.notes_search import NotesIndexer
+from desktop.services.notes_search import NotesIndexer, classified_calls
 from desktop.services.reminders import ReminderService
 from desktop.services.settings import SettingsStore
 from desktop.services.text_assist import TextAssist
@@ -73,7 +73,7 @@ class App:
         if self._background_started:
             return
         self._background_started = True
-        self.text.start()
+        self.text.start(history=lambda: classified_calls(paths.db_path(self.data_dir)))
         self.notes_index.start()
 
     def close(self) -> None:

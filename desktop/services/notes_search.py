@@ -58,6 +58,21 @@ def search_notes(
     return [r[0] for r in rows]
 
 
+def classified_calls(db_file: Path, limit: int = 5000) -> list[tuple[str, str]]:
+    """(notes, call type) of the agent's latest finished calls, read on the caller's thread
+    through its own read-only connection: what the intent suggester learns from."""
+    conn = sqlite3.connect(f"file:{db_file.as_posix()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT notes, intent FROM calls WHERE status = 'completed' AND intent IS NOT NULL "
+            "AND notes != '' ORDER BY rowid DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(notes, intent) for notes, intent in rows]
+
+
 def index_calls(conn: sqlite3.Connection, call_ids: Iterable[str], segmenter: Segmenter) -> int:
     """(Re)index these calls' notes in one transaction; returns how many were written."""
     written = 0

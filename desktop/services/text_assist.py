@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,16 +35,37 @@ class TextAssist:
         self._rebuild_lock = threading.Lock()
         self.search_ready = threading.Event()  # set after each index build
         self._started = False
+        self.learned_calls = 0
+        self.history_learned = threading.Event()
         self.set_pack(pack)
 
-    def start(self) -> None:
+    def start(self, history: Callable[[], Iterable[tuple[str, str]]] | None = None) -> None:
         """Load jieba and build the script index in the background; usable meanwhile.
-        Called once the window is up, so start-up waits for neither."""
+        Called once the window is up, so start-up waits for neither. `history` gives the
+        agent's own classified calls (notes, call type): the suggester learns their wording."""
         if self._started:
             return
         self._started = True
         self.segmenter.start_background()
         self._rebuild_in_background(self.pack)
+        if history is not None:
+            threading.Thread(
+                target=self._learn, args=(self.pack, history), name="intent-learn", daemon=True
+            ).start()
+
+    def _learn(self, pack: ContentPack, history: Callable[[], Iterable[tuple[str, str]]]) -> None:
+        """Train a fresh suggester off the GUI thread, then swap it in (one assignment)."""
+        try:
+            self.segmenter.wait()
+            suggester = IntentSuggester(pack, self.segmenter)
+            learned = suggester.train(history())
+        except Exception:
+            log.exception("could not learn from the call history")
+            return
+        if self.pack is pack:  # a pack reload meanwhile made this one stale
+            self._suggester = suggester
+            self.learned_calls = learned
+        self.history_learned.set()
 
     def set_pack(self, pack: ContentPack) -> None:
         self.pack = pack

@@ -98,3 +98,31 @@ def test_a_draft_reply_is_checked_and_copied(app: App, qtbot) -> None:
     )
     assert QGuiApplication.clipboard().text().endswith("不过这个我们没办法。")
     assert app.calls.used_scripts(call.id) == [first.data(Qt.ItemDataRole.UserRole)]
+
+
+def test_suggester_learns_the_agents_own_classified_calls(
+    qtbot, data_dir, clock, segmenter
+) -> None:
+    from desktop.app import build_app
+
+    first = build_app(data_dir, clock)
+    qtbot.addWidget(first.window)
+    first.start_background()
+    assert first.text.history_learned.wait(30)
+    before = [s.call_type for s in first.text.analyse("小蓝鲸还有吗").suggestions]
+    for n in range(6):
+        call = first.calls.start_call(f"1380013800{n}")
+        first.calls.set_intent(call.id, "order")
+        first.calls.save_notes(call.id, f"客户说小蓝鲸，第{n}次")
+        first.calls.wrap_up(call.id, "resolved", skip_reason="测试")
+    first.close()
+    second = build_app(data_dir, clock)
+    qtbot.addWidget(second.window)
+    try:
+        second.start_background()
+        assert second.text.history_learned.wait(30)
+        assert second.text.learned_calls == 6
+        after = [s.call_type for s in second.text.analyse("小蓝鲸还有吗").suggestions]
+        assert after[:1] == ["order"] and before[:1] != ["order"]
+    finally:
+        second.close()
