@@ -18,28 +18,17 @@ def run(quick: bool) -> Figures:
     return run_child("accuracy", timeout=300)
 
 
-def _hit_rates(suggester, samples: list[tuple[str, str]]) -> tuple[float, float]:
-    if not samples:
-        raise RuntimeError("an evaluation set is empty")
-    top1 = top2 = 0
-    for text, want in samples:
-        got = [s.call_type for s in suggester.suggest(text, top=2)]
-        top1 += got[:1] == [want]
-        top2 += want in got
-    return top1 / len(samples), top2 / len(samples)
-
-
 def child(args: list[str]) -> Figures:
     from bench.text_setup import bundled_pack, loaded_segmenter
     from desktop.core.text.intent import IntentSuggester
     from tests.eval.crossval_intent import crossval
-    from tests.eval.samples import load_eval_samples, load_heldout_samples
+    from tests.eval.samples import hit_rates, load_eval_samples, load_heldout_samples
 
     pack, segmenter = bundled_pack(), loaded_segmenter()
     suggester = IntentSuggester(pack, segmenter)
     samples, heldout = load_eval_samples(), load_heldout_samples()
-    dev1, dev2 = _hit_rates(suggester, samples)
-    held1, held2 = _hit_rates(suggester, heldout)
+    dev1, dev2 = hit_rates(suggester, samples)
+    held1, held2 = hit_rates(suggester, heldout)
     cv1, cv2 = crossval(pack, segmenter)
     out = Figures(
         suggest_top1_acc=dev1,

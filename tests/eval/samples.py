@@ -9,7 +9,9 @@ its accuracy is the honest figure.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 SAMPLES_FILE = Path(__file__).with_name("intent_samples.toml")
 HELDOUT_FILE = Path(__file__).with_name("intent_heldout.toml")
@@ -28,3 +30,19 @@ def load_eval_samples() -> list[tuple[str, str]]:
 def load_heldout_samples() -> list[tuple[str, str]]:
     """(text, call type key) pairs of the held-out set: for measuring only, never training."""
     return _load(HELDOUT_FILE)
+
+
+class _Suggests(Protocol):
+    def suggest(self, text: str, top: int = 2) -> Sequence[object]: ...
+
+
+def hit_rates(suggester: _Suggests, samples: list[tuple[str, str]]) -> tuple[float, float]:
+    """Top-1 and top-2 hit rates of `suggester` on (text, call type) samples."""
+    if not samples:
+        raise ValueError("an evaluation set is empty")
+    top1 = top2 = 0
+    for text, want in samples:
+        got = [s.call_type for s in suggester.suggest(text, top=2)]  # type: ignore[attr-defined]
+        top1 += got[:1] == [want]
+        top2 += want in got
+    return top1 / len(samples), top2 / len(samples)

@@ -13,17 +13,7 @@ from desktop.core.content.model import (
     SCRIPT_VARIABLES,
     ContentPack,
 )
-
-TYPES = {
-    "inquiry": "咨询",
-    "complaint": "投诉",
-    "help": "求助",
-    "order": "订购",
-    "booking": "预订",
-    "status": "查询",
-    "fault": "报障",
-    "unrelated": "与服务无关",
-}
+from tests.helpers.call_types import CALL_TYPE_LABELS
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +26,7 @@ def test_bundled_pack_has_no_problems() -> None:
 
 
 def test_call_types_in_order_with_f_keys(pack: ContentPack) -> None:
-    assert [(t.key, t.label) for t in pack.call_types] == list(TYPES.items())
+    assert [(t.key, t.label) for t in pack.call_types] == list(CALL_TYPE_LABELS.items())
     assert [t.shortcut for t in pack.call_types] == [f"F{i}" for i in range(1, 9)]
     colors = [t.color.upper() for t in pack.call_types]
     assert len(set(colors)) == 8
@@ -152,7 +142,7 @@ def test_reminder_rules_follow_the_timing_rules(pack: ContentPack) -> None:
 
 
 def test_intent_keywords(pack: ContentPack) -> None:
-    for type_key in TYPES:
+    for type_key in CALL_TYPE_LABELS:
         words = [k for k in pack.intent_keywords if k.call_type == type_key]
         assert len(words) >= 15, type_key
     assert {"欺骗", "投诉", "差评", "曝光", "骗子"} <= set(pack.complaint_signals)

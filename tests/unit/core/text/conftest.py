@@ -14,17 +14,7 @@ from desktop.core.content.model import (
     PhraseRule,
     Script,
 )
-
-TYPE_LABELS = {
-    "inquiry": "咨询",
-    "complaint": "投诉",
-    "help": "求助",
-    "order": "订购",
-    "booking": "预订",
-    "status": "查询",
-    "fault": "报障",
-    "unrelated": "与服务无关",
-}
+from tests.helpers.call_types import CALL_TYPE_LABELS
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +31,7 @@ def _make_pack(
 ) -> ContentPack:
     call_types = tuple(
         CallType(key, label, f"F{i}", "#333333", label)
-        for i, (key, label) in enumerate(TYPE_LABELS.items(), 1)
+        for i, (key, label) in enumerate(CALL_TYPE_LABELS.items(), 1)
     )
     return ContentPack(
         locale="zh_CN",

@@ -13,7 +13,7 @@ from desktop.core.text.intent import IntentSuggester
 from desktop.core.text.normalize import is_cjk, normalize
 from desktop.core.text.segmenter import Segmenter
 from tests.eval.crossval_intent import crossval
-from tests.eval.samples import load_eval_samples, load_heldout_samples
+from tests.eval.samples import hit_rates, load_eval_samples, load_heldout_samples
 
 # Held-out accuracy as finally measured (top-1 0.900, top-2 0.983 on 120 utterances), less
 # a few points: a floor that a change which stops generalising trips over.
@@ -22,15 +22,6 @@ HELDOUT_TOP2_FLOOR = 0.95
 # Cross-validated development accuracy (measured 0.843 / 0.932), less a few points.
 CROSSVAL_TOP1_FLOOR = 0.80
 CROSSVAL_TOP2_FLOOR = 0.90
-
-
-def hit_rates(suggester: IntentSuggester, samples: list[tuple[str, str]]) -> tuple[float, float]:
-    top1 = top2 = 0
-    for text, want in samples:
-        got = [s.call_type for s in suggester.suggest(text, top=2)]
-        top1 += got[:1] == [want]
-        top2 += want in got
-    return top1 / len(samples), top2 / len(samples)
 
 
 def is_traditional(text: str) -> bool:
