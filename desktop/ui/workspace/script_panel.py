@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,15 +41,13 @@ class ScriptPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.search_changed)
         self.search.returnPressed.connect(self._copy_first)
-        self._list = QListWidget()
-        self._list.setAccessibleName("话术列表")
-        self._list.setWordWrap(True)
-        self._list.setUniformItemSizes(False)
-        self._list.setItemDelegate(ScriptDelegate(self._list))
-        self._list.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self._list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-        self._list.itemActivated.connect(self._copy_item)
-        self._list.itemDoubleClicked.connect(self._copy_item)
+        # Two lists: the grouped view stays built while the agent searches, so a keystroke
+        # only rebuilds the short result list (and the grouped view keeps its scroll).
+        self._grouped = self._make_list("话术列表")
+        self._results = self._make_list("话术搜索结果")
+        self._lists = QStackedWidget()
+        self._lists.addWidget(self._grouped)
+        self._lists.addWidget(self._results)
         self.draft = QPlainTextEdit()
         self.draft.setAccessibleName("回复草稿")
         self.draft.setPlaceholderText(
@@ -67,7 +66,7 @@ class ScriptPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
         layout.addWidget(self.search)
-        layout.addWidget(self._list, 1)
+        layout.addWidget(self._lists, 1)
         layout.addWidget(self.draft)
         layout.addWidget(self.draft_warning)
         layout.addWidget(self.copy_draft_button)
@@ -80,38 +79,53 @@ class ScriptPanel(QWidget):
         find = QShortcut(QKeySequence("Ctrl+F"), self)
         find.setContext(Qt.ShortcutContext.WindowShortcut)
         find.activated.connect(self._focus_search)
-        fav = QShortcut(QKeySequence("Ctrl+D"), self._list)
-        fav.activated.connect(self._toggle_favourite)
+        for lst in (self._grouped, self._results):
+            fav = QShortcut(QKeySequence("Ctrl+D"), lst)
+            fav.activated.connect(self._toggle_favourite)
+
+    def _make_list(self, name: str) -> QListWidget:
+        lst = QListWidget()
+        lst.setAccessibleName(name)
+        lst.setWordWrap(True)
+        lst.setUniformItemSizes(False)
+        lst.setItemDelegate(ScriptDelegate(lst))
+        lst.setResizeMode(QListWidget.ResizeMode.Adjust)
+        lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        lst.itemActivated.connect(self._copy_item)
+        lst.itemDoubleClicked.connect(self._copy_item)
+        return lst
 
     @property
     def list_widget(self) -> QListWidget:
-        return self._list
+        """The list on screen: the grouped view, or the search results."""
+        return self._lists.currentWidget()  # type: ignore[return-value]
 
     def show_groups(self, groups: tuple[ScriptGroup, ...], fill: dict[str, str]) -> None:
-        """Replace the list with these groups; headers are not selectable."""
-        self._list.setUpdatesEnabled(False)
-        self._list.clear()
-        for group in groups:
-            self._add_header(group.title)
-            for script in group.scripts:
-                self._add_script(script, fill)
-        self._list.setUpdatesEnabled(True)
+        """Replace the grouped view with these groups; headers are not selectable."""
+        self._fill(self._grouped, [(g.title, g.scripts) for g in groups], fill)
+        self._lists.setCurrentWidget(self._grouped)
 
     def show_results(self, scripts: list[Script], fill: dict[str, str]) -> None:
-        self._list.setUpdatesEnabled(False)
-        self._list.clear()
-        self._add_header(f"搜索结果（{len(scripts)}）" if scripts else "没有找到匹配的话术")
-        for script in scripts:
-            self._add_script(script, fill)
-        self._list.setUpdatesEnabled(True)
+        title = f"搜索结果（{len(scripts)}）" if scripts else "没有找到匹配的话术"
+        self._fill(self._results, [(title, tuple(scripts))], fill)
+        self._lists.setCurrentWidget(self._results)
 
-    def _add_header(self, title: str) -> None:
-        header = QListWidgetItem(title)
-        header.setFlags(Qt.ItemFlag.NoItemFlags)
-        header.setData(HEADER_ROLE, title)
-        self._list.addItem(header)
+    def _fill(
+        self, lst: QListWidget, groups: list[tuple[str, tuple[Script, ...]]], fill: dict[str, str]
+    ) -> None:
+        lst.setUpdatesEnabled(False)
+        lst.clear()
+        for title, scripts in groups:
+            header = QListWidgetItem(title)
+            header.setFlags(Qt.ItemFlag.NoItemFlags)
+            header.setData(HEADER_ROLE, title)
+            lst.addItem(header)
+            for script in scripts:
+                lst.addItem(self._script_item(script, fill))
+        lst.setUpdatesEnabled(True)
 
-    def _add_script(self, script: Script, fill: dict[str, str]) -> None:
+    @staticmethod
+    def _script_item(script: Script, fill: dict[str, str]) -> QListWidgetItem:
         text = fill.get(script.id, script.text)
         method = f"［{script.method}］" if script.method else ""
         item = QListWidgetItem(f"{method}{script.title}\n{text}")
@@ -119,14 +133,12 @@ class ScriptPanel(QWidget):
         item.setData(SCRIPT_ROLE, script.id)
         item.setData(TEXT_ROLE, text)
         item.setToolTip("回车或双击复制；Ctrl+D 收藏")
-        self._list.addItem(item)
+        return item
 
     def script_items(self) -> list[QListWidgetItem]:
-        return [
-            self._list.item(i)
-            for i in range(self._list.count())
-            if self._list.item(i).data(SCRIPT_ROLE)
-        ]
+        """The script rows (not headers) of the list on screen."""
+        lst = self.list_widget
+        return [lst.item(i) for i in range(lst.count()) if lst.item(i).data(SCRIPT_ROLE)]
 
     def _copy_item(self, item: QListWidgetItem) -> None:
         script_id = item.data(SCRIPT_ROLE)
@@ -139,13 +151,13 @@ class ScriptPanel(QWidget):
             self._copy_item(items[0])
 
     def _toggle_favourite(self) -> None:
-        item = self._list.currentItem()
+        item = self.list_widget.currentItem()
         if item is not None and item.data(SCRIPT_ROLE):
             self.favourite_toggled.emit(item.data(SCRIPT_ROLE))
 
     def edit_selected(self) -> None:
         """Put the selected script's filled text in the draft box to adapt it to this caller."""
-        item = self._list.currentItem()
+        item = self.list_widget.currentItem()
         if item is None or not item.data(SCRIPT_ROLE):
             items = self.script_items()
             item = items[0] if items else None
