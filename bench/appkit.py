@@ -23,6 +23,9 @@ def wait_background(app: Any, timeout: float = 120.0) -> float:
     from bench.apphost import find_segmenter
 
     start = time.perf_counter()
+    if threading.current_thread() is threading.main_thread():
+        app.start_background()  # the app schedules it shortly after its window is up
+
     deadline = time.monotonic() + timeout
     segmenter = find_segmenter(app)
     if segmenter is not None and not segmenter.wait(timeout):

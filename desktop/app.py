@@ -43,6 +43,9 @@ from desktop.ui.workspace.view import WorkspaceView
 
 log = logging.getLogger(__name__)
 
+# The window paints and answers first; jieba, the indexes and the scheduler start just after.
+BACKGROUND_DELAY_MS = 100
+
 
 @dataclass
 class App:
@@ -65,18 +68,21 @@ class App:
     scheduler: ReminderScheduler
     _closers: list = field(default_factory=list)
     _background_started: bool = False
+    _closed: bool = False
 
     def start_background(self) -> None:
-        """Start the work the window does not wait for: jieba, the script index, the notes
-        index backfill. build_app schedules it for the first idle moment; calling it earlier
-        (tests, --selftest) is fine, and it runs once."""
-        if self._background_started:
+        """Start the work the window does not wait for: the reminder scheduler, jieba, the
+        script index, the notes index backfill. build_app schedules it just after the window
+        is up; calling it earlier (tests, --selftest) is fine, and it runs once."""
+        if self._background_started or self._closed:
             return
         self._background_started = True
+        self.scheduler.start()  # reminders missed while the app was closed fire once now
         self.text.start(history=lambda: classified_calls(paths.db_path(self.data_dir)))
         self.notes_index.start()
 
     def close(self) -> None:
+        self._closed = True  # a start_background still queued must not run on a closed app
         self.window.view.notes.flush()
         for closer in reversed(self._closers):
             try:
@@ -156,10 +162,9 @@ def build_app(
     _wire_reminders(app)
     _wire_tools(app)
     softphone.start()
-    scheduler.start()  # after the window exists: reminders missed while closed fire once now
     window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
     _show_content_status(app)
-    QTimer.singleShot(0, app.start_background)
+    QTimer.singleShot(BACKGROUND_DELAY_MS, app.start_background)
     return app
 
 

@@ -145,6 +145,7 @@ def test_open_call_and_notes_are_restored_after_restart(qtbot, data_dir, clock) 
     first.window.view.notes.editor.setPlainText("还没说完的记录")
     first.window.view.notes.flush()
     first.softphone.stop()  # as if the process died: the OS drops its socket,
+    first._closed = True  # nothing of it runs any more,
     first.db.close()  # and nothing is closed in order
     second = build_app(data_dir, clock)
     qtbot.addWidget(second.window)

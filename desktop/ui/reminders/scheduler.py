@@ -17,15 +17,15 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.date import DateTrigger
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from desktop.core.clock import Clock
 from desktop.services.reminders import ReminderService
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,7 @@ class ReminderScheduler(QObject):
         self._clock = clock
         self._monotonic = monotonic
         self._tolerance = jump_tolerance_s
-        self._scheduler = BackgroundScheduler(
-            timezone=UTC,  # never consult the system zone (tzlocal): times here are UTC
-            executors={"default": ThreadPoolExecutor(1)},
-            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
-        )
+        self._scheduler: BackgroundScheduler | None = None  # made at start()
         self._wake.connect(self.sync, Qt.ConnectionType.QueuedConnection)
         self._changed.connect(self.sync)
         self._heartbeat = QTimer(self)
@@ -76,12 +72,21 @@ class ReminderScheduler(QObject):
     # ---- life ------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._scheduler.running
+        return self._scheduler is not None and self._scheduler.running
 
     def start(self) -> None:
-        """Start APScheduler and the heartbeat, then fire what is due and arm the next."""
+        """Start APScheduler and the heartbeat, then fire what is due and arm the next.
+        APScheduler (and the asyncio it imports) loads here, not at the app's start-up."""
         if self.running:
             return
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,  # never consult the system zone (tzlocal): times here are UTC
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
         self._scheduler.start()
         self._unsubscribe = self._service.subscribe(self._changed.emit)
         self._last_wall, self._last_mono = self._clock.now(), self._monotonic()
@@ -94,7 +99,7 @@ class ReminderScheduler(QObject):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self.running:
+        if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=True)
         self._armed_for = None
 
@@ -105,7 +110,7 @@ class ReminderScheduler(QObject):
 
     def next_run_time(self) -> datetime | None:
         """When APScheduler will wake (its own wall clock), for tests and diagnostics."""
-        job = self._scheduler.get_job(JOB_ID)
+        job = self._scheduler.get_job(JOB_ID) if self._scheduler is not None else None
         return job.next_run_time if job else None
 
     def sync(self) -> list[str]:
@@ -133,6 +138,10 @@ class ReminderScheduler(QObject):
         return fired
 
     def _arm(self, due: datetime | None) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+        from apscheduler.triggers.date import DateTrigger
+
+        assert self._scheduler is not None  # only sync() arms, and only while running
         self._armed_for = due
         if due is None:
             with contextlib.suppress(JobLookupError):
