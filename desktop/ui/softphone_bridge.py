@@ -61,8 +61,14 @@ class SoftphoneBridge(QObject):
         self._timer.setInterval(SPOOL_POLL_MS)
         self._timer.timeout.connect(self._poll_spool)
         self.baresip: BaresipClient | None = None
+        self._config_error = ""
         if baresip:
-            host, port = parse_host_port(baresip)
+            try:
+                host, port = parse_host_port(baresip)
+            except ValueError as exc:  # a bad address must not stop the app: say so instead
+                log.warning("%s", exc)
+                self._config_error = f"软电话：{exc}"
+                return
             self.baresip = BaresipClient(
                 host, port, on_event=self._from_thread.emit, on_status=self._status_from_thread.emit
             )
@@ -75,7 +81,7 @@ class SoftphoneBridge(QObject):
         if self.baresip is not None:
             self.baresip.start()
         else:
-            self.status_changed.emit("软电话：命令行挂钩")
+            self.status_changed.emit(self._config_error or "软电话：命令行挂钩")
 
     def stop(self) -> None:
         self._timer.stop()

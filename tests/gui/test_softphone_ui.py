@@ -99,3 +99,15 @@ def test_second_launch_raises_the_first_and_exits(tmp_path: Path) -> None:
         first.kill()
         first.wait()
         first.stderr.close()
+
+
+def test_a_bad_baresip_address_is_reported_not_fatal(qtbot, data_dir: Path, clock) -> None:  # noqa: ANN001
+    app = build_app(data_dir, clock, baresip="127.0.0.1:notaport")
+    qtbot.addWidget(app.window)
+    try:
+        assert app.softphone.baresip is None
+        assert "baresip" in app.window.status_softphone.text()
+        app.workspace.start_manual("13800138000", "")  # the rest of the app works
+        assert app.workspace.current.phone == "13800138000"
+    finally:
+        app.close()

@@ -3,20 +3,19 @@ current call. Holds only which call is current; the services own every rule."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Iterable
 
 from PySide6.QtCore import QDateTime, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 from desktop.core.calls import Call
 from desktop.core.content.fill import fill_script
-from desktop.core.content.model import ContentPack
+from desktop.core.content.model import ContentPack, Script
 from desktop.core.script_catalog import ScriptCatalog
 from desktop.services.calls import CallError, CallService
 from desktop.services.settings import SettingsStore
+from desktop.ui.workspace.checklist_panel import STEP_ROLE
 from desktop.ui.workspace.view import WorkspaceView
-
-log = logging.getLogger(__name__)
 
 
 class WorkspaceController(QObject):
@@ -145,19 +144,19 @@ class WorkspaceController(QObject):
             return
         call = self.current
         groups = self._catalog.groups(call.intent if call else None, self._step, self._favourites)
-        self.view.scripts.show_groups(groups, self._filled(groups))
+        self.view.scripts.show_groups(groups, self._filled(s for g in groups for s in g.scripts))
 
-    def _filled(self, groups) -> dict[str, str]:
+    def _filled(self, scripts: Iterable[Script]) -> dict[str, str]:
+        """Script id → text with this call's values filled in (cached until they change)."""
         values = self.fill_values()
         customer = values["customer_name"]
         out: dict[str, str] = {}
-        for group in groups:
-            for script in group.scripts:
-                key = (script.id, customer)
-                text = self._fill_cache.get(key)
-                if text is None:
-                    text = self._fill_cache[key] = fill_script(script.text, values)
-                out[script.id] = text
+        for script in scripts:
+            key = (script.id, customer)
+            text = self._fill_cache.get(key)
+            if text is None:
+                text = self._fill_cache[key] = fill_script(script.text, values)
+            out[script.id] = text
         return out
 
     def show_search_results(self, script_ids: list[str] | None) -> None:
@@ -167,9 +166,7 @@ class WorkspaceController(QObject):
             self._render_scripts()
             return
         scripts = [s for s in (self._pack.script(i) for i in script_ids) if s is not None]
-        values = self.fill_values()
-        fill = {s.id: fill_script(s.text, values) for s in scripts}
-        self.view.scripts.show_results(scripts, fill)
+        self.view.scripts.show_results(scripts, self._filled(scripts))
 
     def _render_wrap_up(self) -> None:
         call = self.current
@@ -187,7 +184,7 @@ class WorkspaceController(QObject):
 
     def _step_focused(self, row: int) -> None:
         item = self.view.checklist.list_widget.item(row) if row >= 0 else None
-        step = item.data(256) if item is not None else None
+        step = item.data(STEP_ROLE) if item is not None else None
         if step and step != self._step:
             self._step = step
             self._render_scripts()
