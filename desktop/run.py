@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
 from desktop import paths
+from desktop.error_log import install_error_hook, setup_logging
 
 
 def resolve_data_dir(options: argparse.Namespace) -> Path:
@@ -18,9 +18,6 @@ def resolve_data_dir(options: argparse.Namespace) -> Path:
 
 
 def run(options: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from db import StorageError
@@ -33,6 +30,7 @@ def run(options: argparse.Namespace) -> int:
     qt_app.setOrganizationName("callassist")
     data_dir = resolve_data_dir(options)
     data_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(data_dir)
     lock = InstanceLock(data_dir)  # held until this process exits
     if not lock.acquire():
         IpcClient.send(data_dir, {"op": "raise"}, timeout=1.0)
@@ -45,6 +43,7 @@ def run(options: argparse.Namespace) -> int:
         if qt_app.platformName() not in ("offscreen", "minimal"):  # nobody to see a dialog there
             QMessageBox.critical(None, "坐席助手：无法打开数据库", exc.user_text())
         return 3
+    install_error_hook(app.window.show_message)
     app.window.show()
     code = qt_app.exec()
     app.close()

@@ -101,7 +101,7 @@ def test_second_launch_raises_the_first_and_exits(tmp_path: Path) -> None:
         first.stderr.close()
 
 
-def test_a_bad_baresip_address_is_reported_not_fatal(qtbot, data_dir: Path, clock) -> None:  # noqa: ANN001
+def test_a_bad_baresip_address_is_reported_not_fatal(qtbot, data_dir: Path, clock) -> None:
     app = build_app(data_dir, clock, baresip="127.0.0.1:notaport")
     qtbot.addWidget(app.window)
     try:

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.error_log import LOG_FILE_NAME, install_error_hook, setup_logging
+
+
+@pytest.fixture
+def restored() -> Iterator[None]:
+    """The hook and the root logger's handlers are process-wide: put them back."""
+    hook, handlers = sys.excepthook, list(logging.getLogger().handlers)
+    yield
+    for handler in logging.getLogger().handlers:
+        if handler not in handlers:
+            handler.close()
+            logging.getLogger().removeHandler(handler)
+    sys.excepthook = hook
+
+
+def test_unhandled_error_is_logged_to_the_data_dir_and_shown(
+    tmp_path: Path, restored: None
+) -> None:
+    path = setup_logging(tmp_path)
+    assert path == tmp_path / LOG_FILE_NAME
+    shown: list[str] = []
+    install_error_hook(shown.append)
+    try:
+        raise RuntimeError("剪贴板坏了")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "unhandled error" in text and "RuntimeError: 剪贴板坏了" in text and "Traceback" in text
+    assert shown and "剪贴板坏了" in shown[0] and LOG_FILE_NAME in shown[0]
