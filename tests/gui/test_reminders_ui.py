@@ -9,12 +9,8 @@ from PySide6.QtCore import QDateTime, Qt, SignalInstance
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from db import open_db
-from desktop.core.clock import Clock, FakeClock, SystemClock, to_iso
+from desktop.core.clock import Clock, FakeClock, SystemClock
 from desktop.core.content.model import ReminderRule
-from desktop.services.audit import AuditLog
-from desktop.services.reminders import ReminderService
-from desktop.services.settings import SettingsStore
 from desktop.ui.reminders import (
     NullNotifier,
     RecordingNotifier,
@@ -24,6 +20,7 @@ from desktop.ui.reminders import (
     connect_reminder_ui,
     create_notifier,
 )
+from tests.helpers.reminder_env import ReminderEnv
 from tests.helpers.typing import ime_type
 
 RULES = (
@@ -33,34 +30,15 @@ RULES = (
 )
 
 
-class Env:
+class Env(ReminderEnv):
     def __init__(self, path: Path, clock: Clock) -> None:
-        self.db = open_db(path)
-        self.clock = clock
-        self.settings = SettingsStore(self.db)
-        self.service = ReminderService(
-            self.db, clock, AuditLog(self.db, clock), self.settings, lambda: RULES
-        )
+        super().__init__(path, clock, RULES)
         self.schedulers: list[ReminderScheduler] = []
 
     def scheduler(self, **kwargs: object) -> ReminderScheduler:
         scheduler = ReminderScheduler(self.service, self.clock, **kwargs)  # type: ignore[arg-type]
         self.schedulers.append(scheduler)
         return scheduler
-
-    def add_call(self, phone: str = "13800138000", name: str = "张三", notes: str = "") -> str:
-        call_id = f"call-{self.db['calls'].count + 1}"
-        self.db["calls"].insert(
-            {
-                "id": call_id,
-                "phone": phone,
-                "caller_name": name,
-                "started_at": to_iso(self.clock.now()),
-                "status": "completed",
-                "notes": notes,
-            }
-        )
-        return call_id
 
     def remind(self, minutes: float, phone: str = "13800138000", name: str = "张三") -> str:
         """A callback due `minutes` from now; a negative one was set earlier and is now past."""
@@ -78,7 +56,7 @@ class Env:
     def close(self) -> None:
         for scheduler in self.schedulers:
             scheduler.stop()
-        self.db.close()
+        super().close()
 
 
 @pytest.fixture

@@ -11,16 +11,15 @@ import sqlite_utils
 
 from db import connect, open_db
 from db.migrations import MIGRATIONS, migrate
-from desktop.core.clock import FakeClock, to_iso
+from desktop.core.clock import FakeClock
 from desktop.core.reminders import (
     ReminderError,
     ReminderNotFound,
     ReminderStateError,
     ReminderTimeError,
 )
-from desktop.services.audit import AuditLog
 from desktop.services.reminders import ReminderService
-from desktop.services.settings import SettingsStore
+from tests.helpers.reminder_env import ReminderEnv
 from tests.helpers.reminder_rules import RULES
 
 
@@ -28,42 +27,12 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-class Env:
-    """One open database file with a reminder service on it, like one app instance."""
-
+class Env(ReminderEnv):
     def __init__(self, path: Path, clock: FakeClock) -> None:
-        self.db = open_db(path)
-        self.clock = clock
-        self.audit = AuditLog(self.db, clock)
-        self.settings = SettingsStore(self.db)
-        self.service = ReminderService(self.db, clock, self.audit, self.settings, lambda: RULES)
-
-    def add_call(
-        self,
-        phone: str = "13800138000",
-        name: str = "张三",
-        intent: str = "complaint",
-        notes: str = "",
-    ) -> str:
-        call_id = f"call-{self.db['calls'].count + 1}"
-        self.db["calls"].insert(
-            {
-                "id": call_id,
-                "phone": phone,
-                "caller_name": name,
-                "started_at": to_iso(self.clock.now()),
-                "status": "completed",
-                "intent": intent,
-                "notes": notes,
-            }
-        )
-        return call_id
+        super().__init__(path, clock, RULES)
 
     def actions(self, reminder_id: str) -> list[str]:
         return [row["action"] for row in self.audit.for_entity("reminder", reminder_id)]
-
-    def close(self) -> None:
-        self.db.close()
 
 
 @pytest.fixture
