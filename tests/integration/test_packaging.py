@@ -52,3 +52,7 @@ def test_pyinstaller_bundle_runs_its_selftest(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "selftest OK" in result.stdout
+    check = subprocess.run(
+        [str(exe), "content", "check"], capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 0 and "通过" in check.stdout, check.stdout + check.stderr

@@ -31,6 +31,7 @@ from desktop.core.content.model import (
     Script,
 )
 from desktop.core.content.problems import PackError, Problem
+from desktop.paths import content_pack_dir
 
 # The pack's files, in the order problems are reported; scripts/*.toml sort after checklists.
 PACK_FILE = "pack.toml"
@@ -59,8 +60,8 @@ MIN_CONTRAST_WITH_WHITE = 3.0  # WCAG AA for bold labels: call-type buttons use 
 
 
 def bundled_pack_dir() -> Path:
-    """The zh_CN pack shipped with the app (one place to change when paths move)."""
-    return Path(__file__).resolve().parents[3] / "resources" / "content" / "zh_CN"
+    """The zh_CN pack shipped with the app, found the way every resource is (frozen too)."""
+    return content_pack_dir("zh_CN")
 
 
 def check_pack(directory: Path) -> list[Problem]:
