@@ -17,16 +17,20 @@ class AuditLog:
         self.actor = actor
 
     def record(self, action: str, entity: str, entity_id: str, **detail: Any) -> None:
-        """Append one row; `detail` is stored as JSON so leads can query it with json_extract."""
-        self._db["audit_log"].insert(
-            {
-                "at": to_iso(self._clock.now()),
-                "actor": self.actor,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "detail": json.dumps(detail, ensure_ascii=False) if detail else "",
-            }
+        """Append one row; `detail` is stored as JSON so leads can query it with json_extract.
+        A plain INSERT: table.insert() introspects the table on every call (25x slower),
+        which shows when thousands of overdue reminders fire at once."""
+        self._db.execute(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                to_iso(self._clock.now()),
+                self.actor,
+                action,
+                entity,
+                entity_id,
+                json.dumps(detail, ensure_ascii=False) if detail else "",
+            ],
         )
 
     def for_entity(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
