@@ -11,7 +11,8 @@ line with the wall-clock time; the parent compares it with its own clock at spaw
 
 Without --exit-at-idle the host stays up and answers commands on stdin, one per line:
 `rss` (VmRSS now), `text-ready SECONDS` (wait for the app's jieba, then VmRSS),
-`background SECONDS` (wait for all of the app's start-up background work), `quit`.
+`background SECONDS` (wait for all of the app's start-up background work), `quit`; a reply
+with an `error` says why a command failed.
 Only the standard library is imported at the top: this module's import is timed too.
 """
 
@@ -79,11 +80,14 @@ def install_idle_probe(on_idle: Callable[[], None]) -> None:
 
 def captured_app() -> Any:
     """The App built by the real entry (after capture_app() ran before it)."""
-    return _state.get("app")
+    app = _state.get("app")
+    if app is None:
+        raise RuntimeError("the real entry built no App (or capture_app() did not run first)")
+    return app
 
 
 def capture_app() -> None:
-    """Keep the App that build_app returns, to find its parts (e.g. its segmenter) later."""
+    """Keep the App that build_app returns, to reach its parts (e.g. its segmenter) later."""
     import desktop.app
 
     build_app = desktop.app.build_app
@@ -95,29 +99,27 @@ def capture_app() -> None:
     desktop.app.build_app = build_and_keep
 
 
-def find_segmenter(app: Any) -> Any:
-    """The app's jieba Segmenter, if the app holds one (searched two attributes deep)."""
-    module = sys.modules.get("desktop.core.text.segmenter")
-    if module is None or app is None:
-        return None
-    kind = module.Segmenter
-    seen: set[int] = set()
-    frontier = [app]
-    for _depth in range(3):
-        following = []
-        for obj in frontier:
-            if id(obj) in seen:
-                continue
-            seen.add(id(obj))
-            if isinstance(obj, kind):
-                return obj
-            try:
-                following.extend(vars(obj).values())
-            except TypeError:
-                slots = getattr(type(obj), "__slots__", ())
-                following.extend(getattr(obj, s, None) for s in slots)
-        frontier = following
-    return None
+def _text_ready(timeout: float) -> dict[str, Any]:
+    """Wait for the app's jieba, then read VmRSS."""
+    start = time.perf_counter()
+    if not captured_app().text.segmenter.wait(timeout):
+        raise RuntimeError(f"the app's jieba did not finish loading within {timeout:.0f} s")
+    waited = time.perf_counter() - start
+    time.sleep(0.5)  # let the loading thread's garbage go before reading VmRSS
+    return {"waited_s": waited, "rss_mb": _rss_mb()}
+
+
+def _answer(words: list[str]) -> dict[str, Any]:
+    from bench.appkit import wait_background
+
+    if words[0] == "rss":
+        return {"rss_mb": _rss_mb()}
+    if words[0] == "background":
+        timeout = float(words[1]) if len(words) > 1 else 120.0
+        return {"waited_s": wait_background(captured_app(), timeout)}
+    if words[0] == "text-ready":
+        return _text_ready(float(words[1]) if len(words) > 1 else 60.0)
+    raise ValueError(f"unknown command {words[0]!r}")
 
 
 def _serve_commands() -> None:
@@ -127,32 +129,11 @@ def _serve_commands() -> None:
             continue
         if words[0] == "quit":
             break
-        if words[0] == "rss":
-            _say(REPLY_MARKER, {"rss_mb": _rss_mb()})
-        elif words[0] == "background":
-            from bench.appkit import wait_background
-
-            timeout = float(words[1]) if len(words) > 1 else 120.0
-            try:
-                _say(REPLY_MARKER, {"waited_s": wait_background(captured_app(), timeout)})
-            except Exception as exc:
-                _say(REPLY_MARKER, {"error": str(exc)})
-        elif words[0] == "text-ready":
-            timeout = float(words[1]) if len(words) > 1 else 60.0
-            segmenter = find_segmenter(captured_app())
-            if segmenter is None:
-                _say(REPLY_MARKER, {"segmenter": False, "rss_mb": _rss_mb()})
-                continue
-            start = time.perf_counter()
-            ready = bool(segmenter.wait(timeout))
-            waited = time.perf_counter() - start
-            time.sleep(0.5)  # let the loading thread's garbage go before reading VmRSS
-            _say(
-                REPLY_MARKER,
-                {"segmenter": True, "ready": ready, "waited_s": waited, "rss_mb": _rss_mb()},
-            )
-        else:
-            _say(REPLY_MARKER, {"error": f"unknown command {words[0]!r}"})
+        try:
+            reply = _answer(words)
+        except Exception as exc:
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        _say(REPLY_MARKER, reply)
     _quit_from_thread()
 
 

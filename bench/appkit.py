@@ -2,38 +2,92 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-
-def background_events(app: Any) -> list[threading.Event]:
-    """The app's "ready"/"idle" flags for work it does in the background at start."""
-    found: list[threading.Event] = []
-    for part in vars(app).values():
-        for name, value in getattr(part, "__dict__", {}).items():
-            if isinstance(value, threading.Event) and ("ready" in name or name == "idle"):
-                found.append(value)
-    return found
+NUMBER = "13800138000"
 
 
 def wait_background(app: Any, timeout: float = 120.0) -> float:
-    """Wait until jieba has loaded and the app's start-up background work is done, so that
-    a measurement sees the steady state; returns the seconds waited."""
-    from bench.apphost import find_segmenter
-
+    """Wait until the app's start-up background work is done (jieba loaded, script index
+    built, notes index backfilled, the agent's calls learned), so that a measurement sees the
+    steady state; returns the seconds waited."""
     start = time.perf_counter()
     if threading.current_thread() is threading.main_thread():
         app.start_background()  # the app schedules it shortly after its window is up
-
     deadline = time.monotonic() + timeout
-    segmenter = find_segmenter(app)
-    if segmenter is not None and not segmenter.wait(timeout):
+    if not app.text.segmenter.wait(timeout):
         raise RuntimeError("the app's jieba did not load")
-    for event in background_events(app):
+    for what, event in (
+        ("script index", app.text.search_ready),
+        ("notes index", app.notes_index.idle),
+        ("learning from past calls", app.text.history_learned),
+    ):
         if not event.wait(max(0.0, deadline - time.monotonic())):
-            raise RuntimeError("the app's background start-up work did not finish")
+            raise RuntimeError(f"the app's {what} did not finish within {timeout:.0f} s")
     return time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class Running:
+    """The app of `running_app`, with how long building it and its background work took."""
+
+    app: Any
+    build_s: float
+    waited_s: float
+
+
+@contextlib.contextmanager
+def running_app(prefix: str, scripts: int | None = None) -> Iterator[Running]:
+    """The real app (build_app) on a temporary data dir, its window shown and exposed, its
+    start-up background work done and a manual call started; closed afterwards.
+
+    With `scripts`, the data dir's edited pack (which ContentService prefers to the bundled
+    one) is the bundled pack plus generated scripts, `scripts` in all."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from bench.content import write_enlarged_pack
+    from desktop.app import build_app
+
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        data_dir = Path(tmp) / "data"
+        if scripts is not None:
+            write_enlarged_pack(data_dir / "content" / "zh_CN", scripts)
+        started = time.perf_counter()
+        app = build_app(data_dir)
+        build_s = time.perf_counter() - started
+        try:
+            loaded = len(app.content.pack.scripts)
+            if scripts is not None and loaded != scripts:
+                raise RuntimeError(f"the app loaded {loaded} scripts, not {scripts}")
+            app.window.show()
+            if not QTest.qWaitForWindowExposed(app.window):
+                raise RuntimeError("the app's window was not exposed")
+            waited_s = wait_background(app)
+            app.workspace.start_manual(NUMBER, "")
+            yield Running(app, build_s, waited_s)
+        finally:
+            app.close()
+            qt_app.processEvents()
+
+
+def assist_controller(app: Any) -> Any:
+    """The window's AssistController (text assist and script search for the workspace)."""
+    from desktop.ui.workspace.assist import AssistController
+
+    controller = app.workspace.findChild(AssistController)
+    if controller is None:
+        raise RuntimeError("the workspace has no AssistController")
+    return controller
 
 
 def settle(views=()) -> None:
@@ -61,17 +115,6 @@ def _last_item(view: Any) -> Any:
             item = item.child(item.childCount() - 1)
         return item
     return view.item(view.count() - 1) if view.count() else None
-
-
-def find_child(parent: Any, module: str, name: str) -> Any:
-    """The QObject child of class `module.name`, or None when the class does not exist yet."""
-    import importlib
-
-    try:
-        kind = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return parent.findChild(kind)
 
 
 def type_text(widget: Any, text: str) -> None:

@@ -2,8 +2,8 @@
 
 The file is made by db.open_db (the real schema and migrations), then filled with calls over
 three years and their customers in big executemany transactions, with realistic notes
-composed from phrase fragments (bench.corpus). When the notes full-text index exists, every
-note is indexed with the app's own `index_calls`, in batches, as its backfill would.
+composed from phrase fragments (bench.corpus). Then every note is indexed into the notes
+full-text index with the app's own `index_calls`, in batches, as its backfill would.
 
 The cache is keyed by row count, schema version and a hash of the schema, and generator
 version (a JSON file beside the database); anything else is regenerated. The notes index is
@@ -72,10 +72,6 @@ def schema_fingerprint() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _has_notes_index(db) -> bool:
-    return "notes_fts" in db.table_names()
-
-
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
@@ -98,20 +94,17 @@ def cached_meta(rows: int) -> dict | None:
     return meta
 
 
-def ensure(rows: int, segmenter_factory=None, log=print) -> tuple[Path, dict]:
-    """The cached database with `rows` calls, generated first if missing or stale.
+def ensure(rows: int, segmenter_factory, log=print) -> tuple[Path, dict]:
+    """The cached database with `rows` calls, generated first if missing or stale, its notes
+    indexed by the app's current indexing code.
 
-    `segmenter_factory()` gives a loaded Segmenter for indexing notes; it is only called when
-    the schema has a notes index and the cache has not been indexed yet.
+    `segmenter_factory()` gives a loaded Segmenter; it is only called when (re)indexing.
     """
     path = db_path(rows)
     meta = cached_meta(rows)
     if meta is None:
         meta = _generate(path, rows, log)
-    stale = meta.get("indexed") is False or (
-        meta.get("indexed") and meta.get("indexer") != indexer_fingerprint()
-    )
-    if stale and segmenter_factory is not None:
+    if not meta.get("indexed") or meta.get("indexer") != indexer_fingerprint():
         meta = _index(path, meta, segmenter_factory(), log)
     return path, meta
 
@@ -146,7 +139,6 @@ def _generate(path: Path, rows: int, log) -> dict:
         conn = db.conn
         conn.execute("PRAGMA cache_size = -262144")  # 256 MB for the bulk load only
         _fill(conn, rows, log)
-        indexed = False if _has_notes_index(db) else None
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     finally:
@@ -160,7 +152,7 @@ def _generate(path: Path, rows: int, log) -> dict:
         "schema": schema_fingerprint(),
         "generator": GENERATOR_VERSION,
         "generated_s": round(time.perf_counter() - started, 1),
-        "indexed": indexed,
+        "indexed": False,
     }
     _meta_path(path).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     log(f"calls_db: generated {rows:,} calls in {meta['generated_s']} s → {path}")

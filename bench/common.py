@@ -71,8 +71,6 @@ def benchmark(*keys: str) -> Callable[[Callable[[bool], Figures]], Benchmark]:
             out = Figures(keys)
             try:
                 result = measure(quick)
-            except ImportError as exc:
-                return out.miss(f"feature not available yet ({exc})")
             except Exception as exc:
                 return out.miss(_describe(exc))
             out.merge(result)

@@ -1,5 +1,5 @@
-"""Bigger content than the bundled pack: a pack enlarged to N scripts (valid for the real
-loader, in a data dir where ContentService prefers it), and loose Script lists for search."""
+"""Bigger content than the bundled pack: a pack enlarged to N scripts, valid for the real
+loader, in a data dir where ContentService prefers it."""
 
 from __future__ import annotations
 
@@ -49,16 +49,3 @@ def write_enlarged_pack(target: Path, total: int) -> int:
             lines.append("\n")
         (target / "scripts" / GENERATED_FILE).write_text("".join(lines), encoding="utf-8")
     return len(load_pack(target).scripts)
-
-
-def generated_scripts(count: int) -> list:
-    """`count` Script objects spread over the bundled pack's call types and steps."""
-    from desktop.core.content.loader import load_pack
-    from desktop.core.content.model import PURPOSES, Script
-    from desktop.paths import content_pack_dir
-
-    pack = load_pack(content_pack_dir())
-    return [
-        Script(**fields)
-        for fields in corpus.script_fields(count, seed=10, slots=_slots(pack), purposes=PURPOSES)
-    ]

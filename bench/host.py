@@ -82,10 +82,14 @@ class AppHost:
         return ready
 
     def ask(self, command: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Send one command (see bench.apphost) and return its reply; raise if it failed."""
         assert self.proc.stdin is not None
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
-        return self._expect(REPLY_MARKER, timeout)
+        reply = self._expect(REPLY_MARKER, timeout)
+        if "error" in reply:
+            raise ChildFailed(f"the app child could not do {command!r}: {reply['error']}")
+        return reply
 
     def close(self, timeout: float = 10.0) -> int | None:
         """Ask the app to quit (it closes itself as on a normal exit); kill it if it hangs."""

@@ -12,10 +12,7 @@ the figure is the steady state an agent sees all day, the first round is reporte
 
 from __future__ import annotations
 
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench.common import Figures, benchmark, child_main, percentile, run_child
 
@@ -33,52 +30,35 @@ def child(args: list[str]) -> Figures:
     switches = int(args[0])
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
-    from bench.appkit import settle, wait_background
-    from bench.content import write_enlarged_pack
-    from desktop.app import build_app
+    from bench.appkit import running_app, settle
 
-    qt_app = QApplication(sys.argv[:1])
-    with tempfile.TemporaryDirectory(prefix="bench-intent-") as tmp:
-        data_dir = Path(tmp) / "data"
-        count = write_enlarged_pack(data_dir / "content" / "zh_CN", SCRIPTS)
-        app = build_app(data_dir)
-        try:
-            pack = app.content.pack
-            if len(pack.scripts) != SCRIPTS:
-                raise RuntimeError(f"the app loaded {len(pack.scripts)} scripts, not {count}")
-            view = app.window.view
-            app.window.show()
-            QTest.qWaitForWindowExposed(app.window)
-            waited = wait_background(app)
-            app.workspace.start_manual("13800138000", "")
-            lists = (view.checklist.list_widget, view.scripts.list_widget)
+    with running_app("bench-intent-", scripts=SCRIPTS) as running:
+        app = running.app
+        view = app.window.view
+        lists = (view.checklist.list_widget, view.scripts.list_widget)
+        settle(lists)
+        keys = [t.key for t in app.content.pack.call_types]
+        samples: list[float] = []
+        first_round: list[float] = []
+        shown: list[int] = []
+        for index in range(len(keys) + switches):
+            key = keys[index % len(keys)]
+            button = view.intent_bar.button(key)
+            start = time.perf_counter()
+            QTest.mouseClick(button, Qt.MouseButton.LeftButton)
             settle(lists)
-            keys = [t.key for t in pack.call_types]
-            samples: list[float] = []
-            first_round: list[float] = []
-            shown: list[int] = []
-            for index in range(len(keys) + switches):
-                key = keys[index % len(keys)]
-                button = view.intent_bar.button(key)
-                start = time.perf_counter()
-                QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-                settle(lists)
-                elapsed = (time.perf_counter() - start) * 1000
-                if app.workspace.current.intent != key or not all(v.count() for v in lists):
-                    raise RuntimeError(f"clicking {key} did not show its checklist and scripts")
-                (first_round if index < len(keys) else samples).append(elapsed)
-                shown.append(len(view.scripts.script_items()))
-        finally:
-            app.close()
-            qt_app.processEvents()
+            elapsed = (time.perf_counter() - start) * 1000
+            if app.workspace.current.intent != key or not all(v.count() for v in lists):
+                raise RuntimeError(f"clicking {key} did not show its checklist and scripts")
+            (first_round if index < len(keys) else samples).append(elapsed)
+            shown.append(len(view.scripts.script_items()))
     out = Figures(intent_switch_p99_ms=percentile(samples, 99))
     out.notes.append(
         f"intent_switch: {len(samples)} clicks, median {percentile(samples, 50):.1f} ms, "
         f"max {max(samples):.1f} ms; first round over {len(keys)} intents max "
         f"{max(first_round):.1f} ms; {min(shown)}–{max(shown)} scripts listed per intent; "
-        f"measured after the app's background start-up work ({waited:.1f} s)"
+        f"measured after the app's background start-up work ({running.waited_s:.1f} s)"
     )
     return out
 

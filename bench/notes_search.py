@@ -47,8 +47,6 @@ def child(args: list[str]) -> Figures:
 
     segmenter = loaded_segmenter()
     path, meta = calls_db.ensure(rows, lambda: segmenter, log=lambda m: print(m, file=sys.stderr))
-    if not meta.get("indexed"):
-        raise RuntimeError("the schema has no notes index (notes_fts)")
     db = open_db(path)
     try:
         conn = db.conn

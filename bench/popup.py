@@ -26,33 +26,26 @@ SAMPLES_QUICK, SAMPLES_FULL = 3, 9
 NUMBER = "13912340000"
 MARKER = "弹屏基准"
 PAST_CALLS = 3
-IPC_WAIT_S = 3.0
 POPUP_TIMEOUT_S = 10.0
 
 
 @benchmark("popup_ms")
 def run(quick: bool) -> Figures:
-    samples = []
-    for _ in range(SAMPLES_QUICK if quick else SAMPLES_FULL):
-        with tempfile.TemporaryDirectory(prefix="bench-popup-") as tmp:
-            figures = run_child("popup", str(Path(tmp) / "data"), timeout=120)
-        if figures.get("popup_ms") is None:
-            return figures
-        samples.append(figures["popup_ms"])
-    with tempfile.TemporaryDirectory(prefix="bench-popup-") as tmp:
-        cold = run_child("popup", str(Path(tmp) / "data"), "cold", timeout=120)
+    samples = [_sample() for _ in range(SAMPLES_QUICK if quick else SAMPLES_FULL)]
+    cold = _sample("cold")
     out = Figures(popup_ms=statistics.median(samples))
     out.notes.append(
         f"popup: {len(samples)} fresh app runs, via the IPC poke; median "
-        f"{statistics.median(samples):.1f} ms, max {max(samples):.1f} ms"
-        + (
-            f"; an event arriving while the app still loads jieba and its indexes: "
-            f"{cold['popup_ms']:.0f} ms"
-            if cold.get("popup_ms") is not None
-            else ""
-        )
+        f"{statistics.median(samples):.1f} ms, max {max(samples):.1f} ms; an event arriving "
+        f"while the app still loads jieba and its indexes: {cold:.0f} ms"
     )
     return out
+
+
+def _sample(*flags: str) -> float:
+    """popup_ms of one fresh app child."""
+    with tempfile.TemporaryDirectory(prefix="bench-popup-") as tmp:
+        return run_child("popup", str(Path(tmp) / "data"), *flags, timeout=120)["popup_ms"]
 
 
 def _past_calls(data_dir: Path) -> None:
@@ -96,85 +89,89 @@ def child(args: list[str]) -> Figures:
     data_dir = Path(args[0])
     cold = args[1:] == ["cold"]  # deliver at first idle, without waiting for background work
     from bench import apphost
-    from desktop.core.call_events import CallEvent
-    from desktop.core.clock import to_iso
-    from desktop.services.softphone.ipc import IpcClient, ipc_address
-    from desktop.services.softphone.spool import EventSpool
 
     _past_calls(data_dir)
     result = Figures(["popup_ms"])
-    socket, _family = ipc_address(data_dir)
+    failures: list[str] = []
 
     def on_idle() -> None:
-        from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
-
-        from bench.appkit import settle, wait_background
-
-        qt_app = QApplication.instance()
-        app = apphost.captured_app()
-        history = app.window.view.history
-        if not cold:
-            wait_background(app)
-            settle()
-        if _history_shows_marker(history):
-            result.miss("the history panel showed the caller before any call event")
-            qt_app.quit()
-            return
-        waited = time.monotonic()
-
-        def wait_for_ipc() -> None:
-            if Path(socket).exists():
-                deliver()
-            elif time.monotonic() - waited > IPC_WAIT_S:
-                result.miss("the app takes no softphone events yet (no IPC socket)")
-                qt_app.quit()
-            else:
-                QTimer.singleShot(20, wait_for_ipc)
-
-        def deliver() -> None:
-            event = CallEvent(
-                kind="incoming",
-                number=NUMBER,
-                source="hook",
-                at=to_iso(datetime.now(UTC)),
-                event_id=uuid.uuid4().hex,
-            )
-            EventSpool.in_dir(data_dir).append(event)
-            start = time.perf_counter()
-            answer: list[bool] = []
-            threading.Thread(
-                target=lambda: answer.append(IpcClient.send(data_dir, {"op": "events"}, 2.0)),
-                daemon=True,
-            ).start()
-            poll = QTimer(qt_app)
-            poll.setInterval(1)
-
-            def check() -> None:
-                if _history_shows_marker(history):
-                    result["popup_ms"] = (time.perf_counter() - start) * 1000
-                elif time.perf_counter() - start > POPUP_TIMEOUT_S:
-                    ok = answer[:1] == [True]
-                    result.miss(
-                        f"history not shown {POPUP_TIMEOUT_S:.0f} s after the event "
-                        f"(IPC {'answered' if ok else 'did not answer'})"
-                    )
-                else:
-                    return
-                poll.stop()
-                qt_app.quit()
-
-            poll.timeout.connect(check)
-            poll.start()
-
-        wait_for_ipc()
+        try:
+            _deliver(apphost.captured_app(), data_dir, cold, result, failures)
+        except Exception as exc:  # raised in a Qt slot it would only be printed
+            _fail(failures, f"{type(exc).__name__}: {exc}")
 
     apphost.install_idle_probe(on_idle)
     apphost.capture_app()
     from desktop.__main__ import main
 
     main(["--data-dir", str(data_dir)])
+    if failures:
+        raise RuntimeError(failures[0])
+    if result["popup_ms"] is None:
+        raise RuntimeError("the app quit before the history panel showed the caller")
     return result
+
+
+def _fail(failures: list[str], reason: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    failures.append(reason)
+    QApplication.instance().quit()
+
+
+def _deliver(app, data_dir: Path, cold: bool, result: Figures, failures: list[str]) -> None:
+    """Spool the event, poke the app over IPC, and time until the history shows the caller."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from bench.appkit import settle, wait_background
+    from desktop.core.call_events import CallEvent
+    from desktop.core.clock import to_iso
+    from desktop.services.softphone.ipc import IpcClient, ipc_address
+    from desktop.services.softphone.spool import EventSpool
+
+    qt_app = QApplication.instance()
+    history = app.window.view.history
+    if not cold:
+        wait_background(app)
+        settle()
+    if _history_shows_marker(history):
+        raise RuntimeError("the history panel showed the caller before any call event")
+    socket, _family = ipc_address(data_dir)
+    if not Path(socket).exists():
+        raise RuntimeError("the running app serves no IPC socket")
+    event = CallEvent(
+        kind="incoming",
+        number=NUMBER,
+        source="hook",
+        at=to_iso(datetime.now(UTC)),
+        event_id=uuid.uuid4().hex,
+    )
+    EventSpool.in_dir(data_dir).append(event)
+    start = time.perf_counter()
+    answer: list[bool] = []
+    threading.Thread(
+        target=lambda: answer.append(IpcClient.send(data_dir, {"op": "events"}, 2.0)),
+        daemon=True,
+    ).start()
+    poll = QTimer(qt_app)
+    poll.setInterval(1)
+
+    def check() -> None:
+        if _history_shows_marker(history):
+            result["popup_ms"] = (time.perf_counter() - start) * 1000
+            poll.stop()
+            qt_app.quit()
+        elif time.perf_counter() - start > POPUP_TIMEOUT_S:
+            poll.stop()
+            answered = "answered" if answer[:1] == [True] else "did not answer"
+            _fail(
+                failures,
+                f"history not shown {POPUP_TIMEOUT_S:.0f} s after the event (IPC {answered})",
+            )
+
+    poll.timeout.connect(check)
+    poll.start()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,8 @@
 """RSS idle: resident memory (VmRSS) of the running app on demo data once its jieba has loaded.
 
 The app runs in a child through the real entry (bench.apphost); once its event loop is idle
-the host finds the app's Segmenter, waits for its ready flag, and reads /proc/self/status.
-An app that holds no Segmenter has not loaded jieba, so the figure is missing then (its RSS
-without jieba is noted).
+the host waits for the app's segmenter (App.text.segmenter) to be ready, and reads
+/proc/self/status.
 """
 
 from __future__ import annotations
@@ -19,20 +18,14 @@ from bench.host import AppHost
 @benchmark("rss_idle_mb")
 def run(quick: bool) -> Figures:
     if not sys.platform.startswith("linux"):
-        return Figures(["rss_idle_mb"]).miss("VmRSS is read from /proc (Linux only)")
+        raise RuntimeError("VmRSS is read from /proc (Linux only)")
     with (
         tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp,
         AppHost.app(Path(tmp) / "demo", demo=True) as host,
     ):
         ready = host.wait_ready()
         reply = host.ask("text-ready 60", timeout=90)
-    out = Figures(["rss_idle_mb"])
-    if not reply.get("segmenter"):
-        out.notes.append(f"rss_idle: {reply.get('rss_mb', 0):.0f} MB idle without jieba")
-        return out.miss("the app holds no jieba Segmenter (jieba is not loaded by the app yet)")
-    if not reply.get("ready"):
-        return out.miss("the app's jieba did not finish loading within 60 s")
-    out["rss_idle_mb"] = reply["rss_mb"]
+    out = Figures(rss_idle_mb=reply["rss_mb"])
     out.notes.append(
         f"rss_idle: {ready['rss_mb']:.0f} MB at first idle, {reply['rss_mb']:.0f} MB after "
         f"jieba was ready ({reply['waited_s']:.2f} s after idle)"

@@ -5,19 +5,13 @@ The child builds the real app on a data dir whose edited content pack holds 10,0
 ready, starts a call with an intent, then types realistic queries into the script panel's
 search box one character at a time (committed as an input method does). A keystroke is
 timed from the commit until the result list is filled, laid out and painted. The figure is
-the p99 over all keystrokes; ScriptSearch.search alone is reported beside it.
-
-Before the app searches from its script panel, ScriptSearch (jieba loaded, 10,000 generated
-scripts) is timed directly instead; the notes say which path was measured.
+the p99 over all keystrokes; the app's ScriptSearch.search alone is reported beside it.
 """
 
 from __future__ import annotations
 
 import random
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench.common import Figures, benchmark, child_main, percentile, run_child
 
@@ -37,7 +31,7 @@ def _summary(samples: list[float]) -> str:
     )
 
 
-def _time_service(search, scripts, rounds: int) -> tuple[list[float], int]:
+def _time_service(search, scripts, rounds: int) -> list[float]:
     """Per-keystroke ScriptSearch.search with a call type, step and usage counts."""
     from bench.corpus import SEARCH_QUERIES
 
@@ -45,100 +39,44 @@ def _time_service(search, scripts, rounds: int) -> tuple[list[float], int]:
     usage = {s.id: rng.randint(1, 40) for s in rng.sample(list(scripts), 300)}
     contexts = sorted({(s.call_type, s.step) for s in scripts if s.call_type != "any"})
     samples: list[float] = []
-    found = 0
     for round_index in range(rounds):
         for query_index, query in enumerate(SEARCH_QUERIES):
             call_type, step = contexts[(round_index * 7 + query_index) % len(contexts)]
-            results: list[str] = []
             for end in range(1, len(query) + 1):
                 began = time.perf_counter()
-                results = search.search(query[:end], call_type, step, usage)
+                search.search(query[:end], call_type, step, usage)
                 samples.append((time.perf_counter() - began) * 1000)
-            found += bool(results)
-    return samples, found
+    return samples
 
 
 def child(args: list[str]) -> Figures:
     rounds = int(args[0])
-    figures = _time_in_window(rounds)
-    return figures if figures is not None else _service_only(rounds)
-
-
-def _service_only(rounds: int) -> Figures:
-    from bench.content import generated_scripts
+    from bench.appkit import running_app, settle, type_text
     from bench.corpus import SEARCH_QUERIES
-    from bench.text_setup import loaded_segmenter
-    from desktop.services.script_search import ScriptSearch
 
-    scripts = generated_scripts(SCRIPTS)
-    search = ScriptSearch(loaded_segmenter())
-    start = time.perf_counter()
-    search.rebuild(scripts)
-    rebuild_s = time.perf_counter() - start
-    samples, found = _time_service(search, scripts, rounds)
-    if not found:
-        raise RuntimeError("no query found anything: the index is empty or broken")
-    out = Figures(script_search_p99_ms=percentile(samples, 99))
-    out.notes.append(
-        f"script_search: {len(samples)} keystrokes, ScriptSearch.search only (the app does not "
-        f"search from its script panel yet) over {SCRIPTS:,} scripts: {_summary(samples)}; "
-        f"index build {rebuild_s:.2f} s; {found}/{rounds * len(SEARCH_QUERIES)} queries hit"
-    )
-    return out
-
-
-def _time_in_window(rounds: int) -> Figures | None:
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
-
-    from bench.appkit import find_child, settle, type_text, wait_background
-    from bench.content import write_enlarged_pack
-    from bench.corpus import SEARCH_QUERIES
-    from desktop.app import build_app
-
-    qt_app = QApplication(sys.argv[:1])
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-        data_dir = Path(tmp) / "data"
-        write_enlarged_pack(data_dir / "content" / "zh_CN", SCRIPTS)
-        started = time.perf_counter()
-        app = build_app(data_dir)
-        build_s = time.perf_counter() - started
-        try:
-            controller = find_child(
-                app.workspace, "desktop.ui.workspace.assist", "AssistController"
-            )
-            if controller is None:
-                return None
-            pack = app.content.pack
-            if len(pack.scripts) != SCRIPTS:
-                raise RuntimeError(f"the app loaded {len(pack.scripts)} scripts, not {SCRIPTS}")
-            view = app.window.view
-            app.window.show()
-            QTest.qWaitForWindowExposed(app.window)
-            waited = wait_background(app)
-            app.workspace.start_manual("13800138000", "")
-            box, results_list = view.scripts.search, view.scripts.list_widget
-            keys = [t.key for t in pack.call_types]
-            samples: list[float] = []
-            found = 0
-            for round_index in range(rounds):
-                for query_index, query in enumerate(SEARCH_QUERIES):
-                    app.workspace.choose_intent(keys[(round_index + query_index) % len(keys)])
-                    box.clear()
-                    box.setFocus()
+    with running_app("bench-search-", scripts=SCRIPTS) as running:
+        app = running.app
+        pack = app.content.pack
+        view = app.window.view
+        box, results_list = view.scripts.search, view.scripts.list_widget
+        keys = [t.key for t in pack.call_types]
+        samples: list[float] = []
+        found = 0
+        for round_index in range(rounds):
+            for query_index, query in enumerate(SEARCH_QUERIES):
+                app.workspace.choose_intent(keys[(round_index + query_index) % len(keys)])
+                box.clear()
+                box.setFocus()
+                settle((results_list,))
+                for char in query:
+                    start = time.perf_counter()
+                    type_text(box, char)
                     settle((results_list,))
-                    for char in query:
-                        start = time.perf_counter()
-                        type_text(box, char)
-                        settle((results_list,))
-                        samples.append((time.perf_counter() - start) * 1000)
-                    if box.text() != query:
-                        raise RuntimeError(f"the search box holds {box.text()!r}, not {query!r}")
-                    found += bool(view.scripts.script_items())
-            service, _ = _time_service(controller.assist.search, pack.scripts, rounds)
-        finally:
-            app.close()
-            qt_app.processEvents()
+                    samples.append((time.perf_counter() - start) * 1000)
+                if box.text() != query:
+                    raise RuntimeError(f"the search box holds {box.text()!r}, not {query!r}")
+                found += bool(view.scripts.script_items())
+        service = _time_service(app.text.search, pack.scripts, rounds)
     if not found:
         raise RuntimeError("no query found anything: the app's index is empty or broken")
     out = Figures(script_search_p99_ms=percentile(samples, 99))
@@ -146,7 +84,8 @@ def _time_in_window(rounds: int) -> Figures | None:
         f"script_search: {len(samples)} keystrokes in the real search box over {SCRIPTS:,} "
         f"scripts, search + result list painted: {_summary(samples)}; ScriptSearch.search "
         f"alone: {_summary(service)}; {found}/{rounds * len(SEARCH_QUERIES)} queries hit; "
-        f"build_app {build_s:.1f} s, then {waited:.1f} s until jieba and the index were ready"
+        f"build_app {running.build_s:.1f} s, then {running.waited_s:.1f} s until jieba and "
+        f"the index were ready"
     )
     return out
 
