@@ -54,18 +54,19 @@ class TextAssist:
             ).start()
 
     def _learn(self, pack: ContentPack, history: Callable[[], Iterable[tuple[str, str]]]) -> None:
-        """Train a fresh suggester off the GUI thread, then swap it in (one assignment)."""
+        """Train a fresh suggester off the GUI thread, then swap it in (one assignment).
+        `history_learned` is set either way: a failure is logged, the pack-only one stays."""
         try:
             self.segmenter.wait()
             suggester = IntentSuggester(pack, self.segmenter)
             learned = suggester.train(history())
+            if self.pack is pack:  # a pack reload meanwhile made this one stale
+                self._suggester = suggester
+                self.learned_calls = learned
         except Exception:
             log.exception("could not learn from the call history")
-            return
-        if self.pack is pack:  # a pack reload meanwhile made this one stale
-            self._suggester = suggester
-            self.learned_calls = learned
-        self.history_learned.set()
+        finally:
+            self.history_learned.set()
 
     def set_pack(self, pack: ContentPack) -> None:
         self.pack = pack
