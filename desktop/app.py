@@ -7,15 +7,15 @@ tests) call it with a temporary data dir and a FakeClock and drive the real wind
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
-from db import open_db
+from db import Database, open_db
 from desktop import paths
 from desktop.core.calls import Call
 from desktop.core.clock import Clock, SystemClock
@@ -53,7 +53,7 @@ class App:
 
     data_dir: Path
     clock: Clock
-    db: sqlite_utils.Database
+    db: Database
     content: ContentService
     settings: SettingsStore
     audit: AuditLog
@@ -77,6 +77,7 @@ class App:
         if self._background_started or self._closed:
             return
         self._background_started = True
+        threading.Thread(target=self.db.warm, name="sqlite-utils-import", daemon=True).start()
         self.scheduler.start()  # reminders missed while the app was closed fire once now
         self.text.start(history=lambda: classified_calls(paths.db_path(self.data_dir)))
         self.notes_index.start()
@@ -116,7 +117,7 @@ def build_app(
         calls = CallService(
             db, clock, audit, lambda: content.pack, agent=lambda: settings.current.agent_id
         )
-        if demo and db["calls"].count == 0:
+        if demo and not db.execute("SELECT 1 FROM calls LIMIT 1").fetchone():
             populate(db, content.pack, clock.now())
         ui_settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
         view = WorkspaceView(clock.now)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import sqlite_utils
-
+from db import Database
 from desktop.core.clock import Clock, to_iso
 
 
 class AuditLog:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock, actor: str = "") -> None:
+    def __init__(self, db: Database, clock: Clock, actor: str = "") -> None:
         self._db = db
         self._clock = clock
         self.actor = actor

@@ -7,9 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.call_events import CallEvent
 from desktop.core.calls import OPEN_STATUSES, Call, can_move, missing_required_steps
 from desktop.core.clock import Clock, to_iso
@@ -48,7 +46,7 @@ class CallerHistory:
 class CallService:
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         clock: Clock,
         audit: AuditLog,
         pack: Callable[[], ContentPack],

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import time
 
-import sqlite_utils
+from db import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +31,13 @@ class Settings:
 class SettingsStore:
     """Reads and writes Settings in the `settings` table; unknown or bad values fall back."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
         self._listeners: list[Callable[[Settings], None]] = []
         self.current = self._load()
 
     def _load(self) -> Settings:
-        stored = {row["key"]: row["value"] for row in self._db["settings"].rows}
+        stored = dict(self._db.execute("SELECT key, value FROM settings").fetchall())
         values: dict[str, object] = {}
         for f in fields(Settings):
             if f.name not in stored:

@@ -1,0 +1,112 @@
+"""The agent's database handle: plain sqlite3 for SQL, sqlite-utils' table helpers on first use.
+
+Importing sqlite_utils costs more than a bare Qt window takes to appear (it imports numpy when
+numpy is installed, and pyqtgraph brings numpy): 150-300 ms on the start-up path. Everything
+the first frame needs is plain SQL (`execute`), so the import waits until a table helper is
+first used (`db["calls"].insert(...)`), or until `warm()` runs it on a worker thread after the
+window is up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils.db import Table
+
+
+class Database:
+    """One sqlite3 connection; `db[name]` is sqlite-utils' Table on that same connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._utils: sqlite_utils.Database | None = None
+        self._utils_lock = threading.Lock()
+
+    def execute(
+        self, sql: str, parameters: Iterable[Any] | Mapping[str, Any] | None = None
+    ) -> sqlite3.Cursor:
+        if parameters is None:
+            return self.conn.execute(sql)
+        return self.conn.execute(sql, parameters)  # type: ignore[arg-type]
+
+    def executescript(self, sql: str) -> sqlite3.Cursor:
+        return self.conn.executescript(sql)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def utils(self) -> sqlite_utils.Database:
+        """sqlite-utils' Database over this connection (imported and made once)."""
+        utils = self._utils
+        if utils is None:
+            with self._utils_lock:
+                if self._utils is None:
+                    import sqlite_utils
+
+                    # connect() already set recursive_triggers, as sqlite-utils would.
+                    self._utils = sqlite_utils.Database(self.conn, recursive_triggers=False)
+                utils = self._utils
+        return utils
+
+    def warm(self) -> None:
+        """Import sqlite-utils now (on a worker thread), so no later write on the GUI thread
+        pays for the import."""
+        _ = self.utils
+
+    def __getitem__(self, table_name: str) -> Table:
+        """The table's reads in plain SQL; anything else is sqlite-utils' Table (typed as it)."""
+        return _Table(self, table_name)  # type: ignore[return-value]
+
+    def table_names(self) -> list[str]:
+        return [
+            r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+
+
+class _Table:
+    """`db[name]`: the reads the start-up path uses (`rows`, `rows_where`, `count`) in plain
+    SQL with sqlite-utils' semantics; every other attribute is sqlite-utils' own Table."""
+
+    def __init__(self, db: Database, name: str) -> None:
+        self._db = db
+        self.name = name
+
+    def rows_where(
+        self,
+        where: str | None = None,
+        where_args: Iterable[Any] | Mapping[str, Any] | None = None,
+        order_by: str | None = None,
+        select: str = "*",
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        sql = f'SELECT {select} FROM "{self.name}"'
+        if where is not None:
+            sql += f" WHERE {where}"
+        if order_by is not None:
+            sql += f" ORDER BY {order_by}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        if offset is not None:
+            sql += f" OFFSET {int(offset)}"
+        cursor = self._db.execute(sql, where_args or [])
+        columns = [c[0] for c in cursor.description]
+        for row in cursor:
+            yield dict(zip(columns, row, strict=True))
+
+    @property
+    def rows(self) -> Iterator[dict[str, Any]]:
+        return self.rows_where()
+
+    @property
+    def count(self) -> int:
+        return int(self._db.execute(f'SELECT count(*) FROM "{self.name}"').fetchone()[0])
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._db.utils.table(self.name), attribute)
