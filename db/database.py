@@ -19,6 +19,25 @@ if TYPE_CHECKING:
     from sqlite_utils.db import Table
 
 
+def _import_sqlite_utils() -> Any:
+    """sqlite_utils, imported without numpy unless numpy is loaded already: sqlite-utils
+    imports it only to map numpy values to column types, and we never store numpy values;
+    numpy's import is most of sqlite-utils' cost and holds the global lock for 20+ ms."""
+    import sys
+
+    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
+        import sqlite_utils
+
+        return sqlite_utils
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail
+    try:
+        import sqlite_utils
+    finally:
+        if sys.modules.get("numpy", 0) is None:
+            del sys.modules["numpy"]
+    return sqlite_utils
+
+
 class Database:
     """One sqlite3 connection; `db[name]` is sqlite-utils' Table on that same connection."""
 
@@ -47,7 +66,7 @@ class Database:
         if utils is None:
             with self._utils_lock:
                 if self._utils is None:
-                    import sqlite_utils
+                    sqlite_utils = _import_sqlite_utils()
 
                     # connect() already set recursive_triggers, as sqlite-utils would.
                     self._utils = sqlite_utils.Database(self.conn, recursive_triggers=False)

@@ -13,7 +13,10 @@ change the table is re-read, and whatever fell due meanwhile fires at once, once
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
+import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOB_ID = "reminders-next"
+_APSCHEDULER_MODULES = ("apscheduler.executors.pool", "apscheduler.schedulers.background")
 HEARTBEAT_MS = 30_000
 JUMP_TOLERANCE_S = 5.0
 
@@ -40,6 +44,7 @@ class ReminderScheduler(QObject):
     clock_jumped = Signal(float)  # seconds the wall clock moved beyond monotonic time
     _wake = Signal()  # from the APScheduler job, on its thread
     _changed = Signal()  # from the service, on whatever thread changed it
+    _imported = Signal()  # from start_soon's import thread
 
     def __init__(
         self,
@@ -59,6 +64,8 @@ class ReminderScheduler(QObject):
         self._scheduler: BackgroundScheduler | None = None  # made at start()
         self._wake.connect(self.sync, Qt.ConnectionType.QueuedConnection)
         self._changed.connect(self.sync)
+        self._imported.connect(self._start_unless_stopped, Qt.ConnectionType.QueuedConnection)
+        self._stopped = False
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(heartbeat_ms)
         self._heartbeat.timeout.connect(self.check_clock)
@@ -93,8 +100,33 @@ class ReminderScheduler(QObject):
         self._heartbeat.start()
         self.sync()
 
+    def start_soon(self) -> None:
+        """start(), without importing APScheduler on the GUI thread (100-150 ms with the
+        asyncio it imports, a visible stutter just after the window appears): the import
+        runs on a worker and start() follows on the GUI thread. At once when imported."""
+        if self.running or self._stopped:
+            return
+        if _APSCHEDULER_MODULES[-1] in sys.modules:
+            self.start()
+            return
+        threading.Thread(target=self._import, name="apscheduler-import", daemon=True).start()
+
+    def _import(self) -> None:
+        try:
+            for name in _APSCHEDULER_MODULES:
+                importlib.import_module(name)
+        except Exception:  # start() imports again and reports it where it is called
+            log.exception("APScheduler could not be imported")
+        finally:
+            self._imported.emit()
+
+    def _start_unless_stopped(self) -> None:
+        if not self._stopped:
+            self.start()
+
     def stop(self) -> None:
         """Stop cleanly: no job runs after this returns."""
+        self._stopped = True
         self._heartbeat.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()

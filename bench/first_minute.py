@@ -1,0 +1,260 @@
+"""The first minute: how the window answers while the app's start-up background work runs
+(sqlite-utils import, jieba, the script index, the notes index backfill, learning from past
+calls, the reminder scheduler).
+
+Each round is a fresh child process that builds the real app (build_app) on a data dir
+prepared by one untimed round (demo data, the bundled pack enlarged to 500 scripts, caches
+written): the morning start of an agent whose app ran yesterday. The window is shown and
+exposed; from then until every piece of background work is done:
+
+- `stall` rounds run a 5 ms probe timer and nothing else; `first_minute_stall_max_ms` is the
+  longest the GUI thread failed to answer it (the largest gap between two probe ticks, minus
+  the 5 ms period), the max over rounds;
+- `interact` rounds click the intent buttons and type a note in turn, timed as the
+  intent_switch and suggest benchmarks time them; `intent_switch_startup_p99_ms` and
+  `suggest_startup_p99_ms` are the p99 over the samples taken while background work was
+  still running (samples after it are reported in the notes).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Figures, benchmark, child_main, percentile, run_child
+
+SCRIPTS = 500
+ROUNDS_QUICK, ROUNDS_FULL = 3, 5
+PROBE_MS = 5
+AFTER_S = 0.5  # interact rounds keep going this long after the background work is done
+
+
+@benchmark("first_minute_stall_max_ms", "intent_switch_startup_p99_ms", "suggest_startup_p99_ms")
+def run(quick: bool) -> Figures:
+    rounds = ROUNDS_QUICK if quick else ROUNDS_FULL
+    with tempfile.TemporaryDirectory(prefix="bench-first-minute-") as tmp:
+        data_dir = Path(tmp) / "data"
+        run_child("first_minute", "prepare", str(data_dir), timeout=300)
+        stalls, bg_s, probe_counts, gaps = [], [], [], []
+        intent_during, intent_after, suggest_during, suggest_after = [], [], [], []
+        for _ in range(rounds):
+            got = run_child("first_minute", "stall", str(data_dir), timeout=300)
+            stalls.append(got["stall_ms"])
+            gaps.extend(got.notes)
+            bg_s.append(got["background_s"])
+            probe_counts.append(got["ticks"])
+            got = run_child("first_minute", "interact", str(data_dir), timeout=300)
+            samples = got.notes  # the child hands its samples over as notes (JSON-safe)
+            intent_during += samples[0]
+            suggest_during += samples[1]
+            intent_after += samples[2]
+            suggest_after += samples[3]
+    if len(intent_during) < 20 or len(suggest_during) < 20:
+        raise RuntimeError(
+            f"too few samples while background work ran ({len(intent_during)} intent switches, "
+            f"{len(suggest_during)} keystrokes)"
+        )
+    out = Figures(
+        first_minute_stall_max_ms=max(stalls),
+        intent_switch_startup_p99_ms=percentile(intent_during, 99),
+        suggest_startup_p99_ms=percentile(suggest_during, 99),
+    )
+    out.notes.append(
+        f"first_minute: {rounds} probe rounds, stall per round "
+        + ", ".join(f"{s:.0f}" for s in stalls)
+        + f" ms; background work took {statistics.median(bg_s):.2f} s (median) after the "
+        f"window was exposed, {min(probe_counts)}+ probe ticks a round"
+    )
+    if gaps:
+        out.notes.append("first_minute: probe gaps over 30 ms: " + "; ".join(gaps))
+    out.notes.append(
+        f"first_minute: during background work {len(intent_during)} intent switches "
+        f"(median {percentile(intent_during, 50):.1f} ms, max {max(intent_during):.1f} ms) and "
+        f"{len(suggest_during)} keystrokes (median {percentile(suggest_during, 50):.2f} ms, max "
+        f"{max(suggest_during):.2f} ms); after it: intent p99 "
+        + (f"{percentile(intent_after, 99):.1f} ms" if intent_after else "-")
+        + ", suggest p99 "
+        + (f"{percentile(suggest_after, 99):.2f} ms" if suggest_after else "-")
+    )
+    return out
+
+
+# ---- the child -----------------------------------------------------------------------------
+def _background_done(app) -> bool:
+    return (
+        app._background_started
+        and app.db._utils is not None
+        and app.text.segmenter._done.is_set()
+        and app.text.search_ready.is_set()
+        and app.notes_index.idle.is_set()
+        and app.text.history_learned.is_set()
+        and app.scheduler.running
+    )
+
+
+def _progress(app) -> str:
+    """Which pieces of start-up background work were done, for the notes."""
+    done = {
+        "started": app._background_started,
+        "sqlite-utils": app.db._utils is not None,
+        "jieba": app.text.segmenter._done.is_set(),
+        "script index": app.text.search_ready.is_set(),
+        "notes index": app.notes_index.idle.is_set(),
+        "learned": app.text.history_learned.is_set(),
+        "scheduler": app.scheduler.running,
+    }
+    return "done: " + ", ".join(k for k, v in done.items() if v)
+
+
+def _build(data_dir: Path):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.app import build_app
+
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = build_app(data_dir, demo=True)
+    app.window.show()
+    if not QTest.qWaitForWindowExposed(app.window):
+        raise RuntimeError("the app's window was not exposed")
+    return qt_app, app
+
+
+def _prepare(data_dir: Path) -> Figures:
+    from bench.appkit import wait_background
+    from bench.content import write_enlarged_pack
+
+    write_enlarged_pack(data_dir / "content" / "zh_CN", SCRIPTS)
+    qt_app, app = _build(data_dir)
+    try:
+        wait_background(app)
+    finally:
+        app.close()
+        qt_app.processEvents()
+    return Figures()
+
+
+def _stall(data_dir: Path) -> Figures:
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
+
+    from desktop.app import App
+
+    original = App.start_background
+    spent: list[float] = []
+
+    def timed(self) -> None:
+        started = time.perf_counter()
+        original(self)
+        spent.append((time.perf_counter() - started) * 1000)
+
+    App.start_background = timed  # type: ignore[method-assign]
+    qt_app, app = _build(data_dir)
+    clock = QElapsedTimer()
+    clock.start()
+    ticks: list[int] = []
+    loop = QEventLoop()
+    probe = QTimer()
+    probe.setTimerType(Qt.TimerType.PreciseTimer)
+    probe.setInterval(PROBE_MS)
+
+    long_gaps: list[str] = []
+
+    def tick() -> None:
+        ticks.append(clock.nsecsElapsed())
+        if len(ticks) > 1 and ticks[-1] - ticks[-2] > 30e6:  # what was running then
+            long_gaps.append(
+                f"{(ticks[-1] - ticks[-2]) / 1e6:.0f} ms at {ticks[-2] / 1e6:.0f} ms "
+                f"({_progress(app)})"
+            )
+        if _background_done(app) or clock.elapsed() > 60_000:
+            loop.quit()
+
+    probe.timeout.connect(tick)
+    probe.start()
+    try:
+        loop.exec()
+        finished = _background_done(app)
+    finally:
+        probe.stop()
+        app.close()
+        qt_app.processEvents()
+    if not finished:
+        raise RuntimeError("the start-up background work did not finish within 60 s")
+    gaps = [(b - a) / 1e6 for a, b in zip(ticks, ticks[1:], strict=False)]
+    out = Figures(
+        stall_ms=max(0.0, max(gaps, default=0.0) - PROBE_MS),
+        background_s=ticks[-1] / 1e9,
+        ticks=len(ticks),
+    )
+    out.notes.extend(long_gaps)
+    out.notes.append(f"start_background on the GUI thread: {sum(spent):.0f} ms")
+    return out
+
+
+def _interact(data_dir: Path) -> Figures:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from bench.appkit import NUMBER, assist_controller, settle, type_text
+    from bench.corpus import long_note
+
+    qt_app, app = _build(data_dir)
+    intent_during: list[float] = []
+    suggest_during: list[float] = []
+    intent_after: list[float] = []
+    suggest_after: list[float] = []
+    try:
+        view = app.window.view
+        app.workspace.start_manual(NUMBER, "")
+        controller = assist_controller(app)
+        editor = view.notes.editor
+        lists = (view.checklist.list_widget, view.scripts.list_widget)
+        keys = [t.key for t in app.content.pack.call_types]
+        note = long_note(2000)
+        settle(lists)
+        done_at = None
+        for index in range(100_000):
+            background = not _background_done(app)
+            if not background and done_at is None:
+                done_at = time.perf_counter()
+            if done_at is not None and time.perf_counter() - done_at > AFTER_S:
+                break
+            button = view.intent_bar.button(keys[index % len(keys)])
+            start = time.perf_counter()
+            QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+            settle(lists)
+            (intent_during if background else intent_after).append(
+                (time.perf_counter() - start) * 1000
+            )
+            editor.setFocus()
+            type_text(editor, note[index % len(note)])
+            start = time.perf_counter()
+            controller.analyse_now()
+            settle()
+            (suggest_during if background and not _background_done(app) else suggest_after).append(
+                (time.perf_counter() - start) * 1000
+            )
+    finally:
+        app.close()
+        qt_app.processEvents()
+    out = Figures()
+    out.notes.extend([intent_during, suggest_during, intent_after, suggest_after])  # type: ignore[list-item]
+    return out
+
+
+def child(args: list[str]) -> Figures:
+    mode, data_dir = args[0], Path(args[1])
+    if mode == "prepare":
+        return _prepare(data_dir)
+    if mode == "stall":
+        return _stall(data_dir)
+    if mode == "interact":
+        return _interact(data_dir)
+    raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    child_main(child)
