@@ -39,7 +39,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("startup_s", "start-up, app (median)", "s"),
     Spec("bare_qt_startup_s", "start-up, bare QMainWindow (median)", "s"),
     Spec("startup_ratio", "start-up ratio app / bare", "x", 2.0),
-    Spec("first_minute_stall_max_ms", "GUI thread stall, first frame to start-up work done", "ms", 50),
+    Spec(
+        "first_minute_stall_max_ms", "GUI thread stall, first frame to start-up work done", "ms", 50
+    ),
     Spec("intent_switch_startup_p99_ms", "intent switch during start-up work (p99)", "ms", 16),
     Spec("suggest_startup_p99_ms", "suggest per key during start-up work (p99)", "ms", 5),
     Spec("intent_switch_p99_ms", "intent switch, 500 scripts (p99)", "ms", 16),

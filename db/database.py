@@ -43,6 +43,7 @@ class Database:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._pks: dict[str, tuple[str, ...]] = {}  # primary key columns by table, read once
         self._utils: sqlite_utils.Database | None = None
         self._utils_lock = threading.Lock()
 
@@ -82,19 +83,71 @@ class Database:
         """The table's reads in plain SQL; anything else is sqlite-utils' Table (typed as it)."""
         return _Table(self, table_name)  # type: ignore[return-value]
 
+    def primary_keys(self, table_name: str) -> tuple[str, ...]:
+        pks = self._pks.get(table_name)
+        if pks is None:
+            info = self.conn.execute(f'PRAGMA table_info("{table_name}")').fetchall()
+            if not info:
+                return ()  # no such table (yet): not cached
+            pks = tuple(row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5]))
+            self._pks[table_name] = pks or ("rowid",)
+            pks = self._pks[table_name]
+        return pks
+
     def table_names(self) -> list[str]:
         return [
             r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         ]
 
 
+_PLAIN_VALUES = (str, int, float, bytes, type(None))
+
+
 class _Table:
-    """`db[name]`: the reads the start-up path uses (`rows`, `rows_where`, `count`) in plain
-    SQL with sqlite-utils' semantics; every other attribute is sqlite-utils' own Table."""
+    """`db[name]`: what the start-up path and the per-click writes use (`rows`, `rows_where`,
+    `count`, and `insert` / `update` of plain values without options) in plain SQL with
+    sqlite-utils' semantics, without its per-call table introspection; anything else is
+    sqlite-utils' own Table."""
 
     def __init__(self, db: Database, name: str) -> None:
         self._db = db
         self.name = name
+        self.last_rowid: int | None = None
+        self.last_pk: Any = None
+
+    def insert(self, record: Mapping[str, Any], **options: Any) -> Any:
+        if (
+            options
+            or not record
+            or not _plain(record.values())
+            or not self._db.primary_keys(self.name)  # sqlite-utils creates the table
+        ):
+            return self._db.utils.table(self.name).insert(record, **options)
+        columns = ", ".join(_quoted(c) for c in record)
+        marks = ", ".join("?" for _ in record)
+        cursor = self._db.execute(
+            f"INSERT INTO {_quoted(self.name)} ({columns}) VALUES ({marks})", list(record.values())
+        )
+        self.last_rowid = self.last_pk = cursor.lastrowid  # as sqlite-utils without pk=
+        return self
+
+    def update(
+        self, pk_values: Any, updates: Mapping[str, Any] | None = None, **options: Any
+    ) -> Any:
+        pks = self._db.primary_keys(self.name)
+        if options or not updates or len(pks) != 1 or not _plain([pk_values, *updates.values()]):
+            return self._db.utils.table(self.name).update(pk_values, updates, **options)
+        assignments = ", ".join(f"{_quoted(c)} = ?" for c in updates)
+        cursor = self._db.execute(
+            f"UPDATE {_quoted(self.name)} SET {assignments} WHERE {_quoted(pks[0])} = ?",
+            [*updates.values(), pk_values],
+        )
+        if cursor.rowcount == 0:
+            from sqlite_utils.db import NotFoundError
+
+            raise NotFoundError
+        self.last_pk = pk_values
+        return self
 
     def rows_where(
         self,
@@ -129,3 +182,11 @@ class _Table:
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self._db.utils.table(self.name), attribute)
+
+
+def _plain(values: Iterable[Any]) -> bool:
+    return all(isinstance(v, _PLAIN_VALUES) and not isinstance(v, bool) for v in values)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

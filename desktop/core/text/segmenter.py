@@ -44,7 +44,7 @@ WORDS_PER_SLICE = 4000  # a few ms of marshal.loads each
 # words; caching runs means a keystroke in a long note re-cuts only the run it changed.
 # Copies of jieba.re_han_default and jieba.re_userdict (a test checks they still match), so
 # that the segmenter is usable before jieba is imported.
-_RUN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_RUN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
 _USERDICT_LINE = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$", re.U)
 _RUN_CACHE_SIZE = 4096
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 import sqlite_utils
 
 from db import connect, open_db
@@ -44,3 +45,24 @@ def test_opening_and_reading_do_not_import_sqlite_utils(tmp_path):
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     connect(path, readonly=True).close()
+
+
+def test_plain_insert_and_update_match_sqlite_utils(tmp_path):
+    db = open_db(tmp_path / "a.sqlite3")
+    real = sqlite_utils.Database(connect(tmp_path / "b.sqlite3").conn)
+    for d in (db.conn, real.conn):
+        d.execute("CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER, s TEXT)")
+        d.execute("CREATE TABLE auto (id INTEGER PRIMARY KEY, s TEXT)")
+    plain_t, real_t = db["t"], real["t"]
+    assert plain_t.insert({"id": "x", "n": 1, "s": None}).last_pk == 1
+    assert real_t.insert({"id": "x", "n": 1, "s": None}).last_pk == 1
+    assert db["auto"].insert({"s": "a"}).last_pk == real["auto"].insert({"s": "a"}).last_pk == 1
+    plain_t.update("x", {"n": 2, "s": "b"})
+    real_t.update("x", {"n": 2, "s": "b"})
+    assert list(db["t"].rows) == list(real["t"].rows) == [{"id": "x", "n": 2, "s": "b"}]
+    with pytest.raises(sqlite_utils.db.NotFoundError):
+        plain_t.update("missing", {"n": 3})
+    plain_t.insert({"id": "y", "n": True, "s": "c"})  # not plain: sqlite-utils' own insert
+    assert db.execute("SELECT n FROM t WHERE id = 'y'").fetchone() == (1,)
+    db.close()
+    real.close()
