@@ -132,9 +132,7 @@ def populate(db: Database, pack: ContentPack, now: datetime, seed: int = 7) -> N
     _open_reminders(db, now, follow_ups[-6:])
 
 
-def _open_reminders(
-    db: Database, now: datetime, cases: list[tuple[str, str, str, str]]
-) -> None:
+def _open_reminders(db: Database, now: datetime, cases: list[tuple[str, str, str, str]]) -> None:
     """Two overdue, one due soon, the rest later today or tomorrow: the panel shows every group."""
     offsets = [-95, -20, 8, 90, 60 * 20, 60 * 26]
     kinds = {"complaint": "progress", "fault": "first_response", "status": "callback"}
