@@ -14,9 +14,15 @@ os.environ["TZ"] = os.environ.get("CALLASSIST_TEST_TZ", "America/New_York")
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from desktop.core.clock import FakeClock
 from desktop.core.text.segmenter import Segmenter
+
+# Property tests check behaviour, not speed: a busy 2-core CI machine must not fail them on
+# hypothesis' per-example deadline (speed targets live in bench/).
+settings.register_profile("callassist", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("callassist")
 
 
 def pytest_configure(config: pytest.Config) -> None:

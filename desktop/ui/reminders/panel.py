@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -107,7 +107,6 @@ class RemindersPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start()
         self.set_current_call(None)
         self.refresh()
 
@@ -242,6 +241,17 @@ class RemindersPanel(QWidget):
 
     def focus_new_reminder(self) -> None:
         self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Relative times ("15 分钟后") stay current while the list is on screen; a hidden
+        panel reads nothing."""
+        super().showEvent(event)
+        self._timer.start()
+        self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
 
     def _on_changes(self, changes: OpChanges, _origin: object) -> None:
         if changes.reminders or changes.settings:
