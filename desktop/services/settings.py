@@ -61,7 +61,7 @@ class SettingsStore:
         for name, value in changes.items():
             text = ("1" if value else "0") if isinstance(value, bool) else str(value)
             rows.append({"key": name, "value": text})
-        self._db["settings"].upsert_all(rows, pk="key")
+        self._db.table("settings").upsert_all(rows, pk="key")
         self.current = new
         for listener in list(self._listeners):
             listener(new)

@@ -139,8 +139,8 @@ def _demanded_objects(analysis: Analysis) -> list[str]:
     """The first content word after each demand word (退款 in 我要退款)."""
     starts: dict[int, int] = {}
     offset = 0
-    for index, token in enumerate(analysis.tokens):
-        starts[offset] = index
+    for position, token in enumerate(analysis.tokens):
+        starts[offset] = position
         offset += len(token)
     found: set[int] = set()  # token indices, so 赶紧给我退款 demands 退款 once, not twice
     for match in _DEMAND.finditer(analysis.text):

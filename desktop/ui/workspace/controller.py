@@ -173,7 +173,7 @@ class WorkspaceController(QObject):
         bar = self.view.wrap_up
         visible = call is not None and call.status in ("active", "wrap_up")
         bar.setVisible(visible)
-        if not visible:
+        if call is None or not visible:
             bar.reset()
             return
         in_two_hours = int(self.view.now().timestamp()) + 2 * 3600
@@ -270,9 +270,10 @@ class WorkspaceController(QObject):
 
     def start_call_from(self, call: Call) -> None:
         """A call created elsewhere (softphone, reminder): current unless one is in progress."""
-        busy = self.current is not None and self.current.status in ("ringing", "active")
-        if busy and self.current.id != call.id:
-            self.show_call(self.current, keep_notes=True)
+        current = self.current
+        busy = current is not None and current.status in ("ringing", "active")
+        if current is not None and busy and current.id != call.id:
+            self.show_call(current, keep_notes=True)
             self.message.emit(f"新来电 {call.phone or '无号码'}：可在右上角切换")
             return
         self.show_call(call)

@@ -102,7 +102,7 @@ class WrapUpBar(QWidget):
         """The agreed callback time in UTC, when the agent set one."""
         if not self.promise.isChecked():
             return None
-        return self.promise_at.dateTime().toPython().astimezone(UTC)
+        return self.promise_at.dateTime().toPython().astimezone(UTC)  # type: ignore[attr-defined]  # stubs: toPython() -> object
 
     def prepare_promise(self, local_default: QDateTime) -> None:
         if not self.promise.isChecked():
