@@ -13,13 +13,13 @@ from desktop.core.clock import Clock, FakeClock, SystemClock
 from desktop.core.content.model import ReminderRule
 from desktop.ui.reminders import (
     NullNotifier,
-    RecordingNotifier,
     ReminderAlert,
     ReminderScheduler,
     RemindersPanel,
     connect_reminder_ui,
     create_notifier,
 )
+from tests.helpers.notifier import RecordingNotifier
 from tests.helpers.reminder_env import ReminderEnv
 from tests.helpers.typing import ime_type
 

@@ -77,19 +77,6 @@ class ComplaintDetector:
         return ComplaintSignal(True, urgent, reasons)
 
 
-_last_detector: tuple[ContentPack, Segmenter, ComplaintDetector] | None = None
-
-
-def detect_complaint(text: str, pack: ContentPack, segmenter: Segmenter) -> ComplaintSignal:
-    """`ComplaintDetector(pack, segmenter).detect(text)`, reusing the detector per pack."""
-    global _last_detector
-    cached = _last_detector
-    if cached is None or cached[0] is not pack or cached[1] is not segmenter:
-        cached = (pack, segmenter, ComplaintDetector(pack, segmenter))
-        _last_detector = cached
-    return cached[2].detect(text)
-
-
 def calming_script_ids(pack: ContentPack) -> list[str]:
     """Scripts to surface when a complaint fires, in pack order within three tiers.
 
