@@ -84,7 +84,7 @@ class LogFailHandler(logging.Handler):
         self.caplog_handler: logging.Handler | None = None  # the test's caplog, if it has one
 
     def emit(self, record: logging.LogRecord) -> None:
-        if not is_app_logger(record.name):
+        if record.levelno < self.level or not is_app_logger(record.name):
             return
         with self._lock:
             for expectation in reversed(self.active):
