@@ -4,9 +4,13 @@ fails on any unexpected warning logged by the app (tests/helpers/logfail.py)."""
 from __future__ import annotations
 
 import os
+import time
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.pop("CALLASSIST_DATA_DIR", None)
+# The computer's zone is never the agent's (Asia/Shanghai in settings): anything that
+# converts with the computer's zone shows a wrong time in the tests (the time policy).
+os.environ["TZ"] = os.environ.get("CALLASSIST_TEST_TZ", "America/New_York")
 
 import logging
 import re
@@ -73,6 +77,10 @@ def expect_log(_logfail: LogFailHandler) -> ExpectLog:
     """`with expect_log(logging.WARNING, r"regex", logger="desktop.x"): ...` allows (and
     requires) a matching record inside the block."""
     return ExpectLog(_logfail)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    time.tzset()  # apply TZ above before any test (and before Qt reads the zone)
 
 
 @pytest.fixture
