@@ -18,7 +18,7 @@ from db import open_db
 from desktop import paths
 from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import Call
-from desktop.core.changes import ChangeBus
+from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, SystemClock
 from desktop.core.reminders import ReminderError
 from desktop.paths import DataDir
@@ -233,7 +233,12 @@ def build_app(
     workspace.call_completed.connect(lambda done: notes_index.enqueue(done.call.id))
     app._closers.append(view.call_bar.stop)
     app._closers.append(notes_index.stop)
-    hub.changed.connect(lambda changes, _o: changes.content and text.set_pack(content.pack))
+
+    def repack(changes: OpChanges, _origin: object) -> None:
+        if changes.content:
+            text.set_pack(content.pack)
+
+    hub.changed.connect(repack)
     _plan_background(app)
     _wire_softphone(app)
     _wire_reminders(app)

@@ -54,8 +54,8 @@ class SettingsDialog(QDialog):
         self.grace.setRange(0, 240)
         self.grace.setSuffix(" 分钟")
         self.grace.setValue(s.grace_minutes)
-        self.mask = QCheckBox("界面中隐藏号码中间几位（138****8000）")
-        self.mask.setChecked(s.mask_numbers)
+        self.mask_numbers = QCheckBox("界面中隐藏号码中间几位（138****8000）")
+        self.mask_numbers.setChecked(s.mask_numbers)
         self.baresip = QLineEdit(s.baresip)
         self.baresip.setPlaceholderText("例如 127.0.0.1:4444（留空则不连接）")
         self.error = QLabel("")
@@ -75,7 +75,7 @@ class SettingsDialog(QDialog):
             day_layout.addWidget(box)
         form.addRow("工作日", day_row)
         form.addRow("回电宽限", self.grace)
-        form.addRow("隐私", self.mask)
+        form.addRow("隐私", self.mask_numbers)
         form.addRow("baresip 地址（重启后生效）", self.baresip)
         form.addRow(self.error)
         buttons = QDialogButtonBox(
@@ -98,7 +98,7 @@ class SettingsDialog(QDialog):
                 str(n) for n, b in enumerate(self.days, start=1) if b.isChecked()
             ),
             "grace_minutes": self.grace.value(),
-            "mask_numbers": self.mask.isChecked(),
+            "mask_numbers": self.mask_numbers.isChecked(),
             "baresip": self.baresip.text().strip(),
         }
 
@@ -111,7 +111,7 @@ class SettingsDialog(QDialog):
         if not is_known_zone(str(values["timezone"])):
             self.error.setText(f"未知的时区：{values['timezone']}（例如 Asia/Shanghai）。")
             return
-        if values["office_start"] >= values["office_end"]:
+        if str(values["office_start"]) >= str(values["office_end"]):  # both "HH:mm"
             self.error.setText("下班时间应晚于上班时间。")
             return
         if values["baresip"]:

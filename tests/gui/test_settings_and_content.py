@@ -3,9 +3,11 @@ replaces the last good pack; a step removed while a call uses it loses nothing."
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop import paths
@@ -73,6 +75,7 @@ def _override_pack(app: App) -> Path:
     return target
 
 
+@pytest.mark.expect_log(logging.WARNING, r"content pack .* not reloaded: 1 problem")
 def test_edited_pack_reloads_and_a_broken_one_is_refused(app: App, qtbot) -> None:
     pack_dir = _override_pack(app)
     types = pack_dir / "call_types.toml"

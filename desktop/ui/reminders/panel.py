@@ -148,8 +148,8 @@ class RemindersPanel(QWidget):
             first.addWidget(widget)
         first.addStretch(1)
         second = QHBoxLayout()
-        for widget in (self.bound, self.phone, self.customer):
-            second.addWidget(widget)
+        for part in (self.bound, self.phone, self.customer):
+            second.addWidget(part)
         third = QHBoxLayout()
         third.addWidget(self.note, 1)
         third.addWidget(self.create_button)
@@ -330,15 +330,17 @@ class RemindersPanel(QWidget):
         """The list row showing `reminder_id`, if it is listed."""
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
-            for j in range(group.childCount()):
-                if group.child(j).data(0, ID_ROLE) == reminder_id:
-                    return group.child(j)
+            for j in range(group.childCount() if group is not None else 0):
+                child = group.child(j) if group is not None else None
+                if child is not None and child.data(0, ID_ROLE) == reminder_id:
+                    return child
         return None
 
     def group_of(self, reminder_id: str) -> str | None:
         """The group ("overdue", "due", "upcoming") a reminder is listed under, if any."""
         item = self.row(reminder_id)
-        return item.parent().data(0, GROUP_ROLE) if item is not None else None
+        group = item.parent() if item is not None else None
+        return group.data(0, GROUP_ROLE) if group is not None else None
 
     def select_reminder(self, reminder_id: str) -> bool:
         item = self.row(reminder_id)
