@@ -85,29 +85,22 @@ def run(quick: bool) -> Figures:
 
 # ---- the child -----------------------------------------------------------------------------
 def _background_done(app) -> bool:
-    return (
-        app._background_started
-        and app.db._utils is not None
-        and app.text.segmenter._done.is_set()
-        and app.text.search_ready.is_set()
-        and app.notes_index.idle.is_set()
-        and app.text.history_learned.is_set()
-        and app.scheduler.running
-    )
+    return app._background_started and app.background_done
 
 
 def _progress(app) -> str:
-    """Which pieces of start-up background work were done, for the notes."""
-    done = {
-        "started": app._background_started,
-        "sqlite-utils": app.db._utils is not None,
-        "jieba": app.text.segmenter._done.is_set(),
-        "script index": app.text.search_ready.is_set(),
-        "notes index": app.notes_index.idle.is_set(),
-        "learned": app.text.history_learned.is_set(),
-        "scheduler": app.scheduler.running,
-    }
-    return "done: " + ", ".join(k for k, v in done.items() if v)
+    """Which start-up parts were done, for the notes."""
+    parts = [p for p in app.startup._parts if app.startup.state(p) == "done"]
+    extra = [
+        name
+        for name, event in (
+            ("script index built", app.text.search_ready),
+            ("learned", app.text.history_learned),
+            ("notes indexed", app.notes_index.idle),
+        )
+        if event.is_set()
+    ]
+    return "done: " + ", ".join(parts + extra)
 
 
 def _build(data_dir: Path, hold_background: bool = False):

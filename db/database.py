@@ -79,6 +79,9 @@ class Database:
         pays for the import."""
         _ = self.utils
 
+    def table(self, table_name: str) -> Table:
+        return self[table_name]
+
     def __getitem__(self, table_name: str) -> Table:
         """The table's reads in plain SQL; anything else is sqlite-utils' Table (typed as it)."""
         return _Table(self, table_name)  # type: ignore[return-value]

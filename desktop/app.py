@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -18,16 +16,26 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from db import Database, open_db
 from desktop import paths
+from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import Call
+from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, SystemClock
+from desktop.core.reminders import ReminderError
+from desktop.paths import DataDir
 from desktop.services.audit import AuditLog
+from desktop.services.call_screen import CallScreenReader
 from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
+from desktop.services.follow_ups import FollowUps
+from desktop.services.notes_keeper import NotesKeeper
 from desktop.services.notes_search import NotesIndexer, classified_calls
 from desktop.services.reminders import ReminderService
+from desktop.services.script_usage import ScriptUsage
 from desktop.services.settings import SettingsStore
+from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
+from desktop.ui.change_hub import ChangeHub
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
     ReminderAlert,
@@ -36,8 +44,10 @@ from desktop.ui.reminders import (
     connect_reminder_ui,
     create_notifier,
 )
-from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.reminders.scheduler import import_apscheduler
 from desktop.ui.softphone_bridge import SoftphoneBridge
+from desktop.ui.startup import BackgroundStart
+from desktop.ui.tasks import TaskRunner
 from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
@@ -48,7 +58,7 @@ log = logging.getLogger(__name__)
 BACKGROUND_DELAY_MS = 100
 # How long a worker thread may keep Python's global lock while the GUI thread waits for it
 # (Python's default is 5 ms): with start-up's several workers the GUI thread waited up to
-# 30-50 ms per event otherwise. The background work itself gets about 3 % slower.
+# 30-50 ms per event otherwise (bench: first_minute_stall_max_ms).
 GUI_SWITCH_INTERVAL_S = 0.001
 
 
@@ -57,12 +67,20 @@ class App:
     """Everything one running assistant holds; `close()` releases it in order."""
 
     data_dir: Path
+    paths: DataDir
     clock: Clock
     db: Database
+    bus: ChangeBus
+    hub: ChangeHub
+    tasks: TaskRunner
     content: ContentService
     settings: SettingsStore
     audit: AuditLog
     calls: CallService
+    screen: CallScreenReader
+    scripts: ScriptUsage
+    events: SoftphoneEvents
+    follow_ups: FollowUps
     window: MainWindow
     workspace: WorkspaceController
     text: TextAssist
@@ -71,31 +89,65 @@ class App:
     reminders: ReminderService
     reminder_panel: RemindersPanel
     scheduler: ReminderScheduler
+    startup: BackgroundStart
     _closers: list = field(default_factory=list)
     _background_started: bool = False
     _closed: bool = False
 
+    def calendar(self) -> AgentCalendar:
+        """The agent's time policy (zone, office hours, grace) for the current settings."""
+        return self.settings.calendar()
+
     def start_background(self) -> None:
         """Start the work the window does not wait for: the reminder scheduler, jieba, the
-        script index, the notes index backfill. build_app schedules it just after the window
-        is up; calling it earlier (tests, --selftest) is fine, and it runs once."""
+        script index, the notes index backfill, learning from past calls. Each part runs on
+        its own through the task runner (a locked database delays only that part, retried
+        with back-off). build_app schedules it just after the window is up; calling it
+        earlier (tests, --selftest) is fine, and it runs once."""
         if self._background_started or self._closed:
             return
         self._background_started = True
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
-        threading.Thread(target=self.db.warm, name="sqlite-utils-import", daemon=True).start()
-        self.scheduler.start_soon()  # reminders missed while the app was closed fire once then
-        self.text.start(history=lambda: classified_calls(paths.db_path(self.data_dir)))
-        self.notes_index.start()
+        self.startup.start()
+
+    def wait_background(self, timeout: float = 120.0) -> bool:
+        """Spin the event loop until the start-up work is done (tests, self-test, bench)."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+
+        self.start_background()
+        deadline = QDeadlineTimer(int(timeout * 1000))
+        while not self.background_done and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        return self.background_done
+
+    @property
+    def background_done(self) -> bool:
+        """Every start-up part ran and what it started (index, learning, backfill) is done."""
+        return (
+            self.startup.done
+            and self.text.search_ready.is_set()
+            and self.text.history_learned.is_set()
+            and self.notes_index.idle.is_set()
+            and self.tasks.idle
+        )
 
     def close(self) -> None:
         self._closed = True  # a start_background still queued must not run on a closed app
         self.window.view.notes.flush()
+        if not self.workspace.retry_notes():  # a last try; what fails stays in the side file
+            log.warning(
+                "closing with notes not in the database; they are kept in %s",
+                self.paths.notes_rescue,
+            )
+        self.startup.close()
         for closer in reversed(self._closers):
             try:
                 closer()
             except Exception:  # a failing part must not stop the rest from closing
                 log.exception("error while closing")
+        self.tasks.close()
+        self.hub.close()
+        self.hub.blockSignals(True)  # a change queued from a worker must not reach a panel
         self.window.close()
         for timer in self.window.findChildren(QTimer):  # nothing may tick on a closed database
             timer.stop()
@@ -114,42 +166,64 @@ def build_app(
     """
     clock = clock or SystemClock()
     data_dir = Path(data_dir)
+    where = DataDir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(paths.db_path(data_dir))
+    db = open_db(where.db)
     try:
-        content = ContentService(paths.content_pack_dir(), data_dir)
-        settings = SettingsStore(db)
-        audit = AuditLog(db, clock, actor=settings.current.agent_id)
-        calls = CallService(
-            db, clock, audit, lambda: content.pack, agent=lambda: settings.current.agent_id
+        bus = ChangeBus()
+        content = ContentService(paths.content_pack_dir(), data_dir, bus)
+        settings = SettingsStore(db, bus)
+        audit = AuditLog(db, clock, actor=lambda: settings.current.agent_id)
+        agent = lambda: settings.current.agent_id  # noqa: E731 - read live, never copied
+        calls = CallService(db, clock, audit, lambda: content.pack, agent=agent, bus=bus)
+        screen = CallScreenReader(db, calls, lambda: content.pack)
+        scripts = ScriptUsage(db, clock, agent)
+        events = SoftphoneEvents(db, calls, clock)
+        reminders = ReminderService(
+            db, clock, audit, settings, lambda: content.pack.reminder_rules, bus
         )
-        if demo and not db.execute("SELECT 1 FROM calls LIMIT 1").fetchone():
+        follow_ups = FollowUps(db, calls, reminders)
+        if demo and db.execute("SELECT count(*) FROM calls").fetchone()[0] == 0:
             populate(db, content.pack, clock.now())
-        ui_settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+        ui_settings = QSettings(str(where.window_state), QSettings.Format.IniFormat)
         view = WorkspaceView(clock.now)
         window = MainWindow(view, ui_settings)
-        workspace = WorkspaceController(view, calls, settings, content.pack)
-        text = TextAssist(data_dir / "cache", content.pack)
-        AssistController(workspace, text, calls)
-        notes_index = NotesIndexer(paths.db_path(data_dir), text.segmenter)
-        reminders = ReminderService(db, clock, audit, settings, lambda: content.pack.reminder_rules)
-        reminder_panel = RemindersPanel(reminders, clock, settings)
-        window.add_side_panel(reminder_panel)
-        scheduler = ReminderScheduler(reminders, clock, window)
-        softphone = SoftphoneBridge(
-            data_dir, calls, settings.current.baresip if baresip is None else baresip
+        hub = ChangeHub(bus, window)
+        tasks = TaskRunner(window)
+        notes = NotesKeeper(db, calls, where.notes_rescue)
+        notes.recover()  # notes a failed save left aside last time go back to their call
+        workspace = WorkspaceController(
+            view, calls, screen, scripts, follow_ups, settings, lambda: content.pack, hub, notes
         )
+        text = TextAssist(where.cache, content.pack)
+        AssistController(workspace, text, scripts)
+        notes_index = NotesIndexer(where.db, text.segmenter, tasks.run_in_background)
+        reminder_panel = RemindersPanel(reminders, clock, settings, hub=hub)
+        window.add_side_panel(reminder_panel)
+        scheduler = ReminderScheduler(reminders, clock, window, hub=hub)
+        softphone = SoftphoneBridge(
+            data_dir, events, settings.current.baresip if baresip is None else baresip
+        )
+        startup = BackgroundStart(tasks, window)
     except BaseException:
         db.close()
         raise
     app = App(
         data_dir,
+        where,
         clock,
         db,
+        bus,
+        hub,
+        tasks,
         content,
         settings,
         audit,
         calls,
+        screen,
+        scripts,
+        events,
+        follow_ups,
         window,
         workspace,
         text,
@@ -158,21 +232,50 @@ def build_app(
         reminders,
         reminder_panel,
         scheduler,
+        startup,
     )
     workspace.message.connect(window.show_message)
-    workspace.call_completed.connect(lambda call, _promised: notes_index.enqueue(call.id))
+    workspace.call_completed.connect(lambda done: notes_index.enqueue(done.call.id))
     app._closers.append(view.call_bar.stop)
     app._closers.append(notes_index.stop)
-    content.subscribe(workspace.set_pack)
-    content.subscribe(text.set_pack)
+
+    def repack(changes: OpChanges, _origin: object) -> None:
+        if changes.content:
+            text.set_pack(content.pack)
+
+    hub.changed.connect(repack)
+    _plan_background(app)
     _wire_softphone(app)
     _wire_reminders(app)
     _wire_tools(app)
     softphone.start()
-    window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
+    window.status_db.setText(f"数据：{where.db.name}")
     _show_content_status(app)
     QTimer.singleShot(BACKGROUND_DELAY_MS, app.start_background)
     return app
+
+
+def _plan_background(app: App) -> None:
+    """The start-up parts and what each waits for; each one retries on its own."""
+    startup, text = app.startup, app.text
+    # Imports the first frame does not need, on a worker: APScheduler for the scheduler and
+    # sqlite-utils for the table helpers (plain sqlite3 serves everything before).
+    startup.add("apscheduler", "提醒", import_apscheduler)
+    startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True, after="apscheduler")
+    startup.add("sqlite_utils", "数据库", app.db.warm)
+    startup.add(
+        "script_index", "话术搜索", lambda: text.attach(app.tasks.run_in_background), on_gui=True
+    )
+    startup.add("jieba", "文字辅助", text.segmenter.load)
+    startup.add(
+        "history",
+        "学习历史来电",
+        lambda: classified_calls(app.paths.db),
+        after="jieba",
+        then=text.learn_from,
+    )
+    startup.add("notes_index", "记录索引", app.notes_index.start, on_gui=True, after="jieba")
+    startup.status.connect(app.window.show_background_status)
 
 
 def _wire_softphone(app: App) -> None:
@@ -192,23 +295,20 @@ def _wire_softphone(app: App) -> None:
 
 
 def _wire_reminders(app: App) -> None:
-    """Wrap-up feeds the rules; "call back now" starts a call linked to its reminder."""
+    """Reminders on screen; "call back now" is one use case in FollowUps."""
     reminders, panel, workspace = app.reminders, app.reminder_panel, app.workspace
-    alert = ReminderAlert(reminders, app.clock, app.settings, app.window)
+    alert = ReminderAlert(reminders, app.clock, app.settings, app.window, hub=app.hub)
     notifier = create_notifier(parent=app.window)
     connect_reminder_ui(app.scheduler, panel, alert, notifier, reminders, app.clock, app.settings)
 
-    def wrapped_up(call: Call, promised: datetime | None) -> None:
-        reminders.create_for_wrap_up(call.id, call.intent or "", call.outcome or "", promised)
-
     def call_back(reminder_id: str) -> None:
-        reminder = reminders.get(reminder_id)
         workspace.view.notes.flush()
-        call = app.calls.start_call(
-            reminder.phone, reminder.customer_name, source="reminder", reminder_id=reminder_id
-        )
-        reminders.link_callback(reminder_id, call.id)
-        workspace.show_call(call)
+        try:
+            call, _reminder = app.follow_ups.call_back_now(reminder_id)
+        except ReminderError as exc:
+            app.window.show_message(str(exc))
+            return
+        workspace.show_callback(call)
 
     def current_changed(call: Call | None) -> None:
         if call is not None and call.is_open:
@@ -216,7 +316,6 @@ def _wire_reminders(app: App) -> None:
         else:
             panel.set_current_call(None)
 
-    workspace.call_completed.connect(wrapped_up)
     panel.call_back_requested.connect(call_back)
     panel.open_call_requested.connect(workspace.switch_to)
     workspace.current_call_changed.connect(current_changed)
@@ -228,6 +327,8 @@ def _wire_tools(app: App) -> None:
     window = app.window
 
     def open_settings() -> None:
+        from desktop.ui.settings_dialog import SettingsDialog  # not needed for the first frame
+
         SettingsDialog(app.settings, window).exec()
 
     def reload_content() -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.changes import OpChanges
 from desktop.core.clock import Clock
 from desktop.core.reminders import (
     BUCKET_LABELS,
@@ -40,7 +41,9 @@ from desktop.core.reminders import (
 )
 from desktop.services.reminders import ReminderService
 from desktop.services.settings import SettingsStore
+from desktop.ui.change_hub import ChangeHub
 from desktop.ui.reminders.text import due_text, kind_text, phone_text
+from desktop.ui.time_edit import get_wall, set_wall, wall_edit
 
 REFRESH_MS = 30_000  # relative times ("15 分钟后") stay current
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -52,7 +55,6 @@ BUCKET_COLORS = {"overdue": "#b00020", "due": "#a05a00", "upcoming": ""}
 class RemindersPanel(QWidget):
     call_back_requested = Signal(str)  # reminder id: start a call linked to it
     open_call_requested = Signal(str)  # call id: show the customer and the call's notes
-    _changed = Signal()
 
     def __init__(
         self,
@@ -62,6 +64,7 @@ class RemindersPanel(QWidget):
         parent: QWidget | None = None,
         *,
         refresh_ms: int = REFRESH_MS,
+        hub: ChangeHub | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
@@ -99,13 +102,11 @@ class RemindersPanel(QWidget):
         self.status.setAccessibleName("提醒状态")
         layout.addWidget(self.status)
 
-        self._changed.connect(self.refresh)
-        self._unsubscribe = service.subscribe(self._changed.emit)
-        self.destroyed.connect(self._unsubscribe)
+        self._hub = hub or ChangeHub(service.bus, self)
+        self._hub.changed.connect(self._on_changes)
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start()
         self.set_current_call(None)
         self.refresh()
 
@@ -147,8 +148,8 @@ class RemindersPanel(QWidget):
             first.addWidget(widget)
         first.addStretch(1)
         second = QHBoxLayout()
-        for widget in (self.bound, self.phone, self.customer):
-            second.addWidget(widget)
+        for part in (self.bound, self.phone, self.customer):
+            second.addWidget(part)
         third = QHBoxLayout()
         third.addWidget(self.note, 1)
         third.addWidget(self.create_button)
@@ -241,6 +242,21 @@ class RemindersPanel(QWidget):
     def focus_new_reminder(self) -> None:
         self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Relative times ("15 分钟后") stay current while the list is on screen; a hidden
+        panel reads nothing."""
+        super().showEvent(event)
+        self._timer.start()
+        self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def _on_changes(self, changes: OpChanges, _origin: object) -> None:
+        if changes.reminders or changes.settings:
+            self.refresh()
+
     def refresh(self) -> None:
         """Re-read the list from the service, keeping the selection."""
         selected = self.selected_id()
@@ -314,15 +330,17 @@ class RemindersPanel(QWidget):
         """The list row showing `reminder_id`, if it is listed."""
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
-            for j in range(group.childCount()):
-                if group.child(j).data(0, ID_ROLE) == reminder_id:
-                    return group.child(j)
+            for j in range(group.childCount() if group is not None else 0):
+                child = group.child(j) if group is not None else None
+                if child is not None and child.data(0, ID_ROLE) == reminder_id:
+                    return child
         return None
 
     def group_of(self, reminder_id: str) -> str | None:
         """The group ("overdue", "due", "upcoming") a reminder is listed under, if any."""
         item = self.row(reminder_id)
-        return item.parent().data(0, GROUP_ROLE) if item is not None else None
+        group = item.parent() if item is not None else None
+        return group.data(0, GROUP_ROLE) if group is not None else None
 
     def select_reminder(self, reminder_id: str) -> bool:
         item = self.row(reminder_id)
@@ -479,23 +497,17 @@ class RemindersPanel(QWidget):
 
 
 def _time_edit(name: str) -> QDateTimeEdit:
-    """A date-time editor showing plain local wall time: its own zone is UTC, so Qt applies
-    no DST rules of the machine; the agent's zone comes from settings."""
-    edit = QDateTimeEdit()
-    edit.setAccessibleName(name)
-    edit.setTimeZone(QTimeZone.utc())
-    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-    edit.setCalendarPopup(True)
+    edit = wall_edit(name)
     edit.hide()
     return edit
 
 
 def _set_local(edit: QDateTimeEdit, wall: datetime) -> None:
-    edit.setDateTime(QDateTime(wall.replace(second=0, microsecond=0)))
+    set_wall(edit, wall)
 
 
 def _get_local(edit: QDateTimeEdit) -> datetime:
-    return edit.dateTime().toPython().replace(tzinfo=None)
+    return get_wall(edit)
 
 
 def _tooltip(reminder: Reminder) -> str:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
-import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -24,8 +22,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from desktop.core.changes import OpChanges
 from desktop.core.clock import Clock
 from desktop.services.reminders import ReminderService
+from desktop.ui.change_hub import ChangeHub
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -38,13 +38,18 @@ HEARTBEAT_MS = 30_000
 JUMP_TOLERANCE_S = 5.0
 
 
+def import_apscheduler() -> None:
+    """Import what start() needs (100-150 ms with the asyncio it imports): on a worker
+    thread at start-up, so that start() on the GUI thread does not stutter the window."""
+    for name in _APSCHEDULER_MODULES:
+        importlib.import_module(name)
+
+
 class ReminderScheduler(QObject):
     reminder_due = Signal(str)  # a reminder this process has just claimed; show it
     reminders_fired = Signal(list)  # all ids claimed in one go (for one tray message)
     clock_jumped = Signal(float)  # seconds the wall clock moved beyond monotonic time
     _wake = Signal()  # from the APScheduler job, on its thread
-    _changed = Signal()  # from the service, on whatever thread changed it
-    _imported = Signal()  # from start_soon's import thread
 
     def __init__(
         self,
@@ -55,6 +60,7 @@ class ReminderScheduler(QObject):
         heartbeat_ms: int = HEARTBEAT_MS,
         jump_tolerance_s: float = JUMP_TOLERANCE_S,
         monotonic: Callable[[], float] = time.monotonic,
+        hub: ChangeHub | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
@@ -63,13 +69,12 @@ class ReminderScheduler(QObject):
         self._tolerance = jump_tolerance_s
         self._scheduler: BackgroundScheduler | None = None  # made at start()
         self._wake.connect(self.sync, Qt.ConnectionType.QueuedConnection)
-        self._changed.connect(self.sync)
-        self._imported.connect(self._start_unless_stopped, Qt.ConnectionType.QueuedConnection)
-        self._stopped = False
+        self._hub = hub or ChangeHub(service.bus, self)
+        self._hub.changed.connect(self._on_changes)
+        self._listening = False  # from start() to stop()
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(heartbeat_ms)
         self._heartbeat.timeout.connect(self.check_clock)
-        self._unsubscribe: Callable[[], None] | None = None
         self._armed_for: datetime | None = None
         self._syncing = False
         self._resync = False
@@ -83,8 +88,10 @@ class ReminderScheduler(QObject):
 
     def start(self) -> None:
         """Start APScheduler and the heartbeat, then fire what is due and arm the next.
-        APScheduler (and the asyncio it imports) loads here, not at the app's start-up."""
+        APScheduler (and the asyncio it imports) loads here, not at the app's start-up.
+        Calling it again (a retry after the first sync met a locked database) syncs again."""
         if self.running:
+            self.sync()
             return
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -95,45 +102,22 @@ class ReminderScheduler(QObject):
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
         self._scheduler.start()
-        self._unsubscribe = self._service.subscribe(self._changed.emit)
+        self._listening = True
         self._last_wall, self._last_mono = self._clock.now(), self._monotonic()
         self._heartbeat.start()
         self.sync()
 
-    def start_soon(self) -> None:
-        """start(), without importing APScheduler on the GUI thread (100-150 ms with the
-        asyncio it imports, a visible stutter just after the window appears): the import
-        runs on a worker and start() follows on the GUI thread. At once when imported."""
-        if self.running or self._stopped:
-            return
-        if _APSCHEDULER_MODULES[-1] in sys.modules:
-            self.start()
-            return
-        threading.Thread(target=self._import, name="apscheduler-import", daemon=True).start()
-
-    def _import(self) -> None:
-        try:
-            for name in _APSCHEDULER_MODULES:
-                importlib.import_module(name)
-        except Exception:  # start() imports again and reports it where it is called
-            log.exception("APScheduler could not be imported")
-        finally:
-            self._imported.emit()
-
-    def _start_unless_stopped(self) -> None:
-        if not self._stopped:
-            self.start()
-
     def stop(self) -> None:
         """Stop cleanly: no job runs after this returns."""
-        self._stopped = True
         self._heartbeat.stop()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._listening = False
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=True)
         self._armed_for = None
+
+    def _on_changes(self, changes: OpChanges, _origin: object) -> None:
+        if self._listening and changes.reminders:
+            self.sync()
 
     # ---- syncing ---------------------------------------------------------------------
     def armed_for(self) -> datetime | None:

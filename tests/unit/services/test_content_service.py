@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.changes import OpChanges
 from desktop.core.content.loader import bundled_pack_dir
-from desktop.core.content.model import ContentPack
 from desktop.services.content_service import ContentService
+from tests.helpers.logfail import ExpectLog
 
 
 @pytest.fixture
@@ -111,12 +112,12 @@ def test_broken_bundled_pack_never_raises(
 
 
 def test_reload_with_broken_pack_keeps_current_pack(
-    bundled: Path, data: Path, caplog: pytest.LogCaptureFixture
+    bundled: Path, data: Path, caplog: pytest.LogCaptureFixture, expect_log: ExpectLog
 ) -> None:
     edited = edited_pack(data, bundled)
     service = ContentService(bundled, data)
-    seen: list[ContentPack] = []
-    service.subscribe(seen.append)
+    seen: list[OpChanges] = []
+    service.bus.subscribe(lambda changes, _origin: seen.append(changes))
     before = service.pack
     relabel(edited, "产品咨询")
     break_pack(edited)
@@ -124,18 +125,19 @@ def test_reload_with_broken_pack_keeps_current_pack(
         problems = service.reload()
     assert problems and problems == service.problems
     assert service.pack is before and seen == []
-    assert label(ContentService(bundled, data)) == "咨询"  # last-good still the old pack
+    with expect_log(logging.WARNING, "has 1 problem"):  # the broken edit, at the next start
+        assert label(ContentService(bundled, data)) == "咨询"  # last-good still the old pack
 
 
 def test_reload_with_good_pack_notifies_and_snapshots(bundled: Path, data: Path) -> None:
     service = ContentService(bundled, data)
-    seen: list[ContentPack] = []
-    service.subscribe(seen.append)
+    seen: list[OpChanges] = []
+    service.bus.subscribe(lambda changes, _origin: seen.append(changes))
     edited = edited_pack(data, bundled)
     relabel(edited, "产品咨询")
     assert service.reload() == []
     assert (service.source, label(service), service.problems) == (edited, "产品咨询", [])
-    assert seen == [service.pack]
+    assert seen == [OpChanges(content=True)]
     assert files(data / "content-last-good" / "zh_CN") == files(edited)
 
 
