@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def test_an_added_or_removed_file_changes_the_key(pack_dir: Path) -> None:
 
 
 def test_another_loader_version_or_a_corrupt_snapshot_validates_again(
-    pack_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pack_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expect_log
 ) -> None:
     snapshot = tmp_path / "content.pickle"
     pack = load_pack_cached(pack_dir, snapshot)
@@ -75,5 +76,6 @@ def test_another_loader_version_or_a_corrupt_snapshot_validates_again(
     assert pack_snapshot.pack_key(pack_dir) != key
     monkeypatch.undo()
     snapshot.write_bytes(b"\x80garbage")
-    assert load_pack_cached(pack_dir, snapshot) == pack
+    with expect_log(logging.WARNING, r"content snapshot .* is unreadable"):
+        assert load_pack_cached(pack_dir, snapshot) == pack
     assert pack_snapshot._read(snapshot, key) == pack  # rewritten after the clean load
