@@ -32,6 +32,8 @@ ROUNDS_QUICK, ROUNDS_FULL = 3, 5
 PROBE_MS = 5
 AFTER_S = 0.5
 MIN_SAMPLES = 10
+INTERACT_S = 3.0
+NOTE_CHARS = 500
 WARM_KEYS = 5  # interact rounds keep going this long after the background work is done
 
 
@@ -197,7 +199,7 @@ def _interact(data_dir: Path) -> Figures:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from bench.appkit import NUMBER, assist_controller, settle, type_text
+    from bench.appkit import NUMBER, assist_controller, settle, type_text, wait_background
     from bench.corpus import long_note
 
     qt_app, app = _build(data_dir, hold_background=True)
@@ -225,28 +227,40 @@ def _interact(data_dir: Path) -> Figures:
             controller.analyse_now()
             settle()
         app.start_background()
-        done_at = None
-        for index in range(WARM_KEYS, 100_000):
-            background = not _background_done(app)
-            if not background and done_at is None:
-                done_at = time.perf_counter()
-            if done_at is not None and time.perf_counter() - done_at > AFTER_S:
-                break
+        started = time.perf_counter()
+
+        def step(index: int, intents: list[float], keystrokes: list[float]) -> None:
             button = view.intent_bar.button(keys[index % len(keys)])
             start = time.perf_counter()
             QTest.mouseClick(button, Qt.MouseButton.LeftButton)
             settle(lists)
-            (intent_during if background else intent_after).append(
-                (time.perf_counter() - start) * 1000
-            )
+            intents.append((time.perf_counter() - start) * 1000)
             editor.setFocus()
+            if len(editor.toPlainText()) >= NOTE_CHARS:  # as long as bench.suggest's note
+                editor.clear()
+                settle()
             type_text(editor, note[index % len(note)])
             start = time.perf_counter()
             controller.analyse_now()
             settle()
-            (suggest_during if background and not _background_done(app) else suggest_after).append(
-                (time.perf_counter() - start) * 1000
-            )
+            keystrokes.append((time.perf_counter() - start) * 1000)
+
+        index = WARM_KEYS
+        # While the work runs (it steps aside for input, so it may outlast this: then the
+        # rest of it finishes untimed).
+        while not _background_done(app) and time.perf_counter() - started < INTERACT_S:
+            intents: list[float] = []
+            keystrokes: list[float] = []
+            step(index, intents, keystrokes)
+            if not _background_done(app):  # a sample only counts if the work still ran
+                intent_during += intents
+                suggest_during += keystrokes
+            index += 1
+        wait_background(app)
+        after_start = time.perf_counter()
+        while time.perf_counter() - after_start < AFTER_S:
+            step(index, intent_after, suggest_after)
+            index += 1
     finally:
         app.close()
         qt_app.processEvents()

@@ -36,6 +36,7 @@ from desktop.services.settings import SettingsStore
 from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
 from desktop.ui.change_hub import ChangeHub
+from desktop.ui.input_gate import InputGate
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
     ReminderAlert,
@@ -108,6 +109,9 @@ class App:
             return
         self._background_started = True
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+        gate = InputGate(lambda: self.background_done, self.window)  # work waits for the agent
+        gate.install()
+        self._closers.append(gate.remove)
         self.startup.start()
 
     def wait_background(self, timeout: float = 120.0) -> bool:

@@ -14,9 +14,7 @@ class AuditLog:
     """`actor` is read at every row (a callable returning the agent id from settings), so a
     change of agent in settings shows in the very next audit row."""
 
-    def __init__(
-        self, db: Database, clock: Clock, actor: Callable[[], str] | str = ""
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, actor: Callable[[], str] | str = "") -> None:
         self._db = db
         self._clock = clock
         self._actor: Callable[[], str] = actor if callable(actor) else (lambda: actor)

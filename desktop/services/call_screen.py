@@ -69,9 +69,7 @@ _HISTORY_SQL = """
 
 
 class CallScreenReader:
-    def __init__(
-        self, db: Database, calls: CallService, pack: Callable[[], ContentPack]
-    ) -> None:
+    def __init__(self, db: Database, calls: CallService, pack: Callable[[], ContentPack]) -> None:
         self._db = db
         self._calls = calls
         self._pack = pack

@@ -24,9 +24,7 @@ class WrapUpResult:
 
 
 class FollowUps:
-    def __init__(
-        self, db: Database, calls: CallService, reminders: ReminderService
-    ) -> None:
+    def __init__(self, db: Database, calls: CallService, reminders: ReminderService) -> None:
         self._db = db
         self._calls = calls
         self._reminders = reminders

@@ -9,9 +9,7 @@ from desktop.core.clock import Clock, to_iso
 
 
 class ScriptUsage:
-    def __init__(
-        self, db: Database, clock: Clock, agent: Callable[[], str] = lambda: ""
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, agent: Callable[[], str] = lambda: "") -> None:
         self._db = db
         self._clock = clock
         self._agent = agent

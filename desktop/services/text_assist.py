@@ -10,6 +10,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.core.breather import background
 from desktop.core.content.model import ContentPack
 from desktop.core.progress import Runner
 from desktop.core.text.intent import IntentSuggester, Suggestion
@@ -65,8 +66,9 @@ class TextAssist:
         self.history_learned.clear()
 
         def train() -> tuple[IntentSuggester, int]:
+            background.breathe()
             suggester = IntentSuggester(pack, self.segmenter)
-            return suggester, suggester.train(history)
+            return suggester, suggester.train(background.steps(history, 10))
 
         def done(future: Future) -> None:
             try:

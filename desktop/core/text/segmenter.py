@@ -20,12 +20,12 @@ import re
 import struct
 import tempfile
 import threading
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.core.breather import background
 from desktop.core.text.normalize import is_cjk, normalize
 from desktop.paths import resources_dir
 
@@ -139,10 +139,11 @@ def write_sliced_cache(path: Path, key: list, freq: ShardedFreq, total: int) -> 
 
 
 def load_sliced_cache(
-    path: Path, key: list, pause: float | None = 0.0
+    path: Path, key: list, breathe: Callable[[], None] = background.breathe
 ) -> tuple[ShardedFreq, int] | None:
     """(FREQ, total) from the sliced cache, or None when it is missing, stale or unreadable.
-    Between slices the thread sleeps `pause` seconds (0: just yield the global lock)."""
+    `breathe()` runs between slices (it yields the global lock, and waits while the agent
+    is acting: desktop.core.breather)."""
     try:
         data = memoryview(path.read_bytes())
         if bytes(data[: len(_MAGIC)]) != _MAGIC:
@@ -155,8 +156,7 @@ def load_sliced_cache(
         offset += header_len
         shards: dict[str, dict[str, int]] = {}
         for length in lengths:
-            if pause is not None:
-                time.sleep(pause)
+            breathe()
             part = marshal.loads(data[offset : offset + length])
             offset += length
             shards.update(part)
