@@ -20,7 +20,13 @@ from bench.report import print_table, write_json
 # `run(quick) -> Figures`. Listed here too so that a module that cannot even be imported
 # still shows its figures as missing.
 BENCHMARKS: dict[str, tuple[str, ...]] = {
-    "startup": ("startup_s", "bare_qt_startup_s", "startup_ratio"),
+    "startup": (
+        "startup_s",
+        "bare_qt_startup_s",
+        "startup_ratio",
+        "bundle_startup_s",
+        "bundle_startup_ratio",
+    ),
     "first_minute": (
         "first_minute_stall_max_ms",
         "intent_switch_startup_p99_ms",
@@ -31,7 +37,7 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "script_search": ("script_search_p99_ms",),
     "reminders": ("reminder_fire_late_ms", "reminder_load_10k_ms"),
     "popup": ("popup_ms",),
-    "hook_return": ("hook_return_ms",),
+    "hook_return": ("hook_return_ms", "bare_python_ms", "hook_ratio"),
     "notes_search": ("notes_search_1m_ms",),
     "rss_idle": ("rss_idle_mb",),
     "accuracy": (
