@@ -31,7 +31,7 @@ SCRIPTS = 500
 ROUNDS_QUICK, ROUNDS_FULL = 3, 5
 PROBE_MS = 5
 AFTER_S = 0.5
-MIN_SAMPLES = 10
+MIN_SAMPLES = 3  # p99 of so few is their max; the notes give the count
 INTERACT_S = 3.0
 NOTE_CHARS = 500
 WARM_KEYS = 5  # interact rounds keep going this long after the background work is done
@@ -61,7 +61,8 @@ def run(quick: bool) -> Figures:
     if len(intent_during) < MIN_SAMPLES or len(suggest_during) < MIN_SAMPLES:
         return out.miss(
             f"too few samples while background work ran ({len(intent_during)} intent switches, "
-            f"{len(suggest_during)} keystrokes)"
+            f"{len(suggest_during)} keystrokes)",
+            ["intent_switch_startup_p99_ms", "suggest_startup_p99_ms"],
         )
     out["intent_switch_startup_p99_ms"] = percentile(intent_during, 99)
     out["suggest_startup_p99_ms"] = percentile(suggest_during, 99)
