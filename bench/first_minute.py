@@ -153,6 +153,18 @@ def _stall(data_dir: Path) -> Figures:
         spent.append((time.perf_counter() - started) * 1000)
 
     App.start_background = timed  # type: ignore[method-assign]
+    import gc
+
+    gc_pauses: list[tuple[float, int]] = []
+    gc_started: list[float] = []
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started.append(time.perf_counter())
+        elif gc_started:
+            gc_pauses.append(((time.perf_counter() - gc_started.pop()) * 1000, info["generation"]))
+
+    gc.callbacks.append(on_gc)
     qt_app, app = _build(data_dir)
     clock = QElapsedTimer()
     clock.start()
@@ -193,6 +205,10 @@ def _stall(data_dir: Path) -> Figures:
     )
     out.notes.extend(long_gaps)
     out.notes.append(f"start_background on the GUI thread: {sum(spent):.0f} ms")
+    worst_gc = max(gc_pauses, default=(0.0, 0))
+    out.notes.append(
+        f"garbage collections: {len(gc_pauses)}, longest {worst_gc[0]:.0f} ms (gen {worst_gc[1]})"
+    )
     return out
 
 

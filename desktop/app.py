@@ -6,6 +6,7 @@ tests) call it with a temporary data dir and a FakeClock and drive the real wind
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -109,6 +110,9 @@ class App:
             return
         self._background_started = True
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+        # What start-up built (modules, widgets, the pack) lives as long as the app: keep the
+        # collector from rescanning it, a 25-35 ms pause each full collection otherwise.
+        gc.freeze()
         gate = InputGate(lambda: self.background_done, self.window)  # work waits for the agent
         gate.install()
         self._closers.append(gate.remove)
