@@ -46,7 +46,7 @@ from desktop.ui.reminders import (
     connect_reminder_ui,
     create_notifier,
 )
-from desktop.ui.reminders.scheduler import import_apscheduler
+from desktop.ui.reminders.scheduler import apscheduler_imported, import_apscheduler
 from desktop.ui.softphone_bridge import SoftphoneBridge
 from desktop.ui.startup import BackgroundStart
 from desktop.ui.tasks import TaskRunner
@@ -268,8 +268,11 @@ def _plan_background(app: App) -> None:
     startup, text = app.startup, app.text
     # Imports the first frame does not need, on a worker: APScheduler for the scheduler and
     # sqlite-utils for the table helpers (plain sqlite3 serves everything before).
-    startup.add("apscheduler", "提醒", import_apscheduler)
-    startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True, after="apscheduler")
+    if apscheduler_imported():  # a second app in this process (tests): start it at once
+        startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True)
+    else:
+        startup.add("apscheduler", "提醒", import_apscheduler)
+        startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True, after="apscheduler")
     startup.add("sqlite_utils", "数据库", app.db.warm)
     startup.add(
         "script_index", "话术搜索", lambda: text.attach(app.tasks.run_in_background), on_gui=True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -36,6 +37,10 @@ JOB_ID = "reminders-next"
 _APSCHEDULER_MODULES = ("apscheduler.executors.pool", "apscheduler.schedulers.background")
 HEARTBEAT_MS = 30_000
 JUMP_TOLERANCE_S = 5.0
+
+
+def apscheduler_imported() -> bool:
+    return all(name in sys.modules for name in _APSCHEDULER_MODULES)
 
 
 def import_apscheduler() -> None:
