@@ -31,6 +31,7 @@ from desktop.core.content.model import (
     Script,
 )
 from desktop.core.content.problems import PackError, Problem
+from desktop.core.text.phrases import rule_problems
 from desktop.paths import content_pack_dir
 
 # The pack's files, in the order problems are reported; scripts/*.toml sort after checklists.
@@ -598,9 +599,18 @@ class _PackReader:
                 seen.add(phrase)
             alternative = t.text("alternative")
             reason = t.text("reason", required=False, allow_empty=True)
+            pattern = t.text("pattern", required=False)
+            exceptions = t.texts("except", required=False)
             t.done()
-            if phrase is not None and alternative is not None and reason is not None:
-                result.append(PhraseRule(phrase, alternative, reason))
+            fields = (phrase, alternative, reason, pattern, exceptions)
+            if any(f is None for f in fields):
+                continue
+            rule = PhraseRule(phrase, alternative, reason, pattern or "", tuple(exceptions or ()))
+            problems = rule_problems(rule)
+            for name, message in problems:
+                t.report(name, message)
+            if not problems:
+                result.append(rule)
         root.done()
         return result
 

@@ -86,9 +86,11 @@ class ReminderRule:
 
 @dataclass(frozen=True, slots=True)
 class PhraseRule:
-    phrase: str  # the negative wording to catch
+    phrase: str  # the negative wording to catch, as shown to the agent
     alternative: str  # what to say instead
     reason: str = ""
+    pattern: str = ""  # variants to catch (desktop.core.text.phrases); "" = the phrase itself
+    exceptions: tuple[str, ...] = ()  # polite idioms containing it that are not flagged
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from desktop.core.content.model import (
     SCRIPT_VARIABLES,
     ContentPack,
 )
+from desktop.core.text.phrases import PhraseChecker
 from tests.helpers.call_types import CALL_TYPE_LABELS
 
 
@@ -96,9 +97,11 @@ def test_scripts_use_only_known_variables_and_fill_completely(pack: ContentPack)
 
 
 def test_scripts_practise_what_the_phrase_checker_preaches(pack: ContentPack) -> None:
-    for script in pack.scripts:
-        for rule in pack.phrases:
-            assert rule.phrase not in script.text, (script.id, rule.phrase)
+    checker = PhraseChecker(pack.phrases)
+    tripped = {s.id: [h.phrase for h in checker.check(s.text)] for s in pack.scripts}
+    assert {k: v for k, v in tripped.items() if v} == {}
+    alternatives = {r.phrase: [h.phrase for h in checker.check(r.alternative)] for r in pack.phrases}
+    assert {k: v for k, v in alternatives.items() if v} == {}
 
 
 def test_phrases(pack: ContentPack) -> None:

@@ -433,3 +433,31 @@ def test_several_problems_in_several_files_are_all_reported(pack: PackCopy) -> N
         "reminder_rules.toml:rule.callback_promised.label: missing",
         "phrases.toml: file not found",
     ]
+
+
+# —— phrase rules ——
+
+
+def test_phrase_patterns_and_exceptions_are_validated(pack: PackCopy) -> None:
+    def change(doc: dict) -> None:
+        rules = doc["phrase"]
+        pack.item(rules, "phrase", "这不归我管")["pattern"] = "(这|不归…管"
+        pack.item(rules, "phrase", "你听我说")["pattern"] = "你先听我讲"
+        pack.item(rules, "phrase", "不能")["except"] = ["谢谢您"]
+        pack.item(rules, "phrase", "不知道")["except"] = "不知道您"
+        pack.item(rules, "phrase", "不清楚")["excepts"] = ["听不清楚"]
+
+    pack.edit("phrases.toml", change)
+    problems = pack.problems()
+    names = [r["phrase"] for r in pack.load("phrases.toml")["phrase"]]
+
+    def at(phrase: str) -> str:
+        return f"phrases.toml:phrase[{names.index(phrase)}]"
+
+    assert sorted(problems) == sorted([
+        f"{at('不能')}.except[0]: '谢谢您' does not contain the phrase, so it never applies",
+        f"{at('不知道')}.except: expected a list of strings",
+        f"{at('不清楚')}.excepts: unknown key",
+        f"{at('这不归我管')}.pattern: invalid pattern: '(' is never closed",
+        f"{at('你听我说')}.phrase: '你听我说' is not matched by its own pattern",
+    ])
