@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the loader imports this module to check rules: no import cy
 GAP_CHARS = 4
 _GAP = "…"
 _PUNCT = " \t\r\n,.!?;:，。！？；：、…\"'“”‘’()（）【】《》<>~～-"
-_GAP_REGEX = "[^" + re.escape(_PUNCT) + "]{0,%d}?" % GAP_CHARS
+_GAP_REGEX = f"[^{re.escape(_PUNCT)}]{{0,{GAP_CHARS}}}?"
 _SPECIAL = "()|?" + _GAP
 # How far around a hit an exception may reach (a long exception: 能不能麻烦您帮我…).
 _EXCEPTION_REACH = 24

@@ -454,10 +454,12 @@ def test_phrase_patterns_and_exceptions_are_validated(pack: PackCopy) -> None:
     def at(phrase: str) -> str:
         return f"phrases.toml:phrase[{names.index(phrase)}]"
 
-    assert sorted(problems) == sorted([
-        f"{at('不能')}.except[0]: '谢谢您' does not contain the phrase, so it never applies",
-        f"{at('不知道')}.except: expected a list of strings",
-        f"{at('不清楚')}.excepts: unknown key",
-        f"{at('这不归我管')}.pattern: invalid pattern: '(' is never closed",
-        f"{at('你听我说')}.phrase: '你听我说' is not matched by its own pattern",
-    ])
+    assert sorted(problems) == sorted(
+        [
+            f"{at('不能')}.except[0]: '谢谢您' does not contain the phrase, so it never applies",
+            f"{at('不知道')}.except: expected a list of strings",
+            f"{at('不清楚')}.excepts: unknown key",
+            f"{at('这不归我管')}.pattern: invalid pattern: '(' is never closed",
+            f"{at('你听我说')}.phrase: '你听我说' is not matched by its own pattern",
+        ]
+    )

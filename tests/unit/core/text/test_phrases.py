@@ -96,15 +96,21 @@ def test_rule_problems_explain_bad_patterns() -> None:
         return rule_problems(PhraseRule(**{"phrase": "不归我管", "alternative": "x", **kw}))
 
     assert problems(pattern="不归…管") == []
-    assert problems(pattern="不归(我|我们管") == [("pattern", "invalid pattern: '(' is never closed")]
-    assert problems(pattern="(不|)") == [("pattern", "invalid pattern: empty alternative in '(…|…)'")]
+    assert problems(pattern="不归(我|我们管") == [
+        ("pattern", "invalid pattern: '(' is never closed")
+    ]
+    assert problems(pattern="(不|)") == [
+        ("pattern", "invalid pattern: empty alternative in '(…|…)'")
+    ]
     assert problems(pattern="不?") == [
         ("pattern", "invalid pattern: can match fewer than two characters (too broad)")
     ]
     assert problems(pattern="…不归") == [
         ("pattern", "invalid pattern: must not start or end with a gap '…'")
     ]
-    assert problems(pattern="不关…事") == [("phrase", "'不归我管' is not matched by its own pattern")]
+    assert problems(pattern="不关…事") == [
+        ("phrase", "'不归我管' is not matched by its own pattern")
+    ]
     assert problems(exceptions=("谢谢您",)) == [
         ("except[0]", "'谢谢您' does not contain the phrase, so it never applies")
     ]
