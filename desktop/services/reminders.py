@@ -507,11 +507,12 @@ class ReminderService:
         if not (repeat and row["repeat_minutes"] > 0):
             return
         due = next_repeat(
-            now,
+            parse_iso(row["target_at"]) if row["target_at"] else now,  # the rhythm, not `now`
             row["repeat_minutes"],
             bool(row["shift_office_hours"]),
             self.office_hours(),
             self.timezone(),
+            now=now,
         )
         next_id = str(uuid.uuid4())
         self._insert(
