@@ -80,7 +80,9 @@ def fill_pack_variables(text: str, values: Mapping[str, str]) -> str:
         if kind == _FIELD:
             filled = values.get(value)
             out.append(
-                filled.replace("{", "{{").replace("}", "}}") if filled is not None else f"{{{value}}}"
+                filled.replace("{", "{{").replace("}", "}}")
+                if filled is not None
+                else f"{{{value}}}"
             )
         elif kind == _TEXT:
             out.append(value.replace("{", "{{").replace("}", "}}"))

@@ -22,10 +22,10 @@ from desktop.core.content.model import (
     OUTCOMES,
     PURPOSES,
     REMINDER_KINDS,
+    SCRIPT_VARIABLES,
     CallType,
     ChecklistStep,
     ContentPack,
-    SCRIPT_VARIABLES,
     IntentKeyword,
     PackVariable,
     PhraseRule,
@@ -566,7 +566,9 @@ class _PackReader:
             tags = t.texts("tags", required=False)
             not_for = t.texts("not_for", required=False)
             if not_for and call_type not in (None, ANY_CALL_TYPE):
-                t.report("not_for", f"only a script for call type '{ANY_CALL_TYPE}' can exclude types")
+                t.report(
+                    "not_for", f"only a script for call type '{ANY_CALL_TYPE}' can exclude types"
+                )
                 not_for = None
             for i, type_key in enumerate(not_for or ()):
                 if self.unknown_type(type_key):
