@@ -337,7 +337,7 @@ def test_unknown_purpose_method_kind_outcome(pack: PackCopy) -> None:
     key = "scripts/complaint.toml:script.complaint_calm_3f_feel"
     assert pack.problems() == [
         f"{key}.purpose: unknown purpose 'soothe' (use one of: {', '.join(sorted(PURPOSES))})",
-        f"{key}.method: unknown method '4F' (use one of: 3F, CLEAR, LSCIA)",
+        f"{key}.method: unknown method '4F' (use one of: 3F, CLEAR, LSCIA, PSF, RECOVERY)",
         "reminder_rules.toml:rule.complaint_revisit.kind: unknown reminder kind 'visit' "
         "(use one of: callback, first_response, progress, revisit)",
         "reminder_rules.toml:rule.complaint_revisit.outcomes[0]: unknown outcome 'done' "
@@ -463,3 +463,57 @@ def test_phrase_patterns_and_exceptions_are_validated(pack: PackCopy) -> None:
             f"{at('你听我说')}.phrase: '你听我说' is not matched by its own pattern",
         ]
     )
+
+
+# —— pack variables and script scoping ——
+
+
+def test_pack_variables_are_validated_and_filled_in(pack: PackCopy) -> None:
+    def change(doc: dict) -> None:
+        variables = doc["variables"]
+        variables["refund_days"]["value"] = "10"
+        variables["company"] = {"label": "公司", "value": "X"}
+        variables["Bad-Name"] = {"label": "x", "value": "y"}
+        variables["gift"] = {"label": "礼品", "value": "{goodwill_gift}"}
+        variables["fee"] = {"value": "5 元"}
+
+    pack.edit("pack.toml", change)
+    pack.replace_text(
+        "scripts/status.toml", "预计{refund_days}个工作日内", "预计{refund_day}个工作日内"
+    )
+    assert sorted(pack.problems()) == sorted(
+        [
+            "pack.toml:variables.company: 'company' is filled in by the app; choose another name",
+            "pack.toml:variables.Bad-Name: invalid name 'Bad-Name' (use lowercase letters, "
+            "digits and _)",
+            "pack.toml:variables.gift.value: must not contain braces",
+            "pack.toml:variables.fee.label: missing",
+            "scripts/status.toml:script.status_report_refund.text: unknown variable {refund_day}",
+        ]
+    )
+
+
+def test_a_pack_variable_is_filled_into_the_script_text(pack: PackCopy) -> None:
+    pack.edit("pack.toml", lambda d: d["variables"]["refund_days"].update(value="10"))
+    loaded = load_pack(pack.root)
+    script = loaded.script("status_report_refund")
+    assert script is not None and "预计10个工作日内" in script.text
+    assert {v.name: v.value for v in loaded.variables}["refund_days"] == "10"
+
+
+def test_not_for_is_only_for_shared_scripts_and_names_call_types(pack: PackCopy) -> None:
+    pack.replace_text(
+        "scripts/common.toml",
+        'not_for = ["unrelated", "complaint"]',
+        'not_for = ["unrelated", "complain"]',
+    )
+    pack.replace_text(
+        "scripts/status.toml",
+        'title = "正在查询"',
+        'title = "正在查询"\nnot_for = ["fault"]',
+    )
+    assert sorted(pack.problems()) == [
+        "scripts/common.toml:script.any_close_satisfied.not_for[1]: unknown call type 'complain'",
+        "scripts/status.toml:script.status_look_up.not_for: only a script for call type 'any' "
+        "can exclude types",
+    ]
