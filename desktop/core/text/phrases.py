@@ -10,8 +10,9 @@ can read (see phrases.toml):
 
 A rule may carry exceptions (`except`, same language): polite idioms that contain the negative
 word (能不能麻烦您, 不知道您…). A hit is dropped when one of its rule's exceptions matches across
-its start. All rules compile into one regular expression, longest rule first, run over the
-normalised text; normalisation keeps every character's position, so hits point into the
+its start. The rules compile into one matcher over the normalised text: a character-class scan finds
+where a rule can start, and one alternation per starting character (longest rule first)
+is tried there; normalisation keeps every character's position, so hits point into the
 agent's original (even traditional) text. A rule's exceptions are tried only around its hits.
 """
 
@@ -46,12 +47,26 @@ class CompiledPattern:
     min_len: int  # the fewest characters it can match
     sample: str  # one text it matches: the first alternatives, optional parts kept, gaps empty
     anchor: str  # its first run of characters every match contains (for checking exceptions)
+    first: frozenset[str]  # the characters a match can start with
 
 
-def _literal(char: str) -> str:
-    if char in "你您":
-        return "[你您]"
-    return re.escape(char)
+@dataclass(frozen=True, slots=True)
+class _Part:
+    regex: str
+    min_len: int
+    sample: str
+    runs: tuple[str, ...]  # mandatory literal runs, in order
+    first: frozenset[str] | None  # None: can start with any character (a gap)
+    nullable: bool  # can match the empty string
+
+
+def _literal(char: str) -> _Part:
+    chars = frozenset("你您") if char in "你您" else frozenset(char)
+    regex = "[你您]" if char in "你您" else re.escape(char)
+    return _Part(regex, 1, char, (char,), chars, False)
+
+
+_GAP_PART = _Part(_GAP_REGEX, 0, "", (), None, True)
 
 
 class _Parser:
@@ -62,71 +77,86 @@ class _Parser:
     def parse(self) -> CompiledPattern:
         if not self.src.strip():
             raise PatternError("empty pattern")
-        regex, min_len, sample, anchors = self._alternatives()
+        part = self._alternatives()
         if self.i < len(self.src):
             raise PatternError(f"unbalanced ')' at character {self.i + 1}")
-        if min_len < 2:
+        if part.min_len < 2:
             raise PatternError("can match fewer than two characters (too broad)")
-        if self.src.startswith(_GAP) or self.src.endswith(_GAP):
+        if part.first is None or self.src.endswith(_GAP):
             raise PatternError("must not start or end with a gap '…'")
-        return CompiledPattern(regex, min_len, sample, anchors[0] if anchors else "")
+        anchor = part.runs[0] if part.runs else ""
+        return CompiledPattern(part.regex, part.min_len, part.sample, anchor, part.first)
 
-    def _alternatives(self) -> tuple[str, int, str, list[str]]:
+    def _alternatives(self) -> _Part:
         branches = [self._sequence()]
         while self.i < len(self.src) and self.src[self.i] == "|":
             self.i += 1
             branches.append(self._sequence())
         if len(branches) == 1:
             return branches[0]
-        for regex, _, _, _ in branches:
-            if not regex:
-                raise PatternError("empty alternative in '(…|…)'")
-        regex = "(?:" + "|".join(b[0] for b in branches) + ")"
-        anchors = branches[0][3] if all(b[3] == branches[0][3] for b in branches) else []
-        return regex, min(b[1] for b in branches), branches[0][2], anchors
+        if any(not b.regex for b in branches):
+            raise PatternError("empty alternative in '(…|…)'")
+        first: frozenset[str] | None = frozenset()
+        for b in branches:
+            first = None if first is None or b.first is None else first | b.first
+        runs = branches[0].runs if all(b.runs == branches[0].runs for b in branches) else ()
+        return _Part(
+            "(?:" + "|".join(b.regex for b in branches) + ")",
+            min(b.min_len for b in branches),
+            branches[0].sample,
+            runs,
+            first,
+            any(b.nullable for b in branches),
+        )
 
-    def _sequence(self) -> tuple[str, int, str, list[str]]:
-        parts: list[str] = []
-        min_len = 0
-        sample: list[str] = []
-        runs: list[str] = []  # mandatory literal runs, in order
+    def _sequence(self) -> _Part:
+        parts: list[_Part] = []
+        runs: list[str] = []
         run = ""
+        first: frozenset[str] | None = frozenset()
+        nullable = True
         while self.i < len(self.src) and self.src[self.i] not in "|)":
             char = self.src[self.i]
             self.i += 1
             if char == "?":
                 raise PatternError(f"'?' at character {self.i} follows nothing")
             if char == "(":
-                regex, atom_min, atom_sample, _ = self._alternatives()
+                atom = self._alternatives()
                 if self.i >= len(self.src) or self.src[self.i] != ")":
                     raise PatternError("'(' is never closed")
                 self.i += 1
-                literal = None
+                literal = False
             elif char == _GAP:
-                if parts and parts[-1] == _GAP_REGEX:
+                if parts and parts[-1] is _GAP_PART:
                     raise PatternError("two gaps in a row")
-                regex, atom_min, atom_sample, literal = _GAP_REGEX, 0, "", None
+                atom, literal = _GAP_PART, False
             else:
-                regex, atom_min, atom_sample, literal = _literal(char), 1, char, char
-            optional = self.i < len(self.src) and self.src[self.i] == "?"
-            if optional:
+                atom, literal = _literal(char), True
+            if self.i < len(self.src) and self.src[self.i] == "?":
                 self.i += 1
                 if char == _GAP:
                     raise PatternError("a gap '…' is already optional")
-                regex = f"(?:{regex})?"
-                atom_min = 0
-            if literal is not None and not optional:
-                run += literal
-            else:
-                if run:
-                    runs.append(run)
+                atom = _Part(f"(?:{atom.regex})?", 0, atom.sample, (), atom.first, True)
+                literal = False
+            if literal:
+                run += char
+            elif run:
+                runs.append(run)
                 run = ""
-            parts.append(regex)
-            min_len += atom_min
-            sample.append(atom_sample)
+            if nullable:
+                first = None if first is None or atom.first is None else first | atom.first
+                nullable = atom.nullable
+            parts.append(atom)
         if run:
             runs.append(run)
-        return "".join(parts), min_len, "".join(sample), runs
+        return _Part(
+            "".join(p.regex for p in parts),
+            sum(p.min_len for p in parts),
+            "".join(p.sample for p in parts),
+            tuple(runs),
+            first,
+            nullable,
+        )
 
 
 def compile_pattern(source: str) -> CompiledPattern:
@@ -202,11 +232,24 @@ class PhraseChecker:
             if exceptions:
                 self._rule_exceptions[index] = exceptions
         compiled.sort(key=lambda item: (-item[0].min_len, -len(item[0].sample), item[1]))
-        self._pattern = (
-            re.compile("|".join(f"(?P<r{i}>{p.regex})" for p, i in compiled)) if compiled else None
-        )
         self._single = {i: re.compile(p.regex) for p, i in compiled}
-        self._order = [i for _, i in compiled]
+        # The rules are split by the character a match starts with: one alternation per
+        # starting character, tried only where the text has such a character (found by one
+        # character-class scan), so a keystroke costs a few short match attempts.
+        by_first: dict[str, list[tuple[CompiledPattern, int]]] = {}
+        for pattern, index in compiled:
+            for char in pattern.first:
+                by_first.setdefault(char, []).append((pattern, index))
+        self._order = {char: [i for _, i in group] for char, group in by_first.items()}
+        self._by_first = {
+            char: re.compile("|".join(f"(?P<r{i}>{p.regex})" for p, i in group))
+            for char, group in by_first.items()
+        }
+        self._starts = (
+            re.compile("[" + "".join(re.escape(c) for c in sorted(by_first)) + "]")
+            if by_first
+            else None
+        )
 
     @property
     def rules(self) -> tuple[PhraseRule, ...]:
@@ -214,21 +257,24 @@ class PhraseChecker:
 
     def check(self, text: str) -> list[PhraseHit]:
         """Hits in text order; they never overlap."""
-        if self._pattern is None or not text:
+        if self._starts is None or not text:
             return []
         norm = normalize(text)
         hits: list[PhraseHit] = []
-        pos, n = 0, len(norm)
-        while pos < n:
-            match = self._pattern.search(norm, pos)
+        pos = 0
+        for candidate in self._starts.finditer(norm):
+            start = candidate.start()
+            if start < pos:
+                continue
+            char = norm[start]
+            match = self._by_first[char].match(norm, start)
             if match is None:
-                break
+                continue
             index = int(match.lastgroup[1:])  # type: ignore[index]
-            start, end = match.span()
+            end = match.end()
             if self._excepted(norm, index, start):
-                found = self._fallback(norm, start, index)
+                found = self._fallback(norm, start, index, char)
                 if found is None:
-                    pos = start + 1
                     continue
                 index, end = found
             rule = self._rules[index]
@@ -250,9 +296,9 @@ class PhraseChecker:
                     return True
         return False
 
-    def _fallback(self, norm: str, start: int, excepted: int) -> tuple[int, int] | None:
+    def _fallback(self, norm: str, start: int, excepted: int, char: str) -> tuple[int, int] | None:
         """Another rule that matches at `start` and is not excepted there, longest first."""
-        for index in self._order:
+        for index in self._order[char]:
             if index == excepted:
                 continue
             match = self._single[index].match(norm, start)
