@@ -517,3 +517,12 @@ def test_not_for_is_only_for_shared_scripts_and_names_call_types(pack: PackCopy)
         "scripts/status.toml:script.status_look_up.not_for: only a script for call type 'any' "
         "can exclude types",
     ]
+
+
+def test_an_unreadable_pack_toml_does_not_bury_the_report_in_unknown_variables(
+    pack: PackCopy,
+) -> None:
+    (pack.root / "pack.toml").write_text("[pack\n", "utf-8")
+    problems = pack.problems()
+    assert problems[0].startswith("pack.toml:line 1: TOML syntax error")
+    assert not [p for p in problems if "unknown variable" in p]

@@ -169,3 +169,9 @@ def test_bundled_pack_has_the_phrases_qa_teams_check(bundled_pack: ContentPack) 
     )
     missed = [line for line in lines.split() if not checker.check(line)]
     assert missed == []
+
+
+def test_a_gap_may_not_come_before_the_first_required_character() -> None:
+    assert rule_problems(PhraseRule("这不归管", "x", pattern="(这)?…不归管")) == [
+        ("pattern", "invalid pattern: must not start or end with a gap '…'")
+    ]
