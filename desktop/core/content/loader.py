@@ -659,10 +659,11 @@ class _PackReader:
             pattern = t.text("pattern", required=False)
             exceptions = t.texts("except", required=False)
             t.done()
-            fields = (phrase, alternative, reason, pattern, exceptions)
-            if any(f is None for f in fields):
+            if phrase is None or alternative is None or reason is None:
                 continue
-            rule = PhraseRule(phrase, alternative, reason, pattern or "", tuple(exceptions or ()))
+            if pattern is None or exceptions is None:
+                continue
+            rule = PhraseRule(phrase, alternative, reason, pattern, exceptions)
             problems = rule_problems(rule)
             for name, message in problems:
                 t.report(name, message)
