@@ -79,6 +79,7 @@ def expect_log(_logfail: LogFailHandler) -> ExpectLog:
     requires) a matching record inside the block."""
     return ExpectLog(_logfail)
 
+
 # Property tests check behaviour, not speed: a busy 2-core CI machine must not fail them on
 # hypothesis' per-example deadline (speed targets live in bench/).
 settings.register_profile("callassist", deadline=None, suppress_health_check=[HealthCheck.too_slow])

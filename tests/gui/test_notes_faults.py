@@ -4,8 +4,11 @@ reached with max_page_count)."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
+
+import pytest
 
 from desktop.app import App, build_app
 from tests.helpers.typing import ime_type
@@ -15,6 +18,7 @@ def _rescue_files(app: App) -> list:
     return sorted(app.paths.notes_rescue.glob("*.notes.txt"))
 
 
+@pytest.mark.expect_log(logging.WARNING, r"not saved .*locked")
 def test_a_lock_held_by_another_program_never_loses_typing(app: App, qtbot) -> None:
     app.workspace.start_manual("13800138000", "")
     call_id = app.workspace.current.id
@@ -40,6 +44,8 @@ def test_a_lock_held_by_another_program_never_loses_typing(app: App, qtbot) -> N
     assert _rescue_files(app) == []
 
 
+@pytest.mark.expect_log(logging.WARNING, r"not saved .*full")
+@pytest.mark.expect_log(logging.WARNING, r"closing with notes not in the database")
 def test_a_full_disk_keeps_every_character_and_merges_it_back_next_start(
     qtbot, data_dir, clock, segmenter
 ) -> None:
@@ -66,6 +72,7 @@ def test_a_full_disk_keeps_every_character_and_merges_it_back_next_start(
         second.close()
 
 
+@pytest.mark.expect_log(logging.WARNING, r"not saved .*locked")
 def test_a_failed_save_is_retried_with_back_off(app: App, qtbot, monkeypatch) -> None:
     import desktop.ui.workspace.controller as controller
 

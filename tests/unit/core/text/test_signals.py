@@ -98,4 +98,6 @@ def test_bundled_pack_signals(bundled_pack: ContentPack, segmenter: Segmenter) -
     assert {bundled_pack.script(i).method for i in ids[:4]} <= {"3F", "CLEAR"}
     assert ComplaintDetector(bundled_pack, segmenter).detect("你们就是骗子，我要找你们领导").urgent
     assert not ComplaintDetector(bundled_pack, segmenter).detect("我的退款到账了吗").is_complaint
-    assert not ComplaintDetector(bundled_pack, segmenter).detect("系统升级以后打不开了").is_complaint
+    assert (
+        not ComplaintDetector(bundled_pack, segmenter).detect("系统升级以后打不开了").is_complaint
+    )
