@@ -20,21 +20,11 @@ if TYPE_CHECKING:
 
 
 def _import_sqlite_utils() -> Any:
-    """sqlite_utils, imported without numpy unless numpy is loaded already: sqlite-utils
-    imports it only to map numpy values to column types, and we never store numpy values;
-    numpy's import is most of sqlite-utils' cost and holds the global lock for 20+ ms."""
-    import sys
+    """sqlite_utils (and the numpy it brings), imported on first use: by a worker after the
+    window is up, or by the first table helper. (Hiding numpy from it would be faster, but
+    would break any other thread importing numpy at that moment, e.g. the review's charts.)"""
+    import sqlite_utils
 
-    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
-        import sqlite_utils
-
-        return sqlite_utils
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail
-    try:
-        import sqlite_utils
-    finally:
-        if sys.modules.get("numpy", 0) is None:
-            del sys.modules["numpy"]
     return sqlite_utils
 
 
