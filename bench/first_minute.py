@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.common import Figures, benchmark, child_main, percentile, run_child
 
@@ -43,8 +44,14 @@ def run(quick: bool) -> Figures:
     with tempfile.TemporaryDirectory(prefix="bench-first-minute-") as tmp:
         data_dir = Path(tmp) / "data"
         run_child("first_minute", "prepare", str(data_dir), timeout=300)
-        stalls, bg_s, probe_counts, gaps = [], [], [], []
-        intent_during, intent_after, suggest_during, suggest_after = [], [], [], []
+        stalls: list[Any] = []
+        bg_s: list[Any] = []
+        probe_counts: list[Any] = []
+        gaps: list[Any] = []
+        intent_during: list[Any] = []
+        intent_after: list[Any] = []
+        suggest_during: list[Any] = []
+        suggest_after: list[Any] = []
         for _ in range(rounds):
             got = run_child("first_minute", "stall", str(data_dir), timeout=300)
             stalls.append(got["stall_ms"])
@@ -174,7 +181,7 @@ def _stall(data_dir: Path) -> Figures:
     probe.setTimerType(Qt.TimerType.PreciseTimer)
     probe.setInterval(PROBE_MS)
 
-    long_gaps: list[str] = []
+    long_gaps: list[Any] = []
 
     def tick() -> None:
         ticks.append(clock.nsecsElapsed())
@@ -220,10 +227,10 @@ def _interact(data_dir: Path) -> Figures:
     from bench.corpus import long_note
 
     qt_app, app = _build(data_dir, hold_background=True)
-    intent_during: list[float] = []
-    suggest_during: list[float] = []
-    intent_after: list[float] = []
-    suggest_after: list[float] = []
+    intent_during: list[Any] = []
+    suggest_during: list[Any] = []
+    intent_after: list[Any] = []
+    suggest_after: list[Any] = []
     try:
         view = app.window.view
         app.workspace.start_manual(NUMBER, "")

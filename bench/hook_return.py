@@ -100,7 +100,8 @@ def run(quick: bool) -> Figures:
                 raise ChildFailed("the running app serves no IPC socket")
             early = _time_hooks(data_dir, 1, warm=False)
             host.ask("background 120", timeout=150)
-            samples, bare = [], []
+            samples: list[float] = []
+            bare: list[float] = []
             for _ in range(runs):  # alternating, so machine load affects both alike
                 samples += _time_hooks(data_dir, 1, warm=not samples)
                 bare += _time_bare_python(1)

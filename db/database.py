@@ -115,7 +115,7 @@ class _Table:
             or not _plain(record.values())
             or not self._db.primary_keys(self.name)  # sqlite-utils creates the table
         ):
-            return self._db.utils.table(self.name).insert(record, **options)
+            return self._db.utils.table(self.name).insert(dict(record), **options)
         columns = ", ".join(_quoted(c) for c in record)
         marks = ", ".join("?" for _ in record)
         cursor = self._db.execute(
@@ -129,7 +129,9 @@ class _Table:
     ) -> Any:
         pks = self._db.primary_keys(self.name)
         if options or not updates or len(pks) != 1 or not _plain([pk_values, *updates.values()]):
-            return self._db.utils.table(self.name).update(pk_values, updates, **options)
+            return self._db.utils.table(self.name).update(
+                pk_values, dict(updates) if updates is not None else None, **options
+            )
         assignments = ", ".join(f"{_quoted(c)} = ?" for c in updates)
         cursor = self._db.execute(
             f"UPDATE {_quoted(self.name)} SET {assignments} WHERE {_quoted(pks[0])} = ?",

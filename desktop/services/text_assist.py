@@ -43,6 +43,7 @@ class TextAssist:
         self.history_learned = threading.Event()
         self._run: Runner | None = None
         self._history: list[tuple[str, str]] | None = None
+        self._tools: _Tools | None = None
         self.set_pack(pack)
 
     def attach(self, run: Runner) -> None:
@@ -107,7 +108,7 @@ class TextAssist:
         self.pack = pack
         # Built on first use or by a worker (attach): the suggester's bundled model and the
         # matchers' patterns take 50-100 ms, which the first frame does not need.
-        self._tools: _Tools | None = None
+        self._tools = None
         self.calming_scripts = calming_script_ids(pack)
         if self._run is not None:
             self._prepare_tools(pack)
