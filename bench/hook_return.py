@@ -75,17 +75,21 @@ def _hook_calls(data_dir: Path) -> int:
 
 @benchmark("hook_return_ms")
 def run(quick: bool) -> Figures:
-    from desktop.services.softphone.ipc import ipc_address
+    from desktop.instance.ipc import published_address
 
     runs = RUNS_QUICK if quick else RUNS_FULL
     with tempfile.TemporaryDirectory(prefix="bench-hook-") as tmp:
         data_dir = Path(tmp) / "demo"
-        socket, family = ipc_address(data_dir)
-        if family != "AF_UNIX":
+        if sys.platform == "win32":
             raise RuntimeError("only AF_UNIX IPC is benchmarked (Linux, macOS)")
+
+        def serving() -> bool:
+            published = published_address(data_dir)
+            return published is not None and Path(published[0]).exists()
+
         with AppHost.app(data_dir, demo=True) as host:
             host.wait_ready()
-            if not _wait_for(Path(socket).exists, 3.0):
+            if not _wait_for(serving, 3.0):
                 raise ChildFailed("the running app serves no IPC socket")
             early = _time_hooks(data_dir, 1, warm=False)
             host.ask("background 120", timeout=150)

@@ -127,7 +127,7 @@ def _deliver(app, data_dir: Path, cold: bool, result: Figures, failures: list[st
     from bench.appkit import settle, wait_background
     from desktop.core.call_events import CallEvent
     from desktop.core.clock import to_iso
-    from desktop.services.softphone.ipc import IpcClient, ipc_address
+    from desktop.instance.ipc import IpcClient, published_address
     from desktop.services.softphone.spool import EventSpool
 
     qt_app = QApplication.instance()
@@ -137,8 +137,8 @@ def _deliver(app, data_dir: Path, cold: bool, result: Figures, failures: list[st
         settle()
     if _history_shows_marker(history):
         raise RuntimeError("the history panel showed the caller before any call event")
-    socket, _family = ipc_address(data_dir)
-    if not Path(socket).exists():
+    published = published_address(data_dir)
+    if published is None or not Path(published[0]).exists():
         raise RuntimeError("the running app serves no IPC socket")
     event = CallEvent(
         kind="incoming",

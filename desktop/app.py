@@ -19,6 +19,7 @@ from db import open_db
 from desktop import paths
 from desktop.core.calls import Call
 from desktop.core.clock import Clock, SystemClock
+from desktop.paths import DataDir
 from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
@@ -78,7 +79,7 @@ class App:
             return
         self._background_started = True
         self.scheduler.start()  # reminders missed while the app was closed fire once now
-        self.text.start(history=lambda: classified_calls(paths.db_path(self.data_dir)))
+        self.text.start(history=lambda: classified_calls(DataDir(self.data_dir).db))
         self.notes_index.start()
 
     def close(self) -> None:
@@ -107,8 +108,10 @@ def build_app(
     """
     clock = clock or SystemClock()
     data_dir = Path(data_dir)
+    layout = DataDir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(paths.db_path(data_dir))
+    notices: list[str] = []  # what opening the database had to tell the agent
+    db = open_db(layout.db, backup_dir=layout.backups, notices=notices)
     try:
         content = ContentService(paths.content_pack_dir(), data_dir)
         settings = SettingsStore(db)
@@ -118,19 +121,19 @@ def build_app(
         )
         if demo and db["calls"].count == 0:
             populate(db, content.pack, clock.now())
-        ui_settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+        ui_settings = QSettings(str(layout.window_ini), QSettings.Format.IniFormat)
         view = WorkspaceView(clock.now)
         window = MainWindow(view, ui_settings)
         workspace = WorkspaceController(view, calls, settings, content.pack)
-        text = TextAssist(data_dir / "cache", content.pack)
+        text = TextAssist(layout.cache, content.pack)
         AssistController(workspace, text, calls)
-        notes_index = NotesIndexer(paths.db_path(data_dir), text.segmenter)
+        notes_index = NotesIndexer(layout.db, text.segmenter)
         reminders = ReminderService(db, clock, audit, settings, lambda: content.pack.reminder_rules)
         reminder_panel = RemindersPanel(reminders, clock, settings)
         window.add_side_panel(reminder_panel)
         scheduler = ReminderScheduler(reminders, clock, window)
         softphone = SoftphoneBridge(
-            data_dir, calls, settings.current.baresip if baresip is None else baresip
+            data_dir, calls, settings.current.baresip if baresip is None else baresip, clock
         )
     except BaseException:
         db.close()
@@ -162,7 +165,10 @@ def build_app(
     _wire_reminders(app)
     _wire_tools(app)
     softphone.start()
-    window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
+    window.status_db.setText(f"数据：{layout.db.name}")
+    for notice in notices:
+        log.warning("%s", notice)
+        window.show_message(notice)
     _show_content_status(app)
     QTimer.singleShot(BACKGROUND_DELAY_MS, app.start_background)
     return app
@@ -173,6 +179,7 @@ def _wire_softphone(app: App) -> None:
     bridge.call_event.connect(lambda _event, call: app.workspace.apply_call_event(call))
     bridge.status_changed.connect(app.window.status_softphone.setText)
     bridge.raise_requested.connect(app.window.bring_to_front)
+    bridge.problem.connect(app.window.show_message)
 
     def to_baresip(command: str) -> None:
         current = app.workspace.current

@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from db import transaction
-from desktop.core.call_events import CallEvent
+from desktop.core.call_events import CallEvent, clean_event
 from desktop.core.calls import OPEN_STATUSES, Call, can_move, missing_required_steps
 from desktop.core.clock import Clock, to_iso
 from desktop.core.content.model import OUTCOMES, ContentPack
@@ -334,21 +334,27 @@ class CallService:
 
     # ---- softphone events ------------------------------------------------------------
     def handle_event(self, event: CallEvent) -> Call | None:
-        """Apply a softphone event once; duplicates (same event_id) and stale events are ignored."""
-        if event.event_id:
-            seen = self._db.execute(
-                "SELECT 1 FROM softphone_events WHERE event_id = ?", [event.event_id]
-            ).fetchone()
-            if seen:
-                return None
-            self._db["softphone_events"].insert(
-                {
-                    "event_id": event.event_id,
-                    "received_at": self._now(),
-                    "kind": event.kind,
-                    "call_id": event.call_id,
-                }
-            )
+        """Apply a softphone event once; duplicates (same event_id) and stale events are ignored.
+
+        The "already seen" row and the call's change are one transaction: if recording the
+        call fails, the event is not marked seen, so the replay tries it again.
+        """
+        event = clean_event(event)
+        with transaction(self._db):
+            if event.event_id:
+                seen = self._db.execute(
+                    "SELECT 1 FROM softphone_events WHERE event_id = ?", [event.event_id]
+                ).fetchone()
+                if seen:
+                    return None
+                self._db.execute(
+                    "INSERT INTO softphone_events (event_id, received_at, kind, call_id) "
+                    "VALUES (?, ?, ?, ?)",
+                    [event.event_id, self._now(), event.kind, event.call_id],
+                )
+            return self._apply_event(event)
+
+    def _apply_event(self, event: CallEvent) -> Call | None:
         at = event.at or ""
         call = self._find_softphone_call(event)
         if call is None:
@@ -375,6 +381,25 @@ class CallService:
         except CallError:
             return None  # a late or duplicate event never moves a call backwards
         return call
+
+    def close_stale_ringing(self, older_than: str, note: str) -> list[Call]:
+        """Ringing softphone calls that started before ``older_than`` (ISO UTC) and heard
+        nothing since: the hang-up was lost, so they are closed as missed, ``note`` added."""
+        rows = self._db.execute(
+            "SELECT id FROM calls WHERE status = 'ringing' AND source != 'manual' "
+            "AND started_at < ? ORDER BY started_at",
+            [older_than],
+        ).fetchall()
+        closed = []
+        for (call_id,) in rows:
+            with transaction(self._db):
+                self._db.execute(
+                    "UPDATE calls SET notes = CASE WHEN notes = '' THEN ? "
+                    "ELSE notes || char(10) || ? END WHERE id = ?",
+                    [note, note, call_id],
+                )
+                closed.append(self.mark_missed(call_id))
+        return closed
 
     def _find_softphone_call(self, event: CallEvent) -> Call | None:
         """The open call this event belongs to: by softphone id, else the newest open call

@@ -12,7 +12,7 @@ from pathlib import Path
 from desktop.app import App, build_app
 from desktop.core.call_events import CallEvent
 from desktop.hook import main as hook_main
-from desktop.services.softphone.ipc import IpcClient
+from desktop.instance.ipc import IpcClient
 from desktop.services.softphone.spool import EventSpool
 from desktop.ui.softphone_bridge import parse_host_port
 

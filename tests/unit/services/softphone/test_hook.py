@@ -15,8 +15,8 @@ import pytest
 from desktop import hook
 from desktop.core.call_events import CallEvent
 from desktop.paths import ENV_DATA_DIR
-from desktop.services.softphone.instance import InstanceLock
-from desktop.services.softphone.ipc import IpcServer
+from desktop.instance.lock import InstanceLock
+from desktop.instance.ipc import IpcServer
 from desktop.services.softphone.spool import EventSpool
 
 
@@ -196,12 +196,12 @@ def test_a_hung_app_does_not_hang_the_hook(data_dir: Path) -> None:
     """An app whose IPC thread stopped answering: the hook still returns promptly."""
     from multiprocessing.connection import Listener
 
-    from desktop.services.softphone.ipc import ipc_address, load_or_create_authkey
+    from desktop.instance.ipc import choose_address, load_or_create_authkey, publish_address
+    from desktop.paths import DataDir
 
-    address, family = ipc_address(data_dir)
-    if family == "AF_UNIX":
-        os.makedirs(os.path.dirname(address), mode=0o700, exist_ok=True)
+    address, family = choose_address(DataDir(data_dir))
     with Listener(address, family=family, authkey=load_or_create_authkey(data_dir)):
+        publish_address(DataDir(data_dir), address, family)
         lock = InstanceLock(data_dir)
         assert lock.acquire()
         try:
