@@ -291,12 +291,12 @@ class IpcServer:
         watchdog.start()
         try:
             with conn:
-                self._answer(conn, _Deadline(conn, deadline))
+                self._answer(conn, _Deadline(conn, deadline), watchdog)
         finally:
             watchdog.cancel()
             self._slots.release()
 
-    def _answer(self, conn: Connection, timed: _Deadline) -> None:
+    def _answer(self, conn: Connection, timed: _Deadline, watchdog: threading.Timer) -> None:
         try:
             deliver_challenge(timed, self._authkey)  # type: ignore[arg-type]
             answer_challenge(timed, self._authkey)  # type: ignore[arg-type]
@@ -312,6 +312,7 @@ class IpcServer:
         except (OSError, EOFError, ValueError) as exc:
             log.info("ignoring an unreadable IPC message (%s)", type(exc).__name__)
             return
+        watchdog.cancel()  # the client has spoken; the handler may take its time to answer
         ok = isinstance(message, dict) and message.get("op") in OPS
         if ok:
             try:
