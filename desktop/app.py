@@ -79,7 +79,7 @@ class App:
             return
         self._background_started = True
         self.scheduler.start()  # reminders missed while the app was closed fire once now
-        self.text.start(history=lambda: classified_calls(DataDir(self.data_dir).db))
+        self.text.start(history=lambda: classified_calls(DataDir.at(self.data_dir).db))
         self.notes_index.start()
 
     def close(self) -> None:
@@ -108,7 +108,7 @@ def build_app(
     """
     clock = clock or SystemClock()
     data_dir = Path(data_dir)
-    layout = DataDir(data_dir)
+    layout = DataDir.at(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     notices: list[str] = []  # what opening the database had to tell the agent
     db = open_db(layout.db, backup_dir=layout.backups, notices=notices)
@@ -121,7 +121,7 @@ def build_app(
         )
         if demo and db["calls"].count == 0:
             populate(db, content.pack, clock.now())
-        ui_settings = QSettings(str(layout.window_ini), QSettings.Format.IniFormat)
+        ui_settings = QSettings(str(layout.window_state), QSettings.Format.IniFormat)
         view = WorkspaceView(clock.now)
         window = MainWindow(view, ui_settings)
         workspace = WorkspaceController(view, calls, settings, content.pack)

@@ -13,7 +13,7 @@ from types import TracebackType
 
 from desktop.paths import DataDir
 
-LOG_FILE_NAME = DataDir(".").log.name
+LOG_FILE_NAME = DataDir.at(".").log.name
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("desktop")
 
@@ -24,7 +24,7 @@ def setup_logging(data_dir: Path) -> Path:
     Raises OSError when the log file cannot be opened (a read-only data dir); stderr
     logging is set up first, so the reason can still be logged.
     """
-    path = DataDir(data_dir).log
+    path = DataDir.at(data_dir).log
     logging.basicConfig(level=logging.INFO, format=FORMAT)
     handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter(FORMAT))

@@ -41,64 +41,64 @@ def content_pack_dir(locale: str = "zh_CN") -> Path:
 
 
 def db_path(data_dir: Path) -> Path:
-    return DataDir(data_dir).db
+    return DataDir.at(data_dir).db
 
 
 @dataclass(frozen=True, slots=True)
 class DataDir:
-    """The one map of the data directory: every file and folder the app keeps there.
-
-    Private to the user on POSIX (the folder 0700, every file 0600; see desktop.instance).
-    """
+    """Every path in the agent's data directory, named once. Files there are private to the
+    user (the directory 0700, files 0600 on POSIX)."""
 
     root: Path
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        object.__setattr__(self, "root", Path(root))
+    @classmethod
+    def at(cls, root: str | os.PathLike[str]) -> DataDir:
+        return cls(Path(root))
 
     @property
     def db(self) -> Path:
-        """The agent's SQLite file (its -wal and -shm sit beside it)."""
         return self.root / DB_FILE_NAME
 
     @property
     def log(self) -> Path:
-        """The IT log, rotated (callassist.log.1 … .3 beside it)."""
         return self.root / "callassist.log"
 
     @property
     def cache(self) -> Path:
-        """Rebuildable caches (jieba's dictionary cache)."""
+        """jieba's dictionary cache and other rebuildable files."""
         return self.root / "cache"
 
     @property
     def spool(self) -> Path:
-        """Softphone events from the hook (``.offset`` and ``.lock`` files beside it)."""
+        """The softphone hook's durable event spool (and its `.offset` beside it)."""
         return self.root / "events.spool"
 
     @property
-    def set_aside(self) -> Path:
-        """Softphone events that could not be recorded, kept for IT (JSON lines)."""
-        return self.root / "events.set-aside"
+    def failed_events(self) -> Path:
+        """Softphone events that failed every retry, kept for IT."""
+        return self.root / "events.failed"
 
     @property
     def backups(self) -> Path:
-        """Pre-migration copies of the database and set-aside unusable files."""
         return self.root / "backups"
 
     @property
     def content(self) -> Path:
-        """A team lead's edited content packs (``content/zh_CN``)."""
+        """A team lead's edited content pack overrides the bundled one from here."""
         return self.root / "content"
 
     @property
     def content_last_good(self) -> Path:
-        """A copy of the last edited pack that loaded cleanly (used when the edit breaks)."""
         return self.root / "content-last-good"
 
     @property
+    def window_state(self) -> Path:
+        """Window geometry and view toggles (QSettings, INI)."""
+        return self.root / "window.ini"
+
+    @property
     def lock(self) -> Path:
-        """The instance lock: held by the one app serving this data dir."""
+        """Held by the running app: one app per data directory."""
         return self.root / "instance.lock"
 
     @property
@@ -113,10 +113,10 @@ class DataDir:
 
     @property
     def ipc_address(self) -> Path:
-        """Where the running app wrote the address it listens on."""
+        """Where the running app wrote the address it listens on (see desktop.instance.ipc)."""
         return self.socket_dir / "ipc.address"
 
     @property
-    def window_ini(self) -> Path:
-        """The window layout (QSettings, INI)."""
-        return self.root / "window.ini"
+    def notes_rescue(self) -> Path:
+        """Notes the database could not take (locked, full disk), merged back later."""
+        return self.root / "notes-rescue"

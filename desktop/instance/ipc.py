@@ -53,7 +53,7 @@ _SOCKET_NAME = "ipc.sock"
 # ---- the shared key -----------------------------------------------------------------------
 def read_authkey(data_dir: Path) -> bytes | None:
     try:
-        key = DataDir(data_dir).ipc_key.read_bytes()
+        key = DataDir.at(data_dir).ipc_key.read_bytes()
     except FileNotFoundError:
         return None
     return key or None
@@ -64,7 +64,7 @@ def load_or_create_authkey(data_dir: Path) -> bytes:
     key = read_authkey(data_dir)
     if key:
         return key
-    path = DataDir(data_dir).ipc_key
+    path = DataDir.at(data_dir).ipc_key
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
     _write_private(tmp, os.urandom(32), exclusive=True)
     try:
@@ -95,7 +95,7 @@ def _write_private(path: Path, data: bytes, exclusive: bool = False) -> None:
 def published_address(data_dir: Path) -> tuple[str, str] | None:
     """(address, family) the running app wrote at start, or None (no app, or unreadable)."""
     try:
-        data = json.loads(DataDir(data_dir).ipc_address.read_bytes())
+        data = json.loads(DataDir.at(data_dir).ipc_address.read_bytes())
         address, family = data["address"], data["family"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -203,7 +203,7 @@ class IpcServer:
         platform: Platform = CURRENT,
         deadline: float = CONNECTION_DEADLINE,
     ) -> None:
-        self._layout = DataDir(data_dir)
+        self._layout = DataDir.at(data_dir)
         self._on_message = on_message
         self._platform = platform
         self._deadline = deadline

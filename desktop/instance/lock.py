@@ -32,7 +32,7 @@ def try_lock(lock: filelock.BaseFileLock, timeout: float = 0) -> bool:
 
 class InstanceLock:
     def __init__(self, data_dir: Path) -> None:
-        self._lock = file_lock(DataDir(data_dir).lock)
+        self._lock = file_lock(DataDir.at(data_dir).lock)
 
     def acquire(self) -> bool:
         """True if this process is now the app for the data dir; never waits.
@@ -48,7 +48,7 @@ class InstanceLock:
 
 def app_running(data_dir: Path) -> bool:
     """Whether some process holds the instance lock (the app is up or still starting)."""
-    probe = file_lock(DataDir(data_dir).lock)
+    probe = file_lock(DataDir.at(data_dir).lock)
     if try_lock(probe):
         probe.release(force=True)
         return False

@@ -48,8 +48,8 @@ class ContentService:
 
     def __init__(self, bundled_dir: Path, data_dir: Path) -> None:
         self.bundled_dir = Path(bundled_dir)
-        self.edited_dir = DataDir(data_dir).content / LOCALE
-        self.last_good_dir = DataDir(data_dir).content_last_good / LOCALE
+        self.edited_dir = DataDir.at(data_dir).content / LOCALE
+        self.last_good_dir = DataDir.at(data_dir).content_last_good / LOCALE
         self.problems: list[Problem] = []
         self._listeners: list[PackListener] = []
         source = self._source_dir()

@@ -7,7 +7,7 @@ is saved, that event comes again on the next drain, with the same ``event_id``. 
 therefore ignores event ids it has already stored (a unique index does it).
 
 An event the app cannot record however often it tries is *set aside*: appended to
-``DataDir.set_aside`` with the reason, so it is kept for IT and never blocks the events
+``DataDir.failed_events`` with the reason, so it is kept for IT and never blocks the events
 behind it.
 """
 
@@ -73,8 +73,8 @@ class EventSpool:
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> EventSpool:
-        layout = DataDir(data_dir)
-        return cls(layout.spool, layout.set_aside)
+        layout = DataDir.at(data_dir)
+        return cls(layout.spool, layout.failed_events)
 
     def append(self, event: CallEvent) -> None:
         """Durably add one event; safe from any number of processes at once."""

@@ -21,10 +21,9 @@ from desktop.instance.ipc import (
     publish_address,
     published_address,
 )
-from desktop.instance.platform import Platform
 from desktop.paths import DataDir
 
-KEY_NAME = DataDir(".").ipc_key.name
+KEY_NAME = DataDir.at(".").ipc_key.name
 
 
 def ipc_address(data_dir: Path) -> tuple[str, str]:
@@ -102,10 +101,10 @@ def test_nobody_listening_answers_false_at_once(data_dir: Path) -> None:
 
 @posix_only
 def test_a_stale_socket_from_a_crash(data_dir: Path, serve: Callable[..., IpcServer]) -> None:
-    address, family = choose_address(DataDir(data_dir))
+    address, family = choose_address(DataDir.at(data_dir))
     load_or_create_authkey(data_dir)
     Path(address).touch()  # what a killed app leaves behind
-    publish_address(DataDir(data_dir), address, family)
+    publish_address(DataDir.at(data_dir), address, family)
     assert not IpcClient.send(data_dir, {"op": "events"})
     inbox = Inbox()
     serve(data_dir, inbox)  # the next app replaces it

@@ -70,7 +70,7 @@ def test_a_runtime_dir_of_another_user_is_not_used(
         os.chmod(runtime, 0o777)
         os.chown(runtime, NOBODY, NOBODY)
         monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-        address, _ = choose_address(DataDir(_deep(tmp_path)))
+        address, _ = choose_address(DataDir.at(_deep(tmp_path)))
         assert not address.startswith(str(runtime))
         os.rmdir(os.path.dirname(address))
     finally:
@@ -79,7 +79,7 @@ def test_a_runtime_dir_of_another_user_is_not_used(
 
 @posix_only
 def test_a_pre_made_socket_dir_of_another_user_is_refused(tmp_path: Path) -> None:
-    layout = DataDir(tmp_path)
+    layout = DataDir.at(tmp_path)
     layout.socket_dir.symlink_to(tempfile.gettempdir())  # points outside, not ours to use
     server = IpcServer(tmp_path, lambda message: None)
     assert not server.start()  # the app runs on without IPC: start never raises
@@ -114,7 +114,7 @@ def test_a_client_that_never_speaks_blocks_nobody(data_dir: Path) -> None:
 def test_many_rude_clients_are_turned_away_not_queued(data_dir: Path) -> None:
     server = IpcServer(data_dir, lambda message: None, deadline=3.0)
     assert server.start()
-    address, family = published_address(data_dir) or ("", "")
+    address, _ = published_address(data_dir) or ("", "")
     rude = []
     try:
         for _ in range(20):
@@ -142,11 +142,11 @@ def test_the_reply_says_whether_the_app_did_it(data_dir: Path) -> None:
 
 def test_windows_uses_a_named_pipe_with_an_unguessable_name(tmp_path: Path) -> None:
     windows = Platform("win32")
-    first, family = choose_address(DataDir(tmp_path), windows)
-    second, _ = choose_address(DataDir(tmp_path), windows)
+    first, family = choose_address(DataDir.at(tmp_path), windows)
+    second, _ = choose_address(DataDir.at(tmp_path), windows)
     assert family == "AF_PIPE" and windows.ipc_family == "AF_PIPE"
     assert first.startswith("\\\\.\\pipe\\callassist-") and first != second
-    assert not DataDir(tmp_path).socket_dir.exists()  # no socket folder on Windows
+    assert not DataDir.at(tmp_path).socket_dir.exists()  # no socket folder on Windows
 
 
 def test_the_detached_start_per_platform() -> None:

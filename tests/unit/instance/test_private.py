@@ -76,7 +76,7 @@ def test_what_an_older_version_left_readable_is_fixed_and_logged(
 
 @posix_only
 def test_new_files_are_private(shared_parent: Path, private_umask: None) -> None:
-    layout = DataDir(shared_parent / "data")
+    layout = DataDir.at(shared_parent / "data")
     layout.root.mkdir()
     db = open_db(layout.db)
     db.execute("CREATE TABLE t (x)")
@@ -109,7 +109,7 @@ def _as_nobody(*command: str) -> subprocess.CompletedProcess[str]:
     reason="needs root and runuser to act as a second user",
 )
 def test_a_second_user_cannot_read_the_calls(shared_parent: Path, private_umask: None) -> None:
-    layout = DataDir(shared_parent / "data")
+    layout = DataDir.at(shared_parent / "data")
     layout.root.mkdir()
     open_db(layout.db).close()
     for path in (layout.db, layout.root):

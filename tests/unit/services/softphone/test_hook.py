@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -14,9 +13,9 @@ import pytest
 
 from desktop import hook
 from desktop.core.call_events import CallEvent
-from desktop.paths import ENV_DATA_DIR
-from desktop.instance.lock import InstanceLock
 from desktop.instance.ipc import IpcServer
+from desktop.instance.lock import InstanceLock
+from desktop.paths import ENV_DATA_DIR
 from desktop.services.softphone.spool import EventSpool
 
 
@@ -199,9 +198,9 @@ def test_a_hung_app_does_not_hang_the_hook(data_dir: Path) -> None:
     from desktop.instance.ipc import choose_address, load_or_create_authkey, publish_address
     from desktop.paths import DataDir
 
-    address, family = choose_address(DataDir(data_dir))
+    address, family = choose_address(DataDir.at(data_dir))
     with Listener(address, family=family, authkey=load_or_create_authkey(data_dir)):
-        publish_address(DataDir(data_dir), address, family)
+        publish_address(DataDir.at(data_dir), address, family)
         lock = InstanceLock(data_dir)
         assert lock.acquire()
         try:
