@@ -226,7 +226,7 @@ class SoftphoneBridge(QObject):
             return False
         self._attempts.pop(key, None)
         log.error(
-            "set aside a %s event from %s (number %s) after repeated failures: %s; kept in %s",
+            "set aside a softphone event (%s) from %s (number %s) after repeated failures: %s; kept in %s",
             event.kind,
             event.source,
             event.number,
