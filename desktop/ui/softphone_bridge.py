@@ -20,8 +20,8 @@ from desktop.core.call_events import CallEvent
 from desktop.core.calls import Call
 from desktop.core.clock import Clock, SystemClock, to_iso
 from desktop.instance.ipc import IpcServer
-from desktop.services.calls import CallService
 from desktop.services.softphone.baresip_client import BaresipClient
+from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.softphone.spool import EventSpool, RetryLater
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,14 @@ class SoftphoneBridge(QObject):
     _status_from_thread = Signal(str)
 
     def __init__(
-        self, data_dir: Path, calls: CallService, baresip: str = "", clock: Clock | None = None
+        self,
+        data_dir: Path,
+        events: SoftphoneEvents,
+        baresip: str = "",
+        clock: Clock | None = None,
     ) -> None:
         super().__init__()
-        self._calls = calls
+        self._events = events
         self._clock = clock or SystemClock()
         self._spool = EventSpool.in_dir(data_dir)
         self._ipc = IpcServer(data_dir, self._on_ipc_message)
@@ -138,7 +142,7 @@ class SoftphoneBridge(QObject):
 
     def apply(self, event: CallEvent) -> Call | None:
         """Apply one event now (no retry): the call it changed, or None."""
-        call = self._calls.handle_event(event)
+        call = self._events.handle_event(event)
         if call is not None:
             self.call_event.emit(event, call)
         return call
@@ -149,7 +153,7 @@ class SoftphoneBridge(QObject):
         minutes = int(RINGING_TIMEOUT.total_seconds() // 60)
         note = f"【系统】振铃 {minutes} 分钟后仍未收到软电话的接听或挂断消息，已自动记为未接。"
         try:
-            closed = self._calls.close_stale_ringing(cutoff, note)
+            closed = self._events.close_stale_ringing(cutoff, note)
         except Exception as exc:  # tried again on the next check
             log.warning("could not close stale ringing calls: %s", exc)
             return []
@@ -204,7 +208,7 @@ class SoftphoneBridge(QObject):
         """True when the event is done with (applied, duplicate, or set aside)."""
         key = event.event_id or repr(event)
         try:
-            call = self._calls.handle_event(event)
+            call = self._events.handle_event(event)
         except Exception as exc:
             attempts = self._attempts.get(key, 0) + 1
             if attempts < (MAX_ATTEMPTS if is_transient(exc) else MAX_ATTEMPTS_BUG):

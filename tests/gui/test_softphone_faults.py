@@ -73,13 +73,13 @@ def test_an_event_that_always_fails_is_set_aside_and_the_next_is_recorded(
     app.softphone.problem.connect(shown.append)
     spool_event(app, "13800138000", "bad")
     spool_event(app, "13900139000", "good")
-    original = app.softphone._calls.handle_event
+    original = app.softphone._events.handle_event
 
     def handle(event: CallEvent):
         failing.left = 10**6 if event.event_id == "bad" else 0
         return original(event)
 
-    app.softphone._calls.handle_event = handle  # the trigger fails only the first event
+    app.softphone._events.handle_event = handle  # the trigger fails only the first event
     with caplog.at_level(logging.WARNING):
         app.softphone._schedule()
         qtbot.waitUntil(lambda: phones(app) == ["13900139000"], timeout=5000)
