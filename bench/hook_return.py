@@ -64,9 +64,9 @@ def _time_hooks(data_dir: Path, runs: int, warm: bool = True) -> list[float]:
 
 def _hook_calls(data_dir: Path) -> int:
     from db import connect
-    from desktop.paths import db_path
+    from desktop.paths import DataDir
 
-    db = connect(db_path(data_dir), readonly=True)
+    db = connect(DataDir.at(data_dir).db, readonly=True)
     try:
         return db.execute("SELECT count(*) FROM calls WHERE source = 'hook'").fetchone()[0]
     finally:

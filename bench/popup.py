@@ -54,12 +54,12 @@ def _past_calls(data_dir: Path) -> None:
     from bench.text_setup import bundled_pack
     from db import open_db
     from desktop.core.clock import FakeClock, SystemClock
-    from desktop.paths import db_path
+    from desktop.paths import DataDir
     from desktop.services.audit import AuditLog
     from desktop.services.calls import CallService
 
     pack = bundled_pack()
-    db = open_db(db_path(data_dir))
+    db = open_db(DataDir.at(data_dir).db)
     try:
         clock = FakeClock(SystemClock().now() - timedelta(days=10))
         calls = CallService(db, clock, AuditLog(db, clock, actor="bench"), lambda: pack)

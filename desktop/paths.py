@@ -40,10 +40,6 @@ def content_pack_dir(locale: str = "zh_CN") -> Path:
     return resources_dir() / "content" / locale
 
 
-def db_path(data_dir: Path) -> Path:
-    return DataDir.at(data_dir).db
-
-
 @dataclass(frozen=True, slots=True)
 class DataDir:
     """Every path in the agent's data directory, named once. Files there are private to the

@@ -53,7 +53,7 @@ def test_content_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
 def test_corrupt_database_gives_a_clear_message_and_is_kept(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    db_file = paths.db_path(data)
+    db_file = paths.DataDir.at(data).db
     db_file.write_bytes(b"garbage" * 1000)
     result = _run("--data-dir", str(data))
     assert result.returncode == 3
@@ -172,7 +172,7 @@ def test_an_existing_data_dir_made_read_only(read_only_mount: Path) -> None:
 
     data = read_only_mount / "data"
     data.mkdir()
-    open_db(paths.db_path(data)).close()
+    open_db(paths.DataDir.at(data).db).close()
     _remount_read_only(read_only_mount)
     result = _run("--data-dir", str(data))
     assert result.returncode == 3, result.stderr
