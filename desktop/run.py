@@ -71,7 +71,8 @@ def run(options: argparse.Namespace) -> int:
     from desktop.instance.ipc import IpcClient
     from desktop.instance.lock import InstanceLock
 
-    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    qt_app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     qt_app.setApplicationName("坐席助手")
     qt_app.setOrganizationName("callassist")
     data_dir = resolve_data_dir(options)

@@ -55,18 +55,17 @@ def repair_text(text: str) -> str:
 
 def clean_event(event: CallEvent) -> CallEvent:
     """The event with every text field decodable and capped to a sane length."""
-    fields = {
-        "number": (event.number, MAX_NUMBER),
-        "name": (event.name, MAX_NAME),
-        "call_id": (event.call_id, MAX_ID),
-        "reason": (event.reason, MAX_REASON),
-        "source": (event.source, MAX_ID),
-        "at": (event.at, MAX_ID),
-        "event_id": (event.event_id, MAX_ID),
-    }
-    changes = {}
-    for name, (value, limit) in fields.items():
-        cleaned = repair_text(value)[:limit]
-        if cleaned != value:
-            changes[name] = cleaned
-    return replace(event, **changes) if changes else event
+    def fit(value: str, limit: int) -> str:
+        return repair_text(value)[:limit]
+
+    cleaned = replace(
+        event,
+        number=fit(event.number, MAX_NUMBER),
+        name=fit(event.name, MAX_NAME),
+        call_id=fit(event.call_id, MAX_ID),
+        reason=fit(event.reason, MAX_REASON),
+        source=fit(event.source, MAX_ID),
+        at=fit(event.at, MAX_ID),
+        event_id=fit(event.event_id, MAX_ID),
+    )
+    return event if cleaned == event else cleaned

@@ -109,7 +109,7 @@ class EventSpool:
             out.flush()
             os.fsync(out.fileno())
 
-    def drain(self, handle: Callable[[CallEvent], None], deadline: float | None = None) -> int:
+    def drain(self, handle: Callable[[CallEvent], object], deadline: float | None = None) -> int:
         """Hand each unconsumed event to ``handle`` in order, then mark it consumed.
 
         If ``handle`` raises (``RetryLater`` or anything else), the events before it stay
