@@ -152,6 +152,8 @@ def test_a_ringing_call_whose_hang_up_was_lost_becomes_missed(app: App, qtbot, c
     assert app.workspace.current is None or app.workspace.current.status != "ringing"
 
 
+@pytest.mark.expect_log(logging.WARNING, r"was empty \(0 bytes\)", logger="db")
+@pytest.mark.expect_log(logging.WARNING, r"数据库文件是空的", logger="desktop.app")
 def test_a_zero_byte_database_is_announced(qtbot, data_dir, clock) -> None:
     from desktop.app import build_app
 

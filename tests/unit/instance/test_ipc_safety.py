@@ -79,6 +79,7 @@ def test_a_runtime_dir_of_another_user_is_not_used(
 
 
 @posix_only
+@pytest.mark.expect_log(logging.WARNING, r"local IPC is off")
 def test_a_pre_made_socket_dir_of_another_user_is_refused(tmp_path: Path) -> None:
     layout = DataDir.at(tmp_path)
     layout.socket_dir.symlink_to(tempfile.gettempdir())  # points outside, not ours to use
@@ -112,6 +113,7 @@ def test_a_client_that_never_speaks_blocks_nobody(data_dir: Path) -> None:
 
 
 @posix_only
+@pytest.mark.expect_log(logging.WARNING, r"turned away an IPC client")
 def test_many_rude_clients_are_turned_away_not_queued(data_dir: Path) -> None:
     server = IpcServer(data_dir, lambda message: None, deadline=3.0)
     assert server.start()
