@@ -12,7 +12,7 @@ import sqlite_utils
 
 from db import transaction
 from desktop.core.calls import OUTCOME_LABELS
-from desktop.core.clock import Clock, to_iso
+from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.core.content.model import OUTCOMES, ReminderRule
 from desktop.core.reminders import (
     OPEN_STATUSES,
@@ -130,11 +130,12 @@ class CasePolicy:
         if not (repeat and row["repeat_minutes"] > 0):
             return
         due = next_repeat(
-            now,
+            parse_iso(row["target_at"]) if row["target_at"] else now,  # the rhythm, not `now`
             row["repeat_minutes"],
             bool(row["shift_office_hours"]),
             self._store.office_hours(),
             self._store.timezone(),
+            now=now,
         )
         next_id = str(uuid.uuid4())
         self._store.insert(
