@@ -7,13 +7,12 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from db.connection import connect, transaction
+from db.database import Database
 from db.errors import StorageError
 from db.migrations import migrate
 
-__all__ = ["StorageError", "connect", "migrate", "open_db", "transaction"]
+__all__ = ["Database", "StorageError", "connect", "migrate", "open_db", "transaction"]
 
 
 log = logging.getLogger(__name__)
@@ -21,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def open_db(
     path: Path, backup_dir: Path | None = None, notices: list[str] | None = None
-) -> sqlite_utils.Database:
+) -> Database:
     """Open (creating on first use) and migrate the agent's database.
 
     Backups go to ``backup_dir`` (default: ``backups/`` beside the file). What the agent
