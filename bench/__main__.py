@@ -38,6 +38,7 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "reminders": ("reminder_fire_late_ms", "reminder_load_10k_ms"),
     "popup": ("popup_ms",),
     "hook_return": ("hook_return_ms", "bare_python_ms", "hook_ratio"),
+    "softphone_burst": ("softphone_batch_max_ms", "softphone_stall_max_ms"),
     "notes_search": ("notes_search_1m_ms",),
     "rss_idle": ("rss_idle_mb",),
     "accuracy": (

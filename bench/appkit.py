@@ -56,12 +56,13 @@ def running_app(prefix: str, scripts: int | None = None) -> Iterator[Running]:
 
     from bench.content import write_enlarged_pack
     from desktop.app import build_app
+    from desktop.paths import DataDir
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         data_dir = Path(tmp) / "data"
         if scripts is not None:
-            write_enlarged_pack(data_dir / "content" / "zh_CN", scripts)
+            write_enlarged_pack(DataDir.at(data_dir).content / "zh_CN", scripts)
         started = time.perf_counter()
         app = build_app(data_dir)
         build_s = time.perf_counter() - started

@@ -64,9 +64,9 @@ def _time_hooks(data_dir: Path, runs: int, warm: bool = True) -> list[float]:
 
 def _hook_calls(data_dir: Path) -> int:
     from db import connect
-    from desktop.paths import db_path
+    from desktop.paths import DataDir
 
-    db = connect(db_path(data_dir), readonly=True)
+    db = connect(DataDir.at(data_dir).db, readonly=True)
     try:
         return db.execute("SELECT count(*) FROM calls WHERE source = 'hook'").fetchone()[0]
     finally:
@@ -86,17 +86,21 @@ def _time_bare_python(runs: int) -> list[float]:
 
 @benchmark("hook_return_ms", "bare_python_ms", "hook_ratio")
 def run(quick: bool) -> Figures:
-    from desktop.services.softphone.ipc import ipc_address
+    from desktop.instance.ipc import published_address
 
     runs = RUNS_QUICK if quick else RUNS_FULL
     with tempfile.TemporaryDirectory(prefix="bench-hook-") as tmp:
         data_dir = Path(tmp) / "demo"
-        socket, family = ipc_address(data_dir)
-        if family != "AF_UNIX":
+        if sys.platform == "win32":
             raise RuntimeError("only AF_UNIX IPC is benchmarked (Linux, macOS)")
+
+        def serving() -> bool:
+            published = published_address(data_dir)
+            return published is not None and Path(published[0]).exists()
+
         with AppHost.app(data_dir, demo=True) as host:
             host.wait_ready()
-            if not _wait_for(Path(socket).exists, 3.0):
+            if not _wait_for(serving, 3.0):
                 raise ChildFailed("the running app serves no IPC socket")
             early = _time_hooks(data_dir, 1, warm=False)
             host.ask("background 120", timeout=150)

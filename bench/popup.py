@@ -57,12 +57,12 @@ def _past_calls(data_dir: Path) -> None:
     from bench.text_setup import bundled_pack
     from db import open_db
     from desktop.core.clock import FakeClock, SystemClock
-    from desktop.paths import db_path
+    from desktop.paths import DataDir
     from desktop.services.audit import AuditLog
     from desktop.services.calls import CallService
 
     pack = bundled_pack()
-    db = open_db(db_path(data_dir))
+    db = open_db(DataDir.at(data_dir).db)
     try:
         clock = FakeClock(SystemClock().now() - timedelta(days=10))
         calls = CallService(db, clock, AuditLog(db, clock, actor="bench"), lambda: pack)
@@ -130,7 +130,7 @@ def _deliver(app, data_dir: Path, cold: bool, result: Figures, failures: list[st
     from bench.appkit import settle, wait_background
     from desktop.core.call_events import CallEvent
     from desktop.core.clock import to_iso
-    from desktop.services.softphone.ipc import IpcClient, ipc_address
+    from desktop.instance.ipc import IpcClient, published_address
     from desktop.services.softphone.spool import EventSpool
 
     qt_app = QApplication.instance()
@@ -140,8 +140,8 @@ def _deliver(app, data_dir: Path, cold: bool, result: Figures, failures: list[st
         settle()
     if _history_shows_marker(history):
         raise RuntimeError("the history panel showed the caller before any call event")
-    socket, _family = ipc_address(data_dir)
-    if not Path(socket).exists():
+    published = published_address(data_dir)
+    if published is None or not Path(published[0]).exists():
         raise RuntimeError("the running app serves no IPC socket")
     event = CallEvent(
         kind="incoming",

@@ -18,7 +18,6 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bench.common import Figures, benchmark, child_main, run_child
 
@@ -80,7 +79,7 @@ def child(args: list[str]) -> Figures:
     from bench.text_setup import bundled_pack
     from db import open_db
     from desktop.core.clock import SystemClock
-    from desktop.paths import db_path
+    from desktop.paths import DataDir
     from desktop.services.audit import AuditLog
     from desktop.services.reminders import ReminderService
     from desktop.services.settings import SettingsStore
@@ -91,7 +90,7 @@ def child(args: list[str]) -> Figures:
     clock = SystemClock()
     fired_at: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-reminders-") as tmp:
-        db = open_db(db_path(Path(tmp)))
+        db = open_db(DataDir.at(tmp).db)
         scheduler = panel = None
         try:
             store_reminders(db, STORED, OVERDUE, clock.now())

@@ -55,6 +55,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("hook_return_ms", "hook command wall time", "ms", 150),
     Spec("bare_python_ms", "python -c pass wall time (median)", "ms"),
     Spec("hook_ratio", "hook / bare python", "x", 3.0),
+    Spec("softphone_batch_max_ms", "softphone burst: longest GUI batch", "ms", 16),
+    Spec("softphone_stall_max_ms", "softphone burst: longest GUI stall", "ms", 16),
     Spec("notes_search_1m_ms", "notes full-text search, 1M calls", "ms", 50),
     Spec("rss_idle_mb", "RSS idle, jieba loaded", "MB", 200),
     # Accuracy targets: the floors tests/unit/core/text/test_intent_eval.py enforces.

@@ -16,3 +16,13 @@ class StorageError(Exception):
 
     def user_text(self) -> str:
         return f"{self.message}\n文件：{self.path}\n{self.advice}"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that may pass if tried again: the file is locked or busy, or the disk full."""
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return any(word in text for word in ("locked", "busy", "full"))

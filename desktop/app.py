@@ -174,9 +174,10 @@ def build_app(
     """
     clock = clock or SystemClock()
     data_dir = Path(data_dir)
-    where = DataDir(data_dir)
+    where = DataDir.at(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(where.db)
+    notices: list[str] = []  # what opening the database had to tell the agent
+    db = open_db(where.db, backup_dir=where.backups, notices=notices)
     try:
         bus = ChangeBus()
         content = ContentService(paths.content_pack_dir(), data_dir, bus)
@@ -210,7 +211,7 @@ def build_app(
         window.add_side_panel(reminder_panel)
         scheduler = ReminderScheduler(reminders, clock, window, hub=hub)
         softphone = SoftphoneBridge(
-            data_dir, events, settings.current.baresip if baresip is None else baresip
+            data_dir, events, settings.current.baresip if baresip is None else baresip, clock
         )
         startup = BackgroundStart(tasks, window)
     except BaseException:
@@ -258,6 +259,9 @@ def build_app(
     _wire_tools(app)
     softphone.start()
     window.status_db.setText(f"数据：{where.db.name}")
+    for notice in notices:
+        log.warning("%s", notice)
+        window.show_message(notice)
     _show_content_status(app)
     QTimer.singleShot(BACKGROUND_DELAY_MS, app.start_background)
     return app
@@ -294,6 +298,7 @@ def _wire_softphone(app: App) -> None:
     bridge.call_event.connect(lambda _event, call: app.workspace.apply_call_event(call))
     bridge.status_changed.connect(app.window.status_softphone.setText)
     bridge.raise_requested.connect(app.window.bring_to_front)
+    bridge.problem.connect(app.window.show_message)
 
     def to_baresip(command: str) -> None:
         current = app.workspace.current

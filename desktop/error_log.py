@@ -11,17 +11,23 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-LOG_FILE_NAME = "callassist.log"
+from desktop.paths import DataDir
+
+LOG_FILE_NAME = DataDir.at(".").log.name
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("desktop")
 
 
 def setup_logging(data_dir: Path) -> Path:
-    """INFO and above to stderr and to <data dir>/callassist.log (1 MB, 3 old files kept)."""
-    path = data_dir / LOG_FILE_NAME
+    """INFO and above to stderr and to <data dir>/callassist.log (1 MB, 3 old files kept).
+
+    Raises OSError when the log file cannot be opened (a read-only data dir); stderr
+    logging is set up first, so the reason can still be logged.
+    """
+    path = DataDir.at(data_dir).log
+    logging.basicConfig(level=logging.INFO, format=FORMAT)
     handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter(FORMAT))
-    logging.basicConfig(level=logging.INFO, format=FORMAT)
     logging.getLogger().addHandler(handler)
     return path
 

@@ -17,12 +17,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desktop.core.call_events import EVENT_KINDS, CallEvent
+from desktop.core.call_events import EVENT_KINDS, CallEvent, clean_event, repair_text
 from desktop.core.clock import to_iso
 from desktop.core.softphone.numbers import national
+from desktop.instance.ipc import IpcClient
+from desktop.instance.lock import app_running
+from desktop.instance.platform import CURRENT
+from desktop.instance.private import set_private_umask
 from desktop.paths import user_data_dir
-from desktop.services.softphone.instance import app_running
-from desktop.services.softphone.ipc import IpcClient
 from desktop.services.softphone.spool import EventSpool
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -76,53 +78,63 @@ def launch_app(data_dir: Path) -> None:
         command = [sys.executable, "--data-dir", str(data_dir)]
     else:
         command = [sys.executable, "-m", "desktop", "--data-dir", str(data_dir)]
-    kwargs: dict = {}
-    if sys.platform == "win32":
-        kwargs["creationflags"] = subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP
-    else:
-        kwargs["start_new_session"] = True
     subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         close_fds=True,
-        **kwargs,
+        **CURRENT.detached_popen_kwargs(),
     )
 
 
 def main(argv: Sequence[str], launch: Launcher = launch_app) -> int:
+    """Every failure is one line on stderr and an exit code; never a traceback."""
     try:
-        kind, raw_number, options = parse_args(argv)
+        kind, raw_number, options = parse_args([repair_text(arg) for arg in argv])
     except UsageError as exc:
         print(f"callassist: {exc}\n{USAGE}", file=sys.stderr)
         return EXIT_USAGE
-    data_dir = user_data_dir(options.get("data_dir"))  # --data-dir, $CALLASSIST_DATA_DIR, default
-    event = CallEvent(
-        kind=kind,  # type: ignore[arg-type]  # checked against EVENT_KINDS
-        number=national(raw_number),
-        name=options.get("name", ""),
-        call_id=options.get("call_id", ""),
-        reason=options.get("reason", ""),
-        source="hook",
-        at=to_iso(datetime.now(UTC)),
-        event_id=os.urandom(16).hex(),
+    set_private_umask()
+    try:
+        data_dir = user_data_dir(options.get("data_dir"))  # --data-dir, env, default
+    except (OSError, RuntimeError) as exc:  # e.g. no home directory to resolve
+        print(f"callassist: no data directory: {_reason(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    event = clean_event(
+        CallEvent(
+            kind=kind,  # type: ignore[arg-type]  # checked against EVENT_KINDS
+            number=national(raw_number),
+            name=options.get("name", ""),
+            call_id=options.get("call_id", ""),
+            reason=options.get("reason", ""),
+            source="hook",
+            at=to_iso(datetime.now(UTC)),
+            event_id=os.urandom(16).hex(),
+        )
     )
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         EventSpool.in_dir(data_dir).append(event)
     except OSError as exc:
-        print(f"callassist: cannot record the call event in {data_dir}: {exc}", file=sys.stderr)
+        print(
+            f"callassist: cannot record the call event in {data_dir}: {_reason(exc)}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
-    if IpcClient.send(data_dir, {"op": "events"}):
-        return EXIT_OK
     try:
+        if IpcClient.send(data_dir, {"op": "events"}):
+            return EXIT_OK
         if not app_running(data_dir):  # a starting app drains the spool once it is up
             launch(data_dir)
     except OSError as exc:
-        print(f"callassist: event saved, but the app did not start: {exc}", file=sys.stderr)
+        print(f"callassist: event saved, but the app did not start: {_reason(exc)}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -40,10 +40,6 @@ def content_pack_dir(locale: str = "zh_CN") -> Path:
     return resources_dir() / "content" / locale
 
 
-def db_path(data_dir: Path) -> Path:
-    return data_dir / DB_FILE_NAME
-
-
 @dataclass(frozen=True, slots=True)
 class DataDir:
     """Every path in the agent's data directory, named once. Files there are private to the
@@ -103,7 +99,18 @@ class DataDir:
 
     @property
     def ipc_key(self) -> Path:
+        """The local IPC's shared secret (random, 0600)."""
         return self.root / "ipc.key"
+
+    @property
+    def socket_dir(self) -> Path:
+        """The private (0700) folder for the IPC socket and the file naming its address."""
+        return self.root / "run"
+
+    @property
+    def ipc_address(self) -> Path:
+        """Where the running app wrote the address it listens on (see desktop.instance.ipc)."""
+        return self.socket_dir / "ipc.address"
 
     @property
     def notes_rescue(self) -> Path:

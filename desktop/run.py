@@ -1,14 +1,23 @@
-"""Running the GUI for real: QApplication, a clear error for an unusable database, the loop."""
+"""Running the GUI for real: QApplication, a clear error for an unusable data dir or
+database, the loop."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 
+from db.errors import StorageError
 from desktop import paths
 from desktop.error_log import install_error_hook, setup_logging
+from desktop.instance.private import make_private, set_private_umask
+
+log = logging.getLogger(__name__)
+
+EXIT_STORAGE = 3
+DIALOG_TITLE = "坐席助手：无法打开数据"
 
 # Set to "1" by bench.startup: print IDLE_MARKER and the wall-clock time once the event loop
 # is idle with the window shown, then quit (a frozen build cannot be instrumented otherwise).
@@ -35,33 +44,83 @@ def resolve_data_dir(options: argparse.Namespace) -> Path:
     return paths.user_data_dir(options.data_dir)
 
 
-def run(options: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+def data_dir_error(data_dir: Path, step: str, exc: OSError) -> StorageError:
+    """What the agent is told when the data dir cannot be used, whatever step failed."""
+    reason = exc.strerror or str(exc)
+    return StorageError(
+        data_dir,
+        f"无法使用数据目录：{step}失败（{reason}）。",
+        "请检查 --data-dir 设置，或请 IT 管理员确认该文件夹存在且本用户可以读写。",
+    )
 
-    from db import StorageError
+
+def prepare_data_dir(data_dir: Path) -> None:
+    """Create the data dir (private), then its log; raises StorageError for any failure."""
+    set_private_umask()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise data_dir_error(data_dir, "创建文件夹", exc) from exc
+    try:
+        make_private(data_dir)
+    except OSError as exc:
+        raise data_dir_error(data_dir, "设置文件夹权限", exc) from exc
+    try:
+        setup_logging(data_dir)
+    except OSError as exc:
+        raise data_dir_error(data_dir, "打开日志文件", exc) from exc
+
+
+def report(exc: StorageError, qt_app: object) -> int:
+    """Stderr for IT, a dialog for the agent (when there is a screen to show it on)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    print(f"{DIALOG_TITLE}\n{exc.user_text()}", file=sys.stderr)
+    log.error("cannot start: %s", exc)
+    if qt_app.platformName() not in ("offscreen", "minimal"):  # type: ignore[attr-defined]
+        QMessageBox.critical(None, DIALOG_TITLE, exc.user_text())
+    return EXIT_STORAGE
+
+
+def run(options: argparse.Namespace) -> int:
+    from PySide6.QtWidgets import QApplication
+
     from desktop.app import build_app
-    from desktop.services.softphone.instance import InstanceLock
-    from desktop.services.softphone.ipc import IpcClient
+    from desktop.instance.ipc import IpcClient
+    from desktop.instance.lock import InstanceLock
 
     existing = QApplication.instance()
     qt_app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     qt_app.setApplicationName("坐席助手")
     qt_app.setOrganizationName("callassist")
     data_dir = resolve_data_dir(options)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    setup_logging(data_dir)
-    lock = InstanceLock(data_dir)  # held until this process exits
-    if not lock.acquire():
-        IpcClient.send(data_dir, {"op": "raise"}, timeout=1.0)
-        print(f"坐席助手已在运行（{data_dir}），已切换到已打开的窗口。", file=sys.stderr)
+    try:
+        prepare_data_dir(data_dir)
+        lock = InstanceLock(data_dir)  # held until this process exits
+        try:
+            locked = lock.acquire()
+        except OSError as exc:
+            raise data_dir_error(data_dir, "创建实例锁", exc) from exc
+    except StorageError as exc:
+        return report(exc, qt_app)
+    if not locked:
+        if IpcClient.send(data_dir, {"op": "raise"}, timeout=3.0):
+            print(f"坐席助手已在运行（{data_dir}），已切换到已打开的窗口。", file=sys.stderr)
+        else:
+            print(
+                f"坐席助手已在运行（{data_dir}），但它没有响应切换窗口的请求；"
+                "请在任务栏中找到它的窗口。",
+                file=sys.stderr,
+            )
         return 0
     try:
         app = build_app(data_dir, demo=options.demo, baresip=options.baresip)
     except StorageError as exc:
-        print(f"坐席助手：无法打开数据库\n{exc.user_text()}", file=sys.stderr)
-        if qt_app.platformName() not in ("offscreen", "minimal"):  # nobody to see a dialog there
-            QMessageBox.critical(None, "坐席助手：无法打开数据库", exc.user_text())
-        return 3
+        lock.release()
+        return report(exc, qt_app)
+    except OSError as exc:  # a file in the data dir that cannot be written (read-only)
+        lock.release()
+        return report(data_dir_error(data_dir, "写入", exc), qt_app)
     install_error_hook(app.window.show_message)
     app.window.show()
     if os.environ.get(EXIT_AT_IDLE_ENV) == "1":  # bench: time a frozen build to its first idle

@@ -117,3 +117,55 @@ def segmenter(jieba_cache_dir: Path) -> Segmenter:
     seg.load()
     assert seg.ready
     return seg
+
+
+def _leftover_processes(basetemp: str) -> list[str]:
+    """Children of this pytest still running, and any `python -m desktop` app started for
+    this session's temporary dirs (a detached app is no child any more), which would hold
+    data dirs and sockets. Other people's apps on the machine are not counted."""
+    import subprocess
+
+    if os.name == "nt":
+        return []
+    found: list[str] = []
+    children = subprocess.run(
+        ["ps", "-o", "pid=,stat=,args=", "--ppid", str(os.getpid())],
+        capture_output=True,
+        text=True,
+    )
+    for line in children.stdout.splitlines():
+        pid, state, args = [*line.split(None, 2), "", ""][:3]
+        if not state.startswith("Z") and "ps -o pid=" not in args:
+            found.append(f"child {pid}: {args}")
+    apps = subprocess.run(
+        ["pgrep", "-u", str(os.getuid()), "-af", r"python[0-9.]* -m desktop( |$)"],
+        capture_output=True,
+        text=True,
+    )
+    for line in apps.stdout.splitlines():
+        pid = line.split(None, 1)[0]
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                environ = f.read()
+        except OSError:
+            environ = b""
+        if basetemp in line or os.fsencode(basetemp) in environ:
+            found.append(f"app {line}")
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """CI check: a test that starts a process stops it. Fails the session otherwise."""
+    import time
+
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks
+        return
+    basetemp = str(session.config._tmp_path_factory.getbasetemp())  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 5  # a process being stopped may take a moment
+    left = _leftover_processes(basetemp)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = _leftover_processes(basetemp)
+    if left:
+        print("\nprocesses left running by the tests:\n  " + "\n  ".join(left))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

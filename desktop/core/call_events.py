@@ -5,7 +5,7 @@ The workspace reacts to these the same way whatever produced them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 EventKind = Literal["incoming", "answered", "ended", "missed"]
@@ -22,3 +22,50 @@ class CallEvent:
     source: str = ""  # "baresip", "hook", "manual"
     at: str = ""  # ISO-8601 UTC when the source saw it; "" = when received
     event_id: str = ""  # unique id for de-duplication of spooled events
+
+
+# Sane lengths: E.164 numbers have at most 15 digits; names are shown on one line.
+MAX_NUMBER = 32
+MAX_NAME = 100
+MAX_ID = 128
+MAX_REASON = 200
+
+
+def repair_text(text: str) -> str:
+    """Text a softphone handed over, made storable whatever its encoding was.
+
+    Linux gives undecodable argv bytes to Python as lone surrogates (surrogateescape), and
+    a JSON ``\\udcxx`` escape makes one too. Those bytes are decoded as UTF-8, else as
+    GB18030 (what a Chinese Windows or Linux softphone may pass), and whatever is left is
+    replaced with U+FFFD, so the call is always recorded.
+    """
+    if text.isascii() or not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # surrogates that are not escaped bytes
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("utf-8", "replace")
+
+
+def clean_event(event: CallEvent) -> CallEvent:
+    """The event with every text field decodable and capped to a sane length."""
+    def fit(value: str, limit: int) -> str:
+        return repair_text(value)[:limit]
+
+    cleaned = replace(
+        event,
+        number=fit(event.number, MAX_NUMBER),
+        name=fit(event.name, MAX_NAME),
+        call_id=fit(event.call_id, MAX_ID),
+        reason=fit(event.reason, MAX_REASON),
+        source=fit(event.source, MAX_ID),
+        at=fit(event.at, MAX_ID),
+        event_id=fit(event.event_id, MAX_ID),
+    )
+    return event if cleaned == event else cleaned

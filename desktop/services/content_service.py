@@ -21,6 +21,7 @@ from desktop.core.content.loader import (
 )
 from desktop.core.content.model import ContentPack
 from desktop.core.content.problems import PackError, Problem
+from desktop.paths import DataDir
 from desktop.services.pack_snapshot import load_pack_cached
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,9 @@ class ContentService:
     def __init__(self, bundled_dir: Path, data_dir: Path, bus: ChangeBus | None = None) -> None:
         self.bus = bus or ChangeBus()
         self.bundled_dir = Path(bundled_dir)
-        self.edited_dir = Path(data_dir) / "content" / LOCALE
-        self.last_good_dir = Path(data_dir) / "content-last-good" / LOCALE
-        self.snapshot_file = Path(data_dir) / "cache" / f"content-{LOCALE}.pickle"
+        self.edited_dir = DataDir.at(data_dir).content / LOCALE
+        self.last_good_dir = DataDir.at(data_dir).content_last_good / LOCALE
+        self.snapshot_file = DataDir.at(data_dir).cache / f"content-{LOCALE}.pickle"
         self.problems: list[Problem] = []
         source = self._source_dir()
         try:

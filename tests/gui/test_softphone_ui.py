@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from desktop.app import App, build_app
 from desktop.core.call_events import CallEvent
 from desktop.hook import main as hook_main
-from desktop.services.softphone.ipc import IpcClient
+from desktop.instance.ipc import IpcClient
 from desktop.services.softphone.spool import EventSpool
 from desktop.ui.softphone_bridge import parse_host_port
 
@@ -70,8 +71,25 @@ def test_a_ring_during_a_call_does_not_take_over(app: App, qtbot) -> None:
 
 
 def test_raise_message_brings_the_window_forward(app: App, qtbot) -> None:
+    """The reply comes once the GUI thread has raised the window (a second launch prints
+    "已切换到已打开的窗口" only then), so the client runs where a second launch would."""
+    answers: list[bool] = []
     with qtbot.waitSignal(app.softphone.raise_requested, timeout=3000):
-        assert IpcClient.send(app.data_dir, {"op": "raise"}, timeout=1.0)
+        threading.Thread(
+            target=lambda: answers.append(IpcClient.send(app.data_dir, {"op": "raise"}, 3.0))
+        ).start()
+    qtbot.waitUntil(lambda: answers == [True], timeout=3000)
+
+
+def test_a_window_that_does_not_raise_is_not_claimed(app: App, qtbot) -> None:
+    """A GUI thread that never gets to the request: the client hears "no" and says so."""
+    answers: list[bool] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(IpcClient.send(app.data_dir, {"op": "raise"}, 3.0))
+    )
+    worker.start()
+    worker.join()  # the GUI thread is blocked here and cannot raise anything
+    assert answers == [False]
 
 
 def test_baresip_address_parsing() -> None:

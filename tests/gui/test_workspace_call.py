@@ -62,7 +62,7 @@ def test_full_complaint_call_is_saved(app: App, qtbot, clock) -> None:
     ime_type(v.wrap_up.reason, "客户急着挂电话")
     qtbot.keyClick(app.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
-    raw = sqlite3.connect(paths.db_path(app.data_dir))
+    raw = sqlite3.connect(paths.DataDir.at(app.data_dir).db)
     row = raw.execute(
         "SELECT status, intent, outcome, skip_reason, notes, phone FROM calls WHERE id = ?",
         [call.id],

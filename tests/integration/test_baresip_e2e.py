@@ -258,7 +258,12 @@ def test_the_app_records_real_calls_and_hook_events(
     from PySide6.QtCore import Qt
 
     from desktop.app import build_app
+    from desktop.instance.lock import InstanceLock
 
+    # The app holds the instance lock as `callassist` does: a hook whose 0.1 s poke is
+    # missed under load must see an app running, not start a second one (left running).
+    lock = InstanceLock(data_dir)
+    assert lock.acquire()
     app = build_app(data_dir, baresip=f"{HOST}:{baresip.ctrl_port}")
     qtbot.addWidget(app.window)
     app.window.show()
@@ -336,3 +341,4 @@ def test_the_app_records_real_calls_and_hook_events(
         assert [r["phone"] for r in rows()].count("13600136000") == 1
     finally:
         app.close()
+        lock.release()

@@ -17,28 +17,56 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from desktop.core.call_events import CallEvent, EventKind
+from desktop.core.call_events import CallEvent, EventKind, clean_event
 from desktop.core.clock import Clock, SystemClock, to_iso
+from desktop.core.softphone.netstring import MAX_PAYLOAD, NetstringDecoder
 from desktop.core.softphone.numbers import national
 
 log = logging.getLogger(__name__)
 
 SOURCE = "baresip"
+MAX_URI = 512  # a peer URI longer than this is cut before the number is read from it
 # Calls whose CALL_CLOSED never arrives (we were disconnected) must not grow memory forever.
 MAX_TRACKED_CALLS = 256
+
+
+# baresip's messages are flat objects; anything nested deeper is not one of them, and
+# json.loads on 60 kB of brackets would raise RecursionError.
+MAX_DEPTH = 16
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON text nests more than ``limit`` levels (strings are skipped)."""
+    if text.count("{") + text.count("[") <= limit:
+        return False
+    depth = 0
+    for token in _STRUCTURE.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif mark in "]}":
+            depth -= 1
+    return False
 
 
 def parse_message(payload: bytes | str) -> dict[str, Any] | None:
     """A ctrl_tcp payload as a dict, or None (logged) when it is not a JSON object."""
     try:
         text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else payload
+        if len(text) > MAX_PAYLOAD or too_deep(text):
+            log.warning("ignoring a ctrl_tcp payload that is too large or too deeply nested")
+            return None
         message = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         log.warning("ignoring a ctrl_tcp payload that is not JSON: %.80r", payload)
         return None
     if not isinstance(message, dict):
@@ -102,18 +130,65 @@ class BaresipCallTracker:
     def _event(
         self, kind: EventKind, message: dict[str, Any], call_id: str, at: str, reason: str = ""
     ) -> CallEvent:
-        return CallEvent(
-            kind=kind,
-            number=national(_text(message, "peeruri")),
-            name=_text(message, "peerdisplayname").strip(),
-            call_id=call_id,
-            reason=reason,
-            source=SOURCE,
-            at=at,
-            event_id=self._new_id(),
+        return clean_event(
+            CallEvent(
+                kind=kind,
+                number=national(_text(message, "peeruri")[:MAX_URI]),
+                name=_text(message, "peerdisplayname").strip(),
+                call_id=call_id,
+                reason=reason,
+                source=SOURCE,
+                at=at,
+                event_id=self._new_id(),
+            )
         )
 
 
 def _text(message: dict[str, Any], key: str) -> str:
     value = message.get(key)
     return value if isinstance(value, str) else ""
+
+
+class CtrlTcpReader:
+    """The whole inbound side of a ctrl_tcp link: bytes in, CallEvents out.
+
+    Never raises on what baresip (or anything on that port) sends: bad frames, bad JSON,
+    deep nesting and undecodable names are logged and dropped, and the reader resyncs on the
+    next good frame. ``on_response`` gets baresip's answers to our commands.
+    """
+
+    def __init__(
+        self,
+        tracker: BaresipCallTracker | None = None,
+        on_response: Callable[[dict[str, Any]], None] = lambda message: None,
+    ) -> None:
+        self._decoder = NetstringDecoder(payload_start=b"{")
+        self._tracker = tracker or BaresipCallTracker()
+        self._on_response = on_response
+
+    @property
+    def tracker(self) -> BaresipCallTracker:
+        return self._tracker
+
+    def feed(self, data: bytes) -> list[CallEvent]:
+        return self._events(self._decoder.feed(data))
+
+    def idle(self) -> list[CallEvent]:
+        """The link has been quiet: a frame still "arriving" had a corrupt length."""
+        return self._events(self._decoder.flush_stale()) if self._decoder.pending else []
+
+    def _events(self, payloads: Iterator[bytes]) -> list[CallEvent]:
+        events: list[CallEvent] = []
+        for payload in payloads:
+            message = parse_message(payload)
+            if message is None:
+                self._decoder.reject(payload)
+                continue
+            if message.get("response") is True:
+                self._on_response(message)
+                continue
+            try:
+                events.extend(self._tracker.handle(message))
+            except Exception:  # a message shape nobody foresaw must not end the link
+                log.exception("ignoring a ctrl_tcp message that could not be read")
+        return events

@@ -29,50 +29,31 @@ def encode_command(command: str, params: str = "", token: str = "") -> bytes:
 class NetstringDecoder:
     """Feed it bytes as they arrive; it yields each complete payload once.
 
-    Malformed input (bad or over-long length prefix, missing comma, junk between frames)
-    is dropped up to the next plausible frame start. A well-formed frame larger than
-    ``max_payload`` is skipped as it streams past, without being buffered.
+    Malformed input (bad or over-long length prefix, missing comma, junk between frames, a
+    payload not starting with ``payload_start``) is dropped up to the next plausible frame
+    start. A length over ``max_payload`` is never trusted: skipping that many bytes after a
+    corrupt prefix would swallow the frames behind it, so the decoder resyncs instead and
+    finds the next good frame (an honest oversized frame is dropped the same way). When the
+    sender goes quiet in the middle of a "frame", ``flush_stale()`` gives up on it: the
+    length was corrupt, and the frames it seemed to contain are recovered.
     """
 
-    def __init__(self, max_payload: int = MAX_PAYLOAD) -> None:
+    def __init__(self, max_payload: int = MAX_PAYLOAD, payload_start: bytes = b"") -> None:
         self._max_payload = max_payload
-        # A prefix longer than this is never taken as a length: skipping that many bytes
-        # after a corrupt prefix would swallow the good frames behind it.
+        self._payload_start = payload_start[:1]
+        # A prefix longer than this cannot be a length within max_payload.
         self._max_prefix_digits = len(str(max_payload)) + 1
         self._buffer = bytearray()
-        self._skip = 0  # bytes of an oversized payload still to discard
-        self._skip_then_comma = False
         self._in_resync = False
         self.dropped_bytes = 0  # lifetime count, for diagnostics
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         self._buffer += data
         while True:
-            if self._skip_then_comma:
-                if not self._skip_oversized():
-                    return
-                continue
             payload = self._next_frame()
-            if payload is not None:
-                yield payload
-            elif not self._skip_then_comma:
+            if payload is None:
                 return
-
-    def _skip_oversized(self) -> bool:
-        """Discard the rest of an oversized frame; False while more bytes are needed."""
-        n = min(self._skip, len(self._buffer))
-        del self._buffer[:n]
-        self._skip -= n
-        self.dropped_bytes += n
-        if self._skip or not self._buffer:
-            return False
-        self._skip_then_comma = False
-        if self._buffer[0] == ord(","):
-            del self._buffer[:1]
-            self.dropped_bytes += 1
-        else:
-            self._resync("oversized frame not followed by ','")
-        return True
+            yield payload
 
     def _next_frame(self) -> bytes | None:
         """One payload, or None when more bytes are needed (after any resyncing)."""
@@ -91,12 +72,18 @@ class NetstringDecoder:
                 continue
             length = int(prefix)
             if length > self._max_payload:
-                log.warning("skipping an oversized netstring of %d bytes", length)
-                del buf[: colon + 1]
-                self.dropped_bytes += colon + 1
-                self._skip = length
-                self._skip_then_comma = True
-                return None
+                if not self._in_resync:
+                    log.warning("dropping an oversized netstring of %d bytes", length)
+                self._resync("oversized length prefix")
+                continue
+            if (
+                self._payload_start
+                and length
+                and len(buf) > colon + 1
+                and buf[colon + 1] != self._payload_start[0]
+            ):
+                self._resync("payload does not start a message")
+                continue
             end = colon + 1 + length
             if len(buf) <= end:
                 return None
@@ -108,6 +95,32 @@ class NetstringDecoder:
             self._in_resync = False
             return payload
         return None
+
+    def reject(self, payload: bytes) -> None:
+        """The consumer could not read the payload just yielded: its length prefix was
+        probably corrupt and the "frame" swallowed real ones. Rescan it (all but its first
+        byte, and the comma that ended it) for the frames inside."""
+        self._buffer[:0] = payload[1:] + b","
+        if not self._in_resync:
+            log.warning("netstring payload rejected; rescanning it for frames")
+            self._in_resync = True
+        i = 0
+        while i < len(self._buffer) and self._buffer[i] not in _DIGITS:
+            i += 1
+        del self._buffer[:i]
+        self.dropped_bytes += i
+
+    @property
+    def pending(self) -> int:
+        """Bytes held for a frame not complete yet."""
+        return len(self._buffer)
+
+    def flush_stale(self) -> Iterator[bytes]:
+        """The sender paused mid-frame, which a well-behaved one never does: treat what is
+        held as out of sync and yield the complete frames found in it."""
+        while self._buffer:
+            self._resync("the sender paused inside a frame")
+            yield from self.feed(b"")
 
     def _resync(self, reason: str, whole_digit_run: bool = False) -> None:
         """Drop the byte that broke framing and any junk up to the next digit."""

@@ -20,8 +20,8 @@ from collections.abc import Callable
 
 from desktop.core.call_events import CallEvent
 from desktop.core.clock import Clock
-from desktop.core.softphone.baresip_events import BaresipCallTracker, parse_message
-from desktop.core.softphone.netstring import NetstringDecoder, encode_command
+from desktop.core.softphone.baresip_events import BaresipCallTracker, CtrlTcpReader
+from desktop.core.softphone.netstring import encode_command
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,9 @@ MAX_DELAY = 10.0
 # links keep doubling it, so two clients stealing baresip's single slot do not spin.
 STABLE_AFTER = 5.0
 _CONNECT_TIMEOUT = 3.0
+# baresip writes each message whole; bytes of a "frame" still waiting after this long of
+# silence mean its length prefix was corrupt, and the reader resyncs over them.
+IDLE_RESYNC = 0.5
 
 
 class BaresipClient:
@@ -164,12 +167,15 @@ class BaresipClient:
 
     def _pump(self, sock: socket.socket, selector: selectors.BaseSelector) -> None:
         """Read events and write queued commands until the link drops or we stop."""
-        decoder = NetstringDecoder()
+        reader = CtrlTcpReader(self._tracker, on_response=_log_response)
         sock.settimeout(1.0)  # bounds sendall; reads only happen when select says so
         selector.register(sock, selectors.EVENT_READ)
         try:
             while not self._stopping.is_set():
-                for key, _ in selector.select():
+                ready = selector.select(IDLE_RESYNC)
+                if not ready:
+                    self._deliver(reader.idle())
+                for key, _ in ready:
                     if key.fileobj is not sock:
                         self._drain_wake()
                         continue
@@ -181,8 +187,7 @@ class BaresipClient:
                     if not data:
                         log.info("baresip closed the ctrl_tcp link")
                         return
-                    for payload in decoder.feed(data):
-                        self._dispatch(payload)
+                    self._deliver(reader.feed(data))
                 if not self._send_commands(sock):
                     return
         finally:
@@ -200,15 +205,8 @@ class BaresipClient:
                 log.warning("could not send a command to baresip: %s", exc)
                 return False
 
-    def _dispatch(self, payload: bytes) -> None:
-        message = parse_message(payload)
-        if message is None:
-            return
-        if message.get("response") is True:
-            level = logging.DEBUG if message.get("ok") else logging.WARNING
-            log.log(level, "baresip answered %s: %.200r", message.get("token"), message)
-            return
-        for event in self._tracker.handle(message):
+    def _deliver(self, events: list[CallEvent]) -> None:
+        for event in events:
             try:
                 self._on_event(event)
             except Exception:
@@ -245,3 +243,8 @@ class BaresipClient:
             except queue.Empty:
                 return
             log.warning("dropped a baresip command (%s): %.120r", why, frame)
+
+
+def _log_response(message: dict) -> None:
+    level = logging.DEBUG if message.get("ok") else logging.WARNING
+    log.log(level, "baresip answered %s: %.200r", message.get("token"), message)

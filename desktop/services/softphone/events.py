@@ -1,13 +1,15 @@
 """Softphone events applied to calls: each event once, in one transaction with its call.
 
 The "already seen" row and the call change commit together, so an event whose call could
-not be written is not marked handled and is tried again (issue 14.3).
+not be written is not marked handled and is tried again (issue 14.3). Every event is cleaned first (names
+decoded, lengths capped: issue 14.4, 14.8), and a ringing call whose hang-up never came is
+closed as missed (14.8).
 """
 
 from __future__ import annotations
 
 from db import Database, transaction
-from desktop.core.call_events import CallEvent
+from desktop.core.call_events import CallEvent, clean_event
 from desktop.core.calls import Call
 from desktop.core.changes import OpChanges
 from desktop.core.clock import Clock, to_iso
@@ -24,6 +26,7 @@ class SoftphoneEvents:
     def handle_event(self, event: CallEvent) -> Call | None:
         """Apply a softphone event once; duplicates (same event_id) and stale events are
         ignored (None). Raises sqlite3.Error when it could not be stored: nothing is kept."""
+        event = clean_event(event)
         with transaction(self._db):
             if event.event_id and not self._first_sight(event):
                 return None
@@ -31,6 +34,28 @@ class SoftphoneEvents:
         if call is not None:
             self._calls.bus.publish(OpChanges.for_calls(call.id))
         return call
+
+    def close_stale_ringing(self, older_than: str, note: str) -> list[Call]:
+        """Ringing softphone calls that started before ``older_than`` (ISO UTC) and heard
+        nothing since: their hang-up was lost, so they are closed as missed with ``note``."""
+        rows = self._db.execute(
+            "SELECT id FROM calls WHERE status = 'ringing' AND source != 'manual' "
+            "AND started_at < ? ORDER BY started_at",
+            [older_than],
+        ).fetchall()
+        closed = []
+        for (call_id,) in rows:
+            with transaction(self._db):
+                call = self._calls.get(call_id)
+                notes = f"{call.notes}\n{note}" if call.notes else note
+                closed.append(
+                    self._calls.move(
+                        call, "missed", ended_at=to_iso(self._clock.now()), notes=notes
+                    )
+                )
+        if closed:
+            self._calls.bus.publish(OpChanges.for_calls(*(c.id for c in closed)))
+        return closed
 
     def _first_sight(self, event: CallEvent) -> bool:
         cur = self._db.execute(

@@ -5,6 +5,10 @@ drains the lines after its consumed offset, which it persists atomically after h
 Delivery is at-least-once: if the app dies after handling an event but before the offset
 is saved, that event comes again on the next drain, with the same ``event_id``. The consumer
 therefore ignores event ids it has already stored (a unique index does it).
+
+An event the app cannot record however often it tries is *set aside*: appended to
+``DataDir.failed_events`` with the reason, so it is kept for IT and never blocks the events
+behind it.
 """
 
 from __future__ import annotations
@@ -14,22 +18,25 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from desktop.core.call_events import EVENT_KINDS, CallEvent
-from desktop.services.softphone.filelock import FileLock
+from desktop.instance.lock import file_lock, try_lock
+from desktop.paths import DataDir
 
 log = logging.getLogger(__name__)
 
-SPOOL_NAME = "events.spool"
 _FIELDS = tuple(f.name for f in dataclasses.fields(CallEvent))
 
 
 def encode_event(event: CallEvent) -> bytes:
     """One spool line (with its newline)."""
-    return json.dumps(dataclasses.asdict(event), ensure_ascii=False).encode("utf-8") + b"\n"
+    text = json.dumps(dataclasses.asdict(event), ensure_ascii=False)
+    # A lone surrogate (an undecodable name) must not cost the event: escape it instead.
+    return text.encode("utf-8", "backslashreplace") + b"\n"
 
 
 def decode_event(line: bytes) -> CallEvent | None:
@@ -50,23 +57,29 @@ def decode_event(line: bytes) -> CallEvent | None:
     return CallEvent(**{name: data.get(name, "") for name in _FIELDS})
 
 
-class EventSpool:
-    """``data_dir/events.spool`` plus its consumed offset (``events.spool.offset``)."""
+class RetryLater(Exception):
+    """Raised by a drain handler: stop here; this event is offered again on the next drain."""
 
-    def __init__(self, path: Path) -> None:
+
+class EventSpool:
+    """``DataDir.spool`` plus its consumed offset (``events.spool.offset``)."""
+
+    def __init__(self, path: Path, set_aside_path: Path | None = None) -> None:
         self.path = path
+        self.set_aside_path = set_aside_path or path.with_name(path.name + ".set-aside")
         self._offset_path = path.with_name(path.name + ".offset")
         self._lock_path = path.with_name(path.name + ".lock")
         self._drain_lock = threading.Lock()
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> EventSpool:
-        return cls(data_dir / SPOOL_NAME)
+        layout = DataDir.at(data_dir)
+        return cls(layout.spool, layout.failed_events)
 
     def append(self, event: CallEvent) -> None:
         """Durably add one event; safe from any number of processes at once."""
         line = encode_event(event)
-        with FileLock(self._lock_path):
+        with file_lock(self._lock_path):
             created = not self.path.exists()
             with open(self.path, "a+b") as spool:
                 # A writer killed mid-line leaves a torn line: end it, so ours stays whole.
@@ -87,11 +100,23 @@ class EventSpool:
         except FileNotFoundError:
             return False
 
-    def drain(self, handle: Callable[[CallEvent], object]) -> int:
+    def set_aside(self, event: CallEvent, reason: str) -> None:
+        """Keep an event that cannot be recorded, with why, for IT (durably, JSON lines)."""
+        record = {**dataclasses.asdict(event), "set_aside_because": reason[:500]}
+        line = json.dumps(record, ensure_ascii=False).encode("utf-8", "backslashreplace")
+        with file_lock(self._lock_path), open(self.set_aside_path, "ab") as out:
+            out.write(line + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def drain(self, handle: Callable[[CallEvent], object], deadline: float | None = None) -> int:
         """Hand each unconsumed event to ``handle`` in order, then mark it consumed.
 
-        If ``handle`` raises, the events before it stay consumed and the failing one is
-        offered again next time. Returns how many events were handled.
+        If ``handle`` raises (``RetryLater`` or anything else), the events before it stay
+        consumed and the failing one is offered again next time. With ``deadline`` (a
+        ``time.monotonic()`` value) it stops once that has passed, after at least one event,
+        so the GUI thread gets back to painting; ``has_pending()`` then stays true.
+        Returns how many events were handled.
         """
         with self._drain_lock:
             offset = self._read_offset()
@@ -110,6 +135,8 @@ class EventSpool:
             position = offset
             try:
                 for line in pending[:end].splitlines(keepends=True):
+                    if handled and deadline is not None and time.monotonic() >= deadline:
+                        break
                     event = decode_event(line.strip()) if line.strip() else None
                     if event is not None:
                         handle(event)
@@ -123,8 +150,8 @@ class EventSpool:
 
     def _compact(self) -> None:
         """Empty the spool once everything in it is consumed, so it never grows for ever."""
-        lock = FileLock(self._lock_path)
-        if not lock.acquire(timeout=0):
+        lock = file_lock(self._lock_path)
+        if not try_lock(lock):
             return  # a hook is appending: try again on the next drain
         try:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -14,9 +15,9 @@ import pytest
 
 from desktop import hook
 from desktop.core.call_events import CallEvent
+from desktop.instance.ipc import IpcServer
+from desktop.instance.lock import InstanceLock
 from desktop.paths import ENV_DATA_DIR
-from desktop.services.softphone.instance import InstanceLock
-from desktop.services.softphone.ipc import IpcServer
 from desktop.services.softphone.spool import EventSpool
 
 
@@ -196,12 +197,12 @@ def test_a_hung_app_does_not_hang_the_hook(data_dir: Path) -> None:
     """An app whose IPC thread stopped answering: the hook still returns promptly."""
     from multiprocessing.connection import Listener
 
-    from desktop.services.softphone.ipc import ipc_address, load_or_create_authkey
+    from desktop.instance.ipc import choose_address, load_or_create_authkey, publish_address
+    from desktop.paths import DataDir
 
-    address, family = ipc_address(data_dir)
-    if family == "AF_UNIX":
-        os.makedirs(os.path.dirname(address), mode=0o700, exist_ok=True)
+    address, family = choose_address(DataDir.at(data_dir))
     with Listener(address, family=family, authkey=load_or_create_authkey(data_dir)):
+        publish_address(DataDir.at(data_dir), address, family)
         lock = InstanceLock(data_dir)
         assert lock.acquire()
         try:
@@ -210,3 +211,82 @@ def test_a_hung_app_does_not_hang_the_hook(data_dir: Path) -> None:
             assert time.monotonic() - started < 1.0
         finally:
             lock.release()
+
+
+def _nobody_can_run_python() -> bool:
+    if os.name == "nt" or os.geteuid() != 0 or not shutil.which("runuser"):
+        return False
+    probe = subprocess.run(
+        ["runuser", "-u", "nobody", "--", sys.executable, "-c", "import desktop.hook"],
+        capture_output=True,
+        timeout=30,
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.slow
+def test_a_gbk_name_in_argv_is_recorded_not_a_traceback(
+    data_dir: Path, child_env: dict[str, str]
+) -> None:
+    """What a Linux softphone in a GBK locale passes: bytes that are not UTF-8."""
+    lock = InstanceLock(data_dir)  # looks like a starting app, so nothing is launched
+    assert lock.acquire()
+    try:
+        proc = subprocess.run(
+            [
+                os.fsencode(sys.executable),
+                b"-m",
+                b"desktop.hook",
+                b"event",
+                b"incoming",
+                b"--name",
+                "王五".encode("gbk"),
+                b"13800138000",
+            ],
+            env={**child_env, ENV_DATA_DIR: str(data_dir), "LC_ALL": "C.UTF-8"},
+            capture_output=True,
+            timeout=30,
+        )
+    finally:
+        lock.release()
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    [event] = spooled(data_dir)
+    assert (event.name, event.number) == ("王五", "13800138000")
+
+
+@pytest.mark.slow
+def test_an_unusable_data_dir_is_one_line_on_stderr(
+    tmp_path: Path, child_env: dict[str, str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    proc, _ = run_hook(child_env, blocker / "sub", "event", "incoming", "138")
+    assert proc.returncode == hook.EXIT_FAILED
+    assert len(proc.stderr.strip().splitlines()) == 1 and "cannot record" in proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _nobody_can_run_python(), reason="no second user who can run this Python")
+def test_a_read_only_data_dir_as_a_normal_user(tmp_path: Path, child_env: dict[str, str]) -> None:
+    readonly = tmp_path / "ro"
+    readonly.mkdir(mode=0o755)
+    proc = subprocess.run(
+        [
+            "runuser",
+            "-u",
+            "nobody",
+            "--",
+            sys.executable,
+            "-m",
+            "desktop.hook",
+            "event",
+            "incoming",
+            "138",
+        ],
+        env={**child_env, ENV_DATA_DIR: str(readonly / "new")},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == hook.EXIT_FAILED
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.services.softphone.instance import InstanceLock, app_running
+from desktop.instance.lock import InstanceLock, app_running
 
 HOLDER = """
 import sys
 from pathlib import Path
-from desktop.services.softphone.instance import InstanceLock
+from desktop.instance.lock import InstanceLock
 lock = InstanceLock(Path(sys.argv[1]))  # keep a reference: the lock lives with it
 assert lock.acquire()
 print("held", flush=True)

@@ -13,13 +13,24 @@ from typing import Any
 
 import pytest
 
-from desktop.services.softphone.ipc import (
-    KEY_NAME,
+from desktop.instance.ipc import (
     IpcClient,
     IpcServer,
-    ipc_address,
+    choose_address,
     load_or_create_authkey,
+    publish_address,
+    published_address,
 )
+from desktop.paths import DataDir
+
+KEY_NAME = DataDir.at(".").ipc_key.name
+
+
+def ipc_address(data_dir: Path) -> tuple[str, str]:
+    """Where the app serving ``data_dir`` said it listens."""
+    published = published_address(data_dir)
+    assert published is not None
+    return published
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="AF_UNIX socket files")
 
@@ -90,10 +101,10 @@ def test_nobody_listening_answers_false_at_once(data_dir: Path) -> None:
 
 @posix_only
 def test_a_stale_socket_from_a_crash(data_dir: Path, serve: Callable[..., IpcServer]) -> None:
-    address, _ = ipc_address(data_dir)
+    address, family = choose_address(DataDir.at(data_dir))
     load_or_create_authkey(data_dir)
-    os.makedirs(os.path.dirname(address), mode=0o700)
     Path(address).touch()  # what a killed app leaves behind
+    publish_address(DataDir.at(data_dir), address, family)
     assert not IpcClient.send(data_dir, {"op": "events"})
     inbox = Inbox()
     serve(data_dir, inbox)  # the next app replaces it
@@ -129,8 +140,10 @@ def test_only_this_user_can_reach_the_app(data_dir: Path, serve: Callable[..., I
 def test_stop_removes_the_socket(data_dir: Path) -> None:
     server = IpcServer(data_dir, Inbox())
     server.start()
+    address, _ = ipc_address(data_dir)
     server.stop()
-    assert not os.path.exists(ipc_address(data_dir)[0])
+    assert not os.path.exists(address)
+    assert published_address(data_dir) is None
     assert not IpcClient.send(data_dir, {"op": "events"})
 
 
@@ -140,12 +153,11 @@ def test_a_very_long_data_dir_still_works(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
     deep = tmp_path / ("很长的目录名" * 8) / ("x" * 60)
     deep.mkdir(parents=True)
-    address, _ = ipc_address(deep)
-    assert address.startswith(runtime) and len(os.fsencode(address)) <= 100
-    assert ipc_address(deep) != ipc_address(tmp_path)
     server = IpcServer(deep, Inbox())
     try:
-        server.start()
+        assert server.start()
+        address, _ = ipc_address(deep)
+        assert address.startswith(runtime) and len(os.fsencode(address)) <= 100
         assert IpcClient.send(deep, {"op": "events"}, timeout=2)
     finally:
         server.stop()
