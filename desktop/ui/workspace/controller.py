@@ -403,7 +403,7 @@ class WorkspaceController(QObject):
         """A call created elsewhere (softphone, reminder): current unless one is in progress."""
         busy = self.current is not None and self.current.status in ("ringing", "active")
         if busy and self.current is not None and self.current.id != call.id:
-            self.show_call(self.current, keep_notes=True)
+            self._show_open_calls()
             self.message.emit(f"新来电 {call.phone or '无号码'}：可在右上角切换")
             return
         self.show_call(call)
@@ -416,7 +416,13 @@ class WorkspaceController(QObject):
         elif call.status == "ringing" or self.current is None or not self.current.is_open:
             self.start_call_from(call)
         else:
-            self.show_call(self.current, keep_notes=True)  # the open-calls list changed
+            self._show_open_calls()  # only the open-calls list changed
+
+    def _show_open_calls(self) -> None:
+        """Another call rang or changed while this one is on screen: only the call bar's
+        list of open calls needs redrawing (a burst of rings stays within a frame each)."""
+        self.view.call_bar.show_call(self.current, self.calls.open_calls())
+        self._dirty_call = False
 
     def open_past_call(self, call_id: str) -> None:
         """An earlier call from the history: opened when no conversation is in progress;
