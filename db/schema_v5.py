@@ -69,8 +69,8 @@ def apply(db: sqlite_utils.Database) -> None:
             WHERE rowid = NEW.rowid; END"""
         )
     for table in UID_TABLES:
+        rows = conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()  # before uid
         conn.execute(f"ALTER TABLE {table} ADD COLUMN uid TEXT")
-        rows = conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
         conn.executemany(
             f"UPDATE {table} SET uid = ? WHERE id = ?", ((_uid_for(table, r), r[0]) for r in rows)
         )

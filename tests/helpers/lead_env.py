@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -13,6 +14,8 @@ from desktop.core.clock import FakeClock
 from desktop.core.content.loader import bundled_pack_dir, load_pack
 from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
+from desktop.services.reminders import ReminderService
+from desktop.services.settings import SettingsStore
 
 PACK = load_pack(bundled_pack_dir())
 CALENDAR = AgentCalendar("Asia/Shanghai")
@@ -26,6 +29,12 @@ class AgentDb:
     audit: AuditLog
     calls: CallService
     agent: str
+
+    def reminders_for(self, call_id: str) -> str:
+        """A callback reminder for `call_id`, due in an hour, through the real service."""
+        service = ReminderService(self.db, self.clock, self.audit, SettingsStore(self.db), lambda: ())
+        due = self.clock.now() + timedelta(hours=1)
+        return service.create_manual(call_id, "callback", due, note="回电").id
 
     def close(self) -> None:
         self.db.close()

@@ -192,13 +192,7 @@ def _write_bundle(
         )
     else:
         conn.execute(f"INSERT INTO picked SELECT c.id FROM src.calls c WHERE {mine}", {"me": me})
-    reminder_where = (
-        "(r.agent = :me OR r.agent = '') AND "
-        "(r.case_id IN (SELECT id FROM picked) OR r.call_id IN (SELECT id FROM picked) "
-        " OR (r.call_id IS NULL AND r.case_id = '')"
-        + (" OR r.updated_at >= :start OR r.created_at >= :start" if since else "")
-        + ")"
-    )
+    reminder_where = _reminder_where(since is not None, "r")
     # calls a kept reminder points at travel with it, so the bundle is complete on its own
     conn.execute(
         "INSERT OR IGNORE INTO picked SELECT x FROM (SELECT r.call_id AS x FROM src.reminders r "
@@ -250,6 +244,18 @@ def _write_bundle(
     return BundleSummary(out, me, since, counts)
 
 
+def _reminder_where(since: bool, alias: str) -> str:
+    """The agent's reminders; with --since, those of kept calls or made/changed since."""
+    mine = f"({alias}.agent = :me OR {alias}.agent = '')"
+    if not since:
+        return mine
+    return (
+        f"{mine} AND ({alias}.case_id IN (SELECT id FROM picked) "
+        f"OR {alias}.call_id IN (SELECT id FROM picked) "
+        f"OR {alias}.updated_at >= :start OR {alias}.created_at >= :start)"
+    )
+
+
 def _export_select(spec: TableSpec, columns: list[str], since: bool) -> str:
     cols = ", ".join(f't."{c}"' for c in columns)
     if spec.name == "calls":
@@ -257,13 +263,7 @@ def _export_select(spec: TableSpec, columns: list[str], since: bool) -> str:
         return f"SELECT {cols} FROM src.calls t WHERE t.id IN (SELECT id FROM picked)"
     if spec.name == "reminders":
         cols = cols.replace('t."agent"', "CASE WHEN t.agent = '' THEN :me ELSE t.agent END")
-        where = (
-            "(t.agent = :me OR t.agent = '') AND (t.case_id IN (SELECT id FROM picked) "
-            "OR t.call_id IN (SELECT id FROM picked) OR (t.call_id IS NULL AND t.case_id = '')"
-            + (" OR t.updated_at >= :start OR t.created_at >= :start" if since else "")
-            + ") AND (t.call_id IS NULL OR t.call_id IN (SELECT id FROM picked)) "
-            "AND (t.callback_call_id IS NULL OR t.callback_call_id IN (SELECT id FROM picked))"
-        )
+        where = _reminder_where(since, "t")
         return f"SELECT {cols} FROM src.reminders t WHERE {where}"
     if spec.name == "audit_log":
         cols = cols.replace('t."actor"', "CASE WHEN t.actor = '' THEN :me ELSE t.actor END")
@@ -428,7 +428,11 @@ def import_bundle(
         if progress is not None:
             progress.report(0, 3, "校验数据包")
         bundle.verify()
-        if bundle.manifest.get("database_id") == database_id(db):
+        try:
+            own_id = database_id(db)
+        except sqlite3.OperationalError as exc:
+            raise _write_error(path, exc) from exc
+        if bundle.manifest.get("database_id") == own_id:
             raise BundleError(path, "这是本机数据库导出的数据包，已跳过", skipped=True)
         manifest = bundle.manifest
         tables = list(bundle.tables)
@@ -464,19 +468,23 @@ def import_bundle(
             raise
         conn.execute("COMMIT")
     except sqlite3.IntegrityError as exc:
-        raise BundleError(path, f"数据包内容不一致，未导入（{exc}）") from exc
+        raise BundleError(path, f"数据包内容不一致，未导入，未做任何改动（{exc}）") from exc
     except sqlite3.OperationalError as exc:
-        text = str(exc).lower()
-        if "readonly" in text or "read-only" in text:
-            raise BundleError(path, "目标数据库只读，无法导入") from exc
-        if "full" in text:
-            raise BundleError(path, "磁盘空间不足，未导入") from exc
-        raise BundleError(path, f"导入失败，未做任何改动（{exc}）") from exc
+        raise _write_error(path, exc) from exc
     finally:
         conn.execute(f"DETACH DATABASE {alias}")
     if progress is not None:
         progress.report(len(tables), len(tables), "完成")
     return report
+
+
+def _write_error(path: Path, exc: sqlite3.Error) -> BundleError:
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return BundleError(path, "目标数据库只读，无法导入")
+    if "full" in text:
+        return BundleError(path, "磁盘空间不足，未导入")
+    return BundleError(path, f"导入失败，未做任何改动（{exc}）")
 
 
 def _merge_table(

@@ -104,3 +104,43 @@ def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_migration_5_keeps_updated_at_current_and_gives_stable_uids(tmp_path: Path) -> None:
+    from db import schema_v5
+
+    db = connect(tmp_path / "m.sqlite3")
+    migrate(db, None, MIGRATIONS[:4])
+    db.execute("INSERT INTO settings VALUES ('agent_id', '1007')")
+    db.execute(
+        "INSERT INTO calls (id, started_at, ended_at, status, agent) "
+        "VALUES ('c1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:05:00.000Z', 'completed', '1007')"
+    )
+    db.execute("INSERT INTO checklist_ticks (call_id, step_key, ticked_at) VALUES ('c1', 'a', 'x')")
+    db.execute(
+        "INSERT INTO reminders (id, call_id, case_id, kind, due_at, target_at, status, created_at) "
+        "VALUES ('r1', 'c1', 'c1', 'callback', 'd', 'd', 'pending', '2026-01-01T00:06:00.000Z')"
+    )
+    migrate(db, None, MIGRATIONS[:5])
+    uid = db.execute("SELECT uid FROM checklist_ticks").fetchone()[0]
+    assert uid == schema_v5._uid_for("checklist_ticks", (1, "c1", "a", "x", None))
+    assert db.execute("SELECT updated_at FROM calls").fetchone()[0] == "2026-01-01T00:05:00.000Z"
+    assert db.execute("SELECT agent, updated_at FROM reminders").fetchone() == (
+        "1007",
+        "2026-01-01T00:06:00.000Z",
+    )
+    db.execute("UPDATE calls SET notes = 'n' WHERE id = 'c1'")
+    first = db.execute("SELECT updated_at FROM calls").fetchone()[0]
+    db.execute("UPDATE calls SET notes = 'm' WHERE id = 'c1'")
+    second = db.execute("SELECT updated_at FROM calls").fetchone()[0]
+    assert "2026-01-01T00:05:00.000Z" < first < second  # strictly increasing per row
+    db.execute("UPDATE calls SET notes = 'o', updated_at = '2020-01-01T00:00:00.000Z'")
+    assert db.execute("SELECT updated_at FROM calls").fetchone()[0] == "2020-01-01T00:00:00.000Z"
+    db.execute("INSERT INTO call_intents (call_id, intent, set_at) VALUES ('c1', 'help', 'x')")
+    assert len(db.execute("SELECT uid FROM call_intents").fetchone()[0]) == 32
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(
+            "INSERT INTO checklist_ticks (uid, call_id, step_key, ticked_at) VALUES (?, 'c1', 'b', 'y')",
+            [uid],
+        )
+    db.close()
