@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.core.content.check import run_check
 
         return run_check(Path(options.dir) if options.dir else None, sys.stdout)
+    if options.command in ("lead", "report", "logs", "retention"):
+        from desktop.lead_cli import run_command
+
+        return run_command(options)
     if options.selftest:
         from desktop.selftest import run_selftest
 
@@ -68,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     check = content_sub.add_parser("check", help="validate a content pack and list every problem")
     check.add_argument("dir", nargs="?", help="pack directory (default: the bundled zh_CN pack)")
     sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
+    from desktop.lead_cli import add_parsers
+
+    add_parsers(sub)
     return parser
 
 
