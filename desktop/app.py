@@ -15,18 +15,23 @@ import sqlite_utils
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
-from db import open_db
+from db import connect, open_db
 from desktop import paths
+from desktop.core.calendar import calendar_from_settings
 from desktop.core.calls import Call
 from desktop.core.clock import Clock, SystemClock
 from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
+from desktop.services.lead.pin import LeadPin, LeadSession
+from desktop.services.lead.retention import load_policy, purge
 from desktop.services.notes_search import NotesIndexer, classified_calls
 from desktop.services.reminders import ReminderService
 from desktop.services.settings import SettingsStore
 from desktop.services.text_assist import TextAssist
+from desktop.ui.lead.flows import LeadContext, LeadFlows
+from desktop.ui.lead.pin_dialog import LeadGate
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
     ReminderAlert,
@@ -37,6 +42,7 @@ from desktop.ui.reminders import (
 )
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.softphone_bridge import SoftphoneBridge
+from desktop.ui.tasks import TaskRunner
 from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
@@ -66,6 +72,9 @@ class App:
     reminders: ReminderService
     reminder_panel: RemindersPanel
     scheduler: ReminderScheduler
+    tasks: TaskRunner | None = None
+    lead_gate: LeadGate | None = None
+    lead: LeadFlows | None = None
     _closers: list = field(default_factory=list)
     _background_started: bool = False
     _closed: bool = False
@@ -80,6 +89,28 @@ class App:
         self.scheduler.start()  # reminders missed while the app was closed fire once now
         self.text.start(history=lambda: classified_calls(paths.db_path(self.data_dir)))
         self.notes_index.start()
+        self._purge_at_start()
+
+    def _purge_at_start(self) -> None:
+        """Retention runs once at start, on a worker with its own connection."""
+        if self.tasks is None or not load_policy(self.db).active:
+            return
+        db_file, clock, actor = paths.db_path(self.data_dir), self.clock, self.audit.actor
+
+        def work() -> str:
+            db = connect(db_file)
+            try:
+                return purge(db, clock, AuditLog(db, clock, actor), via="start").message
+            finally:
+                db.close()
+
+        def done(future) -> None:
+            try:
+                log.info("retention at start: %s", future.result())
+            except Exception:
+                log.exception("retention purge at start failed")
+
+        self.tasks.run_in_background(work, done)
 
     def close(self) -> None:
         self._closed = True  # a start_background still queued must not run on a closed app
@@ -160,6 +191,7 @@ def build_app(
     content.subscribe(text.set_pack)
     _wire_softphone(app)
     _wire_reminders(app)
+    _wire_lead(app)
     _wire_tools(app)
     softphone.start()
     window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
@@ -224,6 +256,8 @@ def _wire_tools(app: App) -> None:
         SettingsDialog(app.settings, window).exec()
 
     def reload_content() -> None:
+        if app.lead_gate is not None and not app.lead_gate.require(window, "重新加载内容包"):
+            return
         problems = app.content.reload()
         _show_content_status(app)
         window.show_message(
@@ -241,6 +275,51 @@ def _wire_tools(app: App) -> None:
     window.tools_menu.addAction(settings_action)
     window.tools_menu.addAction(reload_action)
     window.addAction(reload_action)
+
+
+def _wire_lead(app: App) -> None:
+    """Lead mode: the PIN gate (window.lead_gate, for require_lead) and the lead's menu."""
+    window = app.window
+    app.tasks = TaskRunner(window)
+    app._closers.append(app.tasks.close)
+    session = LeadSession(LeadPin(app.db, app.clock, app.audit), app.clock)
+    app.lead_gate = LeadGate(session, app.tasks.run_in_background, window)
+    window.lead_gate = app.lead_gate  # type: ignore[attr-defined]
+    context = LeadContext(
+        db_path=paths.db_path(app.data_dir),
+        db=app.db,
+        clock=app.clock,
+        audit=app.audit,
+        calendar=lambda: calendar_from_settings(app.settings.current),
+        pack=lambda: app.content.pack,
+        tasks=app.tasks,
+        gate=app.lead_gate,
+    )
+    app.lead = flows = LeadFlows(context, window)
+    flows.message.connect(window.show_message)
+    flows.imported.connect(lambda ids: [app.notes_index.enqueue(i) for i in ids])
+    menu = window.menuBar().addMenu("组长(&L)")
+    entries = (
+        ("导出通话记录…", lambda: flows.export_calls(window)),
+        ("导出统计…", lambda: flows.export_stats(window)),
+        ("导出投诉处理手册…", lambda: flows.export_handbook(window)),
+        (None, None),
+        ("导出日志包…", lambda: flows.export_bundle(window)),
+        ("导入日志包…", lambda: flows.import_bundles(window)),
+        (None, None),
+        ("数据保留与清理…", lambda: flows.retention(window)),
+        ("审计日志…", lambda: flows.audit_log(window)),
+        ("修改组长 PIN…", lambda: flows.change_pin(window)),
+        ("退出组长模式", flows.lock),
+    )
+    for text, slot in entries:
+        if text is None:
+            menu.addSeparator()
+            continue
+        action = QAction(text, window)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+    window.lead_menu = menu  # type: ignore[attr-defined]
 
 
 def _show_content_status(app: App) -> None:

@@ -32,7 +32,9 @@ class AgentDb:
 
     def reminders_for(self, call_id: str) -> str:
         """A callback reminder for `call_id`, due in an hour, through the real service."""
-        service = ReminderService(self.db, self.clock, self.audit, SettingsStore(self.db), lambda: ())
+        service = ReminderService(
+            self.db, self.clock, self.audit, SettingsStore(self.db), lambda: ()
+        )
         due = self.clock.now() + timedelta(hours=1)
         return service.create_manual(call_id, "callback", due, note="回电").id
 

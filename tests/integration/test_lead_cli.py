@@ -59,7 +59,9 @@ def test_report_calls_csv_and_xlsx_are_masked(agent_dir: Path, tmp_path: Path) -
             phones = [r[header.index("号码")] for r in sheet.iter_rows(min_row=2, values_only=True)]
         assert phones == ["138****8000", "139****2222"]
     db = open_db(agent_dir / "callassist.sqlite3")
-    actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE action LIKE 'report.%'")]
+    actions = [
+        r[0] for r in db.execute("SELECT action FROM audit_log WHERE action LIKE 'report.%'")
+    ]
     db.close()
     assert actions == ["report.calls", "report.calls"]
 
@@ -117,7 +119,10 @@ def test_reset_pin_clears_it_and_writes_an_audit_row(tmp_path: Path) -> None:
     assert result.returncode == 0 and "已清除" in result.stdout
     db = open_db(data / "callassist.sqlite3")
     assert db.execute("SELECT count(*) FROM settings WHERE key = 'lead_pin'").fetchone()[0] == 0
-    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'lead.pin_reset'").fetchone()[0] == 1
+    assert (
+        db.execute("SELECT count(*) FROM audit_log WHERE action = 'lead.pin_reset'").fetchone()[0]
+        == 1
+    )
     db.close()
 
 

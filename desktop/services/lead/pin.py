@@ -154,10 +154,25 @@ class LeadPin:
         wait = self.wait_seconds()
         if wait:
             return UnlockResult(False, wait_seconds=wait)
-        stored = self._get(KEY_HASH)
-        if not stored:
+        return self.record_attempt(self.matches(pin))
+
+    def stored_hash(self) -> str | None:
+        return self._get(KEY_HASH)
+
+    def matches(self, pin: str, stored: str | None = None) -> bool:
+        """Only the (slow, ~50 ms) hash check: no database access when `stored` is given, so
+        the UI runs it on a worker and records the attempt back on the GUI thread."""
+        stored = stored if stored is not None else self._get(KEY_HASH)
+        return bool(stored) and verify_pin(pin, stored or "")
+
+    def record_attempt(self, ok: bool) -> UnlockResult:
+        """Count the outcome of a check (one transaction with its audit row)."""
+        wait = self.wait_seconds()
+        if wait:
+            return UnlockResult(False, wait_seconds=wait)
+        if not self.is_set:
             return UnlockResult(False, attempts_left=FREE_ATTEMPTS)
-        if verify_pin(pin, stored):
+        if ok:
             with transaction(self._db):
                 self._reset_counters()
                 self._audit.record("lead.unlock", "lead", "pin")
@@ -209,7 +224,13 @@ class LeadSession:
         return not self.pin.is_set
 
     def unlock(self, pin: str) -> UnlockResult:
-        result = self.pin.try_pin(pin)
+        return self.finish_unlock(self.pin.try_pin(pin))
+
+    def apply_check(self, ok: bool) -> UnlockResult:
+        """Record a hash check done elsewhere (a worker) and open lead mode if it matched."""
+        return self.finish_unlock(self.pin.record_attempt(ok))
+
+    def finish_unlock(self, result: UnlockResult) -> UnlockResult:
         if result.ok:
             with self._lock:
                 self._last_use = self._clock.now()

@@ -68,7 +68,11 @@ def test_a_bundle_holds_the_agents_rows_and_a_manifest(agents, tmp_path: Path) -
     with open_bundle(out) as bundle:
         bundle.verify()
         m = bundle.manifest
-        assert (m["product"], m["format_version"], m["agent_id"]) == ("callassist-bundle", "1", "1001")
+        assert (m["product"], m["format_version"], m["agent_id"]) == (
+            "callassist-bundle",
+            "1",
+            "1001",
+        )
         assert m["schema_version"] == "5" and m["checksum"].startswith("sha256:")
         assert bundle.tables == [
             "calls", "call_intents", "checklist_ticks", "script_uses", "reminders", "audit_log"
@@ -118,9 +122,12 @@ def test_merging_two_agents_overlapping_bundles_is_idempotent(agents, tmp_path: 
     agents_of = dict(lead.db.execute("SELECT agent, count(*) FROM calls GROUP BY agent").fetchall())
     assert agents_of == {"1001": 3, "1002": 1}
     # child rows are never doubled
-    assert lead.db.execute(
-        "SELECT count(*) FROM (SELECT uid FROM checklist_ticks GROUP BY uid HAVING count(*) > 1)"
-    ).fetchone()[0] == 0
+    assert (
+        lead.db.execute(
+            "SELECT count(*) FROM (SELECT uid FROM checklist_ticks GROUP BY uid HAVING count(*) > 1)"
+        ).fetchone()[0]
+        == 0
+    )
     actions = [r[0] for r in lead.db.execute("SELECT action FROM audit_log WHERE actor = '1001'")]
     assert "call.start" in actions  # the agent's audit rows came along, keeping their actor
 

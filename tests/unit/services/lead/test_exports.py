@@ -139,7 +139,9 @@ def test_a_failed_export_keeps_the_previous_file(tmp_path: Path) -> None:
 
 def test_export_into_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="文件夹不存在"):
-        write_csv(tmp_path / "nope" / "x.csv", Sheet("s", [Column("a", "A")], []), zone=CALENDAR.zone)
+        write_csv(
+            tmp_path / "nope" / "x.csv", Sheet("s", [Column("a", "A")], []), zone=CALENDAR.zone
+        )
 
 
 def test_handbook_follows_the_complaint_steps() -> None:

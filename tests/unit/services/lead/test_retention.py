@@ -39,7 +39,12 @@ def test_dry_run_counts_and_purge_removes_old_notes_and_calls(agent: AgentDb) ->
     assert (dry.calls, dry.notes, dry.dry_run) == (1, 1, True)
     assert "将删除 1 条通话记录" in dry.message
     assert agent.db["calls"].count == 4  # nothing changed
-    assert agent.db.execute("SELECT count(*) FROM audit_log WHERE action = 'retention.purge'").fetchone()[0] == 0
+    assert (
+        agent.db.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'retention.purge'"
+        ).fetchone()[0]
+        == 0
+    )
 
     done = purge(agent.db, agent.clock, agent.audit, via="menu")
     assert (done.calls, done.notes) == (dry.calls, dry.notes)
