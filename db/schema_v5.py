@@ -8,6 +8,8 @@
 - `uid` on `call_intents`, `checklist_ticks`, `script_uses`, `audit_log`: a stable key that
   travels with the row (their integer ids are local). New rows get a random one from a
   trigger; existing rows a deterministic hash of the row, so two copies of one file agree.
+- `bundle_imports`: every bundle merged into this database (its checksum, source database and
+  agent), so importing the very same bundle again is recognised without re-reading it.
 - `reminders.agent`: whose reminder it is once bundles of many agents share one database;
   backfilled from the reminder's call, else the agent id in settings.
 """
@@ -82,3 +84,14 @@ def apply(db: sqlite_utils.Database) -> None:
             END"""
         )
     conn.execute("CREATE INDEX idx_audit_log_at ON audit_log (at)")
+    conn.execute(
+        """CREATE TABLE bundle_imports (
+            checksum TEXT PRIMARY KEY,
+            database_id TEXT NOT NULL,
+            agent_id TEXT NOT NULL,
+            file TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            counts TEXT NOT NULL
+        )"""
+    )

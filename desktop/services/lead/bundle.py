@@ -106,14 +106,49 @@ def _uri(path: Path, query: str = "") -> str:
 
 
 # ---- the checksum (docs/bundles.md) ------------------------------------------------------
+CHECKSUM_CHUNK = 50_000  # rows per group_concat: big strings, few Python steps
+
+
+def _row_line(conn: sqlite3.Connection | Any, table: str, schema: str) -> str:
+    columns = _columns(conn, table, schema)
+    return " || ',' || ".join(f'quote("{c}")' for c in columns) or "''"
+
+
 def checksum(conn: sqlite3.Connection, tables: Sequence[str], schema: str = "main") -> str:
+    """sha256 over, per table, `name\n` then each row in rowid order (the writer stores rows
+    in key order) as SQLite's quote() of its values joined by "," plus "\n" (docs/bundles.md).
+    SQLite renders and joins the rows in chunks, so hashing 700,000 rows takes ~1 s."""
     digest = hashlib.sha256()
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     for table in tables:
-        key = SPECS[table].key if table in SPECS else "rowid"
-        cursor = conn.execute(f'SELECT * FROM {schema}."{table}" ORDER BY "{key}"')
-        while batch := cursor.fetchmany(5000):
-            digest.update("".join(dumps([table, *row]) + "\n" for row in batch).encode("utf-8"))
+        line = _row_line(conn, table, schema)
+        digest.update(f"{table}\n".encode())
+        low, high = conn.execute(
+            f'SELECT min(rowid), max(rowid) FROM {schema}."{table}"'
+        ).fetchone()
+        if low is None:
+            continue
+        for start in range(low, high + 1, CHECKSUM_CHUNK):
+            (text,) = conn.execute(
+                f"SELECT group_concat(line, char(10)) FROM (SELECT {line} AS line "
+                f'FROM {schema}."{table}" WHERE rowid >= ? AND rowid < ? ORDER BY rowid)',
+                [start, start + CHECKSUM_CHUNK],
+            ).fetchone()
+            if text is not None:
+                digest.update((text + "\n").encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
+
+
+def checksum_by_rows(conn: sqlite3.Connection, tables: Sequence[str], schema: str = "main") -> str:
+    """The same checksum one row at a time: the plain statement of the definition (tests
+    hold `checksum` to it)."""
+    digest = hashlib.sha256()
+    for table in tables:
+        digest.update(f"{table}\n".encode())
+        cursor = conn.execute(
+            f'SELECT {_row_line(conn, table, schema)} FROM {schema}."{table}" ORDER BY rowid'
+        )
+        for (text,) in cursor:
+            digest.update((text + "\n").encode("utf-8"))
     return "sha256:" + digest.hexdigest()
 
 
@@ -216,7 +251,8 @@ def _write_bundle(
             f'CREATE TABLE main."{spec.name}" AS SELECT {column_sql} FROM src."{spec.name}" WHERE 0'
         )
         conn.execute(
-            f'INSERT INTO main."{spec.name}" ({column_sql}) {select}', {"me": me, "start": start}
+            f'INSERT INTO main."{spec.name}" ({column_sql}) {select} ORDER BY t."{spec.key}"',
+            {"me": me, "start": start},
         )
         conn.execute(f'CREATE UNIQUE INDEX "{spec.name}_key" ON "{spec.name}" ("{spec.key}")')
         tables.append(spec.name)
@@ -315,8 +351,7 @@ class Bundle:
             raise BundleError(self.path, "数据包已损坏（文件不完整）") from exc
 
     def rows(self, table: str) -> Iterator[dict[str, Any]]:
-        key = SPECS[table].key if table in SPECS else "rowid"
-        cursor = self.conn.execute(f'SELECT * FROM "{table}" ORDER BY "{key}"')
+        cursor = self.conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
         names = [d[0] for d in cursor.description]
         for row in cursor:
             yield dict(zip(names, row, strict=True))
@@ -389,6 +424,7 @@ class ImportReport:
     agent_id: str
     tables: dict[str, TableCounts] = field(default_factory=dict)
     changed_call_ids: list[str] = field(default_factory=list)
+    already_imported: str = ""  # when the same bundle was merged before: that time
 
     @property
     def added(self) -> int:
@@ -399,7 +435,12 @@ class ImportReport:
         return sum(c.updated for c in self.tables.values())
 
     def lines(self) -> list[str]:
-        return [
+        head = (
+            [f"  （此数据包已于 {self.already_imported} 导入过，无新内容）"]
+            if self.already_imported
+            else []
+        )
+        return head + [
             f"  {name}: 新增 {c.added}，更新 {c.updated}，未变 {c.unchanged}"
             for name, c in self.tables.items()
         ]
@@ -425,9 +466,6 @@ def import_bundle(
     path = Path(path)
     check_target_writable(db, target_file)
     with open_bundle(path) as bundle:
-        if progress is not None:
-            progress.report(0, 3, "校验数据包")
-        bundle.verify()
         try:
             own_id = database_id(db)
         except sqlite3.OperationalError as exc:
@@ -436,6 +474,31 @@ def import_bundle(
             raise BundleError(path, "这是本机数据库导出的数据包，已跳过", skipped=True)
         manifest = bundle.manifest
         tables = list(bundle.tables)
+        seen = _already_imported(db, manifest)
+        if seen is not None:
+            # the very same bundle (same checksum, same source) was merged before: nothing in
+            # it can change anything, so its rows are not read again
+            audit.record(
+                "bundle.import",
+                "bundle",
+                manifest.get("database_id", ""),
+                file=path.name,
+                agent=manifest.get("agent_id", ""),
+                already_imported=seen,
+            )
+            return ImportReport(
+                path,
+                manifest.get("agent_id", ""),
+                {
+                    t: TableCounts(unchanged=bundle.count(t))
+                    for t in tables
+                    if _has_table(db.conn, t)
+                },
+                already_imported=seen,
+            )
+        if progress is not None:
+            progress.report(0, 3, "校验数据包")
+        bundle.verify()
     conn = db.conn
     alias = "bundle"
     try:
@@ -453,6 +516,20 @@ def import_bundle(
                 if not _has_table(conn, table):
                     continue  # e.g. qa_evaluations into a database without the review feature
                 report.tables[table] = _merge_table(conn, SPECS[table], alias, report)
+            conn.execute(
+                "INSERT OR REPLACE INTO bundle_imports VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    manifest.get("checksum", ""),
+                    manifest.get("database_id", ""),
+                    manifest.get("agent_id", ""),
+                    path.name,
+                    manifest.get("created_at", ""),
+                    audit_now(audit),
+                    json.dumps(
+                        {t: [c.added, c.updated, c.unchanged] for t, c in report.tables.items()}
+                    ),
+                ],
+            )
             audit.record(
                 "bundle.import",
                 "bundle",
@@ -476,6 +553,20 @@ def import_bundle(
     if progress is not None:
         progress.report(len(tables), len(tables), "完成")
     return report
+
+
+def _already_imported(db: sqlite_utils.Database, manifest: dict[str, str]) -> str | None:
+    if not _has_table(db.conn, "bundle_imports"):
+        return None
+    row = db.execute(
+        "SELECT imported_at FROM bundle_imports WHERE checksum = ? AND database_id = ?",
+        [manifest.get("checksum", ""), manifest.get("database_id", "")],
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def audit_now(audit: AuditLog) -> str:
+    return to_iso(audit.clock.now())
 
 
 def _write_error(path: Path, exc: sqlite3.Error) -> BundleError:

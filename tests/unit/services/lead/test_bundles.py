@@ -110,13 +110,19 @@ def test_merging_two_agents_overlapping_bundles_is_idempotent(agents, tmp_path: 
 
     for again in (a1, b1, a2, a1):  # every bundle again, the older one last
         report = _import(lead, again)
-        assert report.tables["calls"].added == 0 and report.tables["calls"].updated == 0
+        assert report.already_imported  # recognised by its checksum, not re-read
         assert all(c.added == 0 and c.updated == 0 for c in report.tables.values())
+    for again in (a1, b1, a2, a1):
+        lead.db.execute("DELETE FROM bundle_imports")  # forgotten: the full merge runs
+        report = _import(lead, again)
+        assert not report.already_imported
+        assert all(c.added == 0 and c.updated == 0 for c in report.tables.values()), again
+        assert report.tables["calls"].unchanged == {a1: 2, b1: 1, a2: 3}[again]
     now = _counts(lead)
     assert {t: now[t] for t in TABLES if t != "audit_log"} == {
         t: after[t] for t in TABLES if t != "audit_log"
     }
-    assert now["audit_log"] == after["audit_log"] + 4  # only the bundle.import rows
+    assert now["audit_log"] == after["audit_log"] + 8  # only the bundle.import rows
     rows = dict(lead.db.execute("SELECT id, notes FROM calls WHERE agent = '1001'").fetchall())
     assert rows[first_a] == "第一通，已补充"  # the older a1 did not bring the old note back
     agents_of = dict(lead.db.execute("SELECT agent, count(*) FROM calls GROUP BY agent").fetchall())
@@ -130,6 +136,24 @@ def test_merging_two_agents_overlapping_bundles_is_idempotent(agents, tmp_path: 
     )
     actions = [r[0] for r in lead.db.execute("SELECT action FROM audit_log WHERE actor = '1001'")]
     assert "call.start" in actions  # the agent's audit rows came along, keeping their actor
+
+
+def test_chunked_checksum_equals_the_row_by_row_definition(agents, tmp_path: Path) -> None:
+    from desktop.services.lead import bundle as module
+
+    a, _b, _lead = agents
+    for n in range(7):
+        a.call(f"1380000{n:04d}", notes=f"备注 {n}，含 'quote' 与逗号,")
+    out = _export(a, tmp_path / "a.bundle")
+    with open_bundle(out) as bundle:
+        whole = module.checksum(bundle.conn, bundle.tables)
+        module.CHECKSUM_CHUNK, saved = 3, module.CHECKSUM_CHUNK
+        try:
+            chunked = module.checksum(bundle.conn, bundle.tables)
+        finally:
+            module.CHECKSUM_CHUNK = saved
+        assert whole == chunked == module.checksum_by_rows(bundle.conn, bundle.tables)
+        assert whole == bundle.manifest["checksum"]
 
 
 def test_untick_after_an_export_updates_the_tick(agents, tmp_path: Path) -> None:
