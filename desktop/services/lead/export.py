@@ -37,6 +37,7 @@ class Column:
     kind: str = "text"  # one of KINDS
     width: float = 12
     labels: Mapping[str, str] | None = None  # stored value → what the sheet shows
+    in_xlsx: bool = True  # False: CSV only (machine keys a workbook reader does not need)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -50,6 +51,7 @@ class Sheet:
     rows: Iterable[Mapping[str, Any]]
     total: int = 0  # rows expected, for progress (0 = unknown)
     notes: Sequence[str] = field(default_factory=tuple)  # lines written above the header
+    positional: bool = False  # rows are sequences in column order (fast), not mappings
 
 
 class ExportError(Exception):
@@ -61,13 +63,26 @@ class ExportError(Exception):
         self.reason = reason
 
 
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
 class LocalTimes:
-    """Stored ISO UTC text → naive local datetimes in the agent's zone, fast: the zone's offset
-    is looked up once per UTC hour (zone offsets change on hour boundaries)."""
+    """Stored ISO UTC text → the agent's local time, fast: the zone's offset is looked up once
+    per UTC hour (offsets change on hour boundaries), and for whole-hour offsets the text and
+    Excel forms are built from the cached hour plus the minutes and seconds of the text."""
 
     def __init__(self, zone: tzinfo) -> None:
         self._zone = zone
         self._offsets: dict[str, timedelta] = {}
+        self._text_hours: dict[str, str | None] = {}
+        self._serial_hours: dict[str, float | None] = {}
+
+    def _offset(self, hour: str, naive: datetime) -> timedelta:
+        offset = self._offsets.get(hour)
+        if offset is None:
+            offset = naive.replace(tzinfo=UTC).astimezone(self._zone).utcoffset() or timedelta()
+            self._offsets[hour] = offset
+        return offset
 
     def __call__(self, iso: str | None) -> datetime | None:
         if not iso:
@@ -76,12 +91,42 @@ class LocalTimes:
             naive = datetime.fromisoformat(iso[:23])
         except ValueError:
             return None
+        return naive + self._offset(iso[:13], naive)
+
+    def text(self, iso: str | None) -> str:
+        """`YYYY-MM-DD HH:MM:SS` in the agent's zone; "" for none."""
+        if not iso:
+            return ""
         hour = iso[:13]
-        offset = self._offsets.get(hour)
-        if offset is None:
-            offset = naive.replace(tzinfo=UTC).astimezone(self._zone).utcoffset() or timedelta()
-            self._offsets[hour] = offset
-        return naive + offset
+        prefix = self._text_hours.get(hour, "")
+        if prefix == "":
+            local = self(hour + ":00:00")
+            whole = local is not None and self._offsets[hour].seconds % 3600 == 0
+            prefix = local.strftime("%Y-%m-%d %H") if whole and local else None
+            self._text_hours[hour] = prefix
+        if prefix is not None and len(iso) >= 19:
+            return prefix + iso[13:19]
+        local = self(iso)
+        return local.strftime(CSV_DATETIME) if local else ""
+
+    def serial(self, iso: str | None) -> float | None:
+        """The Excel date number (days since 1899-12-30) of the local time; None for none."""
+        if not iso:
+            return None
+        hour = iso[:13]
+        base = self._serial_hours.get(hour, -1.0)
+        if base == -1.0:
+            local = self(hour + ":00:00")
+            whole = local is not None and self._offsets[hour].seconds % 3600 == 0
+            base = (local - EXCEL_EPOCH).total_seconds() / 86400.0 if whole and local else None
+            self._serial_hours[hour] = base
+        if base is not None and len(iso) >= 19:
+            try:
+                return base + (int(iso[14:16]) * 60 + float(iso[17:23].rstrip("Z"))) / 86400.0
+            except ValueError:
+                return None
+        local = self(iso)
+        return (local - EXCEL_EPOCH).total_seconds() / 86400.0 if local else None
 
 
 @contextmanager
@@ -124,29 +169,47 @@ def _mask(value: Any) -> str:
 
 def _cell_converter(
     column: Column, times: LocalTimes, unmask: bool, for_csv: bool
-) -> Callable[[Any], Any]:
+) -> Callable[[Any], Any] | None:
+    """How one column's stored value becomes a cell; None = as it is (text, numbers)."""
     kind = column.kind
     if column.labels is not None:
         labels = column.labels
-        return lambda v: labels.get(v, v or "") if v is not None else ""
+        return lambda v: labels.get(v, v) if v is not None else None
     if kind == "phone":
-        return (lambda v: v or "") if unmask else _mask
+        return None if unmask else _mask
     if kind == "datetime":
-        if for_csv:
-            return lambda v: t.strftime(CSV_DATETIME) if (t := times(v)) else ""
-        return times
+        return times.text if for_csv else times.serial
     if kind == "duration":
         if for_csv:
-            return lambda v: "" if v is None else round(v)
-        return lambda v: None if v is None else float(v) / 86400.0  # Excel time: days
+            return lambda v: None if v is None else round(v)
+        return lambda v: None if v is None else v / 86400.0  # Excel time: days
     if kind == "percent" and for_csv:
-        return lambda v: "" if v is None else round(float(v) * 100, 1)
-    return lambda v: "" if v is None else v
+        return lambda v: None if v is None else round(float(v) * 100, 1)
+    return None
 
 
-def _sliced(
-    rows: Iterable[Mapping[str, Any]], total: int, progress: Progress | None, text: str
-) -> Iterator[Mapping[str, Any]]:
+def _row_reader(
+    sheet: Sheet, times: LocalTimes, unmask: bool, for_csv: bool
+) -> Callable[[Any], list[Any]]:
+    """A function turning one input row (a sequence in column order when `sheet.positional`,
+    else a mapping) into the list of cell values."""
+    keys = [c.key for c in sheet.columns]
+    converters = [
+        (i, f)
+        for i, c in enumerate(sheet.columns)
+        if (f := _cell_converter(c, times, unmask, for_csv)) is not None
+    ]
+
+    def read(row: Any) -> list[Any]:
+        values = list(row) if sheet.positional else [row.get(k) for k in keys]
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        return values
+
+    return read
+
+
+def _sliced(rows: Iterable[Any], total: int, progress: Progress | None, text: str) -> Iterator[Any]:
     done = 0
     for row in rows:
         yield row
@@ -169,8 +232,7 @@ def write_csv(
 ) -> int:
     """One sheet as CSV, UTF-8 with BOM, dates as `YYYY-MM-DD HH:MM:SS` in `zone`, durations in
     seconds, percentages as numbers (45.5 = 45.5 %). Returns the rows written."""
-    times = LocalTimes(zone)
-    converters = [(c.key, _cell_converter(c, times, unmask, True)) for c in sheet.columns]
+    read = _row_reader(sheet, LocalTimes(zone), unmask, True)
     count = 0
     with (
         atomic_output(path) as temp,
@@ -181,7 +243,7 @@ def write_csv(
             writer.writerow([line])
         writer.writerow([c.title + _unit(c) for c in sheet.columns])
         for row in _sliced(sheet.rows, sheet.total, progress, sheet.name):
-            writer.writerow([convert(row.get(key)) for key, convert in converters])
+            writer.writerow(read(row))
             count += 1
     return count
 
@@ -238,6 +300,16 @@ def _close_quietly(book: Any) -> None:
         book.close()
 
 
+def _xlsx_columns_only(sheet: Sheet) -> Sheet:
+    keep = [i for i, c in enumerate(sheet.columns) if c.in_xlsx]
+    columns = [sheet.columns[i] for i in keep]
+    if sheet.positional:
+        rows: Iterable[Any] = ([row[i] for i in keep] for row in sheet.rows)
+    else:
+        rows = sheet.rows
+    return Sheet(sheet.name, columns, rows, sheet.total, sheet.notes, sheet.positional)
+
+
 def _write_sheet(
     book: Any,
     sheet: Sheet,
@@ -248,6 +320,8 @@ def _write_sheet(
     progress: Progress | None,
 ) -> int:
     ws = book.add_worksheet(sheet.name[:31])
+    if not all(c.in_xlsx for c in sheet.columns):
+        sheet = _xlsx_columns_only(sheet)
     columns = list(sheet.columns)
     for index, column in enumerate(columns):
         ws.set_column(index, index, column.width, formats.get(column.kind))
@@ -258,25 +332,25 @@ def _write_sheet(
     for index, column in enumerate(columns):
         ws.write_string(first, index, column.title, header)
     ws.freeze_panes(first + 1, 0)
-    plan = []
+    read = _row_reader(sheet, times, unmask, False)
+    kinds = []
     for index, column in enumerate(columns):
-        convert = _cell_converter(column, times, unmask, False)
-        fmt = formats.get(column.kind)
-        numeric = column.kind in ("duration", "int", "float", "percent") and column.labels is None
-        plan.append((index, column.key, convert, fmt, column.kind == "datetime", numeric))
-    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+        numeric = column.kind in ("datetime", "duration", "int", "float", "percent")
+        kinds.append((index, numeric and column.labels is None, formats.get(column.kind)))
+    # the undecorated writers: the public ones re-check their arguments on each of ~1M cells
+    write_string = getattr(ws, "_write_string", ws.write_string)
+    write_number = getattr(ws, "_write_number", ws.write_number)
     row_index = first
     count = 0
     for row in _sliced(sheet.rows, sheet.total, progress, sheet.name):
         row_index += 1
         count += 1
-        for index, key, convert, fmt, is_date, numeric in plan:
-            value = convert(row.get(key))
+        values = read(row)
+        for index, numeric, fmt in kinds:
+            value = values[index]
             if value is None or value == "":
                 continue
-            if is_date:
-                write_datetime(row_index, index, value, fmt)
-            elif numeric and isinstance(value, int | float):
+            if numeric and isinstance(value, int | float):
                 write_number(row_index, index, value, fmt)
             else:
                 write_string(row_index, index, str(value))

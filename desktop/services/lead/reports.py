@@ -50,7 +50,7 @@ CALL_COLUMNS: tuple[Column, ...] = (
     Column("talk_s", "通话时长", "duration", 10),
     Column("wrap_s", "话后时长", "duration", 10),
     Column("skip_reason", "跳过步骤原因", "text", 16),
-    Column("id", "通话编号", "text", 34),
+    Column("id", "通话编号", "text", 34, in_xlsx=False),
 )
 
 
@@ -96,6 +96,10 @@ class CallQuery:
 
 _TALK = "(julianday(c.ended_at) - julianday(c.answered_at)) * 86400.0"
 _WRAP = "(julianday(c.completed_at) - julianday(c.ended_at)) * 86400.0"
+_CALL_SELECT = {
+    "talk_s": f"CAST(round({_TALK}) AS INTEGER)",
+    "wrap_s": f"CAST(round({_WRAP}) AS INTEGER)",
+}
 
 
 def count_calls(db: sqlite_utils.Database, query: CallQuery, calendar: AgentCalendar) -> int:
@@ -105,18 +109,14 @@ def count_calls(db: sqlite_utils.Database, query: CallQuery, calendar: AgentCale
 
 def iter_calls(
     db: sqlite_utils.Database, query: CallQuery, calendar: AgentCalendar
-) -> Iterator[dict[str, Any]]:
-    """The calls of `query`, oldest first, as row dicts with `talk_s` and `wrap_s`."""
+) -> Iterator[tuple[Any, ...]]:
+    """The calls of `query`, oldest first, as tuples in CALL_COLUMNS order (durations in whole
+    seconds)."""
     where, params = query.where(calendar)
-    cursor = db.execute(
-        "SELECT c.id, c.started_at, c.answered_at, c.agent, c.phone, c.caller_name, c.intent, "
-        f"c.priority, c.status, c.outcome, {_TALK} AS talk_s, {_WRAP} AS wrap_s, c.skip_reason "
-        f"FROM calls c WHERE {where} ORDER BY c.started_at, c.id",
-        params,
-    )
-    names = [d[0] for d in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row, strict=True))
+    select = ", ".join(_CALL_SELECT.get(c.key, f"c.{c.key}") for c in CALL_COLUMNS)
+    cursor = db.execute(f"SELECT {select} FROM calls c WHERE {where} ORDER BY c.started_at", params)
+    while batch := cursor.fetchmany(5000):
+        yield from batch
 
 
 def calls_sheet(
@@ -129,9 +129,9 @@ def calls_sheet(
     """The calls sheet; `rows` (any iterable of call row dicts) replaces the query's rows,
     e.g. the review browser's filtered rows."""
     if rows is None:
-        rows = iter_calls(db, query, calendar)
         total = count_calls(db, query, calendar)
-    return Sheet("通话", CALL_COLUMNS, rows, total or 0, notes=())
+        return Sheet("通话", CALL_COLUMNS, iter_calls(db, query, calendar), total, positional=True)
+    return Sheet("通话", CALL_COLUMNS, rows, total or 0)
 
 
 # ---- statistics ------------------------------------------------------------------------

@@ -148,3 +148,23 @@ def test_handbook_follows_the_complaint_steps() -> None:
     sheet = handbook_sheet(PACK)
     steps = [r["step"] for r in sheet.rows if r["step"]]
     assert steps == [s.label for s in PACK.steps("complaint")]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "Asia/Kolkata", "UTC"])
+def test_fast_local_times_agree_with_zoneinfo(zone: str) -> None:
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo
+
+    from desktop.core.clock import to_iso
+    from desktop.services.lead.export import EXCEL_EPOCH, LocalTimes
+
+    times = LocalTimes(ZoneInfo(zone))
+    moment = datetime(2026, 3, 7, 23, 59, 58, 250_000, tzinfo=UTC)  # across New York's DST
+    for step in range(0, 60 * 60 * 36, 1793):
+        at = moment + timedelta(seconds=step)
+        local = at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        iso = to_iso(at)
+        assert times.text(iso) == local.strftime("%Y-%m-%d %H:%M:%S"), iso
+        serial = (local - EXCEL_EPOCH).total_seconds() / 86400
+        assert abs(times.serial(iso) - serial) < 1e-8, iso
+    assert times.text(None) == "" and times.serial("") is None
