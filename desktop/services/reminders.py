@@ -53,6 +53,9 @@ CASE_KINDS = ("first_response", "progress")
 
 _OPEN = ",".join(f"'{s}'" for s in OPEN_STATUSES)
 _ARMED = ",".join(f"'{s}'" for s in ARMED_STATUSES)
+# This database's own reminders: those merged in from other agents' log bundles (migration 5,
+# `agent` set) are kept for the lead's statistics and never fire or list here.
+_OWN = "agent = ''"
 _SELECT = """
     SELECT r.id, r.kind, r.status, r.due_at, r.target_at, r.created_at, r.call_id, r.case_id,
            COALESCE(NULLIF(r.phone, ''), c.phone, ''),
@@ -169,13 +172,14 @@ class ReminderService:
         """Open reminders whose time has come (shown or not), earliest first."""
         now = to_iso(self._clock.now())
         return self._query(
-            f" WHERE r.status IN ({_OPEN}) AND r.due_at <= ? ORDER BY r.due_at", [now]
+            f" WHERE r.{_OWN} AND r.status IN ({_OPEN}) AND r.due_at <= ? ORDER BY r.due_at", [now]
         )
 
     def next_due_at(self) -> datetime | None:
         """The earliest due time not shown yet (possibly in the past), or None."""
         row = self._db.execute(
-            f"SELECT MIN(due_at) FROM reminders WHERE fired_at IS NULL AND status IN ({_ARMED})"
+            f"SELECT MIN(due_at) FROM reminders WHERE {_OWN} AND fired_at IS NULL "
+            f"AND status IN ({_ARMED})"
         ).fetchone()
         return _dt(row[0])
 
@@ -185,15 +189,18 @@ class ReminderService:
         now = self._clock.now()
         now_iso, grace = to_iso(now), self.grace()
         past = self._query(
-            f" WHERE r.status IN ({_OPEN}) AND r.due_at <= ? ORDER BY r.due_at, r.created_at",
+            f" WHERE r.{_OWN} AND r.status IN ({_OPEN}) AND r.due_at <= ? "
+            "ORDER BY r.due_at, r.created_at",
             [now_iso],
         )
         upcoming = self._query(
-            f" WHERE r.status IN ({_OPEN}) AND r.due_at > ? ORDER BY r.due_at, r.created_at LIMIT ?",
+            f" WHERE r.{_OWN} AND r.status IN ({_OPEN}) AND r.due_at > ? "
+            "ORDER BY r.due_at, r.created_at LIMIT ?",
             [now_iso, upcoming_limit],
         )
         total_upcoming = self._db.execute(
-            f"SELECT count(*) FROM reminders WHERE status IN ({_OPEN}) AND due_at > ?", [now_iso]
+            f"SELECT count(*) FROM reminders WHERE {_OWN} AND status IN ({_OPEN}) AND due_at > ?",
+            [now_iso],
         ).fetchone()[0]
         overdue = tuple(r for r in past if classify(r.due_at, now, grace) == "overdue")
         due = tuple(r for r in past if classify(r.due_at, now, grace) == "due")
@@ -352,15 +359,15 @@ class ReminderService:
         now_iso = to_iso(now)
         with transaction(self._db):
             rows = self._db.execute(
-                f"SELECT id, due_at FROM reminders WHERE fired_at IS NULL "
+                f"SELECT id, due_at FROM reminders WHERE {_OWN} AND fired_at IS NULL "
                 f"AND status IN ({_ARMED}) AND due_at <= ? ORDER BY due_at",
                 [now_iso],
             ).fetchall()
             if not rows:
                 return []
             self._db.execute(
-                f"UPDATE reminders SET status = 'fired', fired_at = ? WHERE fired_at IS NULL "
-                f"AND status IN ({_ARMED}) AND due_at <= ?",
+                f"UPDATE reminders SET status = 'fired', fired_at = ? WHERE {_OWN} "
+                f"AND fired_at IS NULL AND status IN ({_ARMED}) AND due_at <= ?",
                 [now_iso, now_iso],
             )
             for reminder_id, due_at in rows:

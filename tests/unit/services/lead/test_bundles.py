@@ -273,3 +273,19 @@ def test_a_failure_mid_import_rolls_the_whole_bundle_back(agents, tmp_path: Path
     with pytest.raises(BundleError, match="未导入"):
         _import(lead, good)
     assert lead.db["calls"].count == 0 and lead.db["call_intents"].count == 0
+
+
+def test_imported_reminders_never_fire_in_the_leads_app(agents, tmp_path: Path) -> None:
+    from desktop.services.reminders import ReminderService
+    from desktop.services.settings import SettingsStore
+
+    a, _b, lead = agents
+    a.reminders_for(a.call())
+    lead.reminders_for(lead.call("13600000000"))  # the lead's own one
+    _import(lead, _export(a, tmp_path / "a.bundle"))
+    lead.clock.advance(hours=2)
+    service = ReminderService(lead.db, lead.clock, lead.audit, SettingsStore(lead.db), lambda: ())
+    assert lead.db["reminders"].count == 2
+    assert len(service.due_now()) == 1 and len(service.fire_due()) == 1
+    agents_of = [r[0] for r in lead.db.execute("SELECT agent FROM reminders ORDER BY agent")]
+    assert agents_of == ["", "1001"]
