@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,23 @@ class ChangeBus:
     def __init__(self) -> None:
         self._subscribers: list[Subscriber] = []
         self._lock = threading.Lock()
+        self._local = threading.local()  # this thread's open batches
+
+    @contextmanager
+    def batch(self, origin: object = None) -> Iterator[None]:
+        """Hold this thread's publishes until the block ends, then publish them merged once;
+        nothing is published if the block raises (its transaction rolled back). A use case
+        wraps its transaction in a batch, so panels hear of a change only after it commits."""
+        stack: list[list[OpChanges]] = self._local.__dict__.setdefault("stack", [])
+        stack.append([])
+        try:
+            yield
+        except BaseException:
+            stack.pop()
+            raise
+        held = stack.pop()
+        if held:
+            self.publish(merge(held), origin)
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         with self._lock:
@@ -80,6 +98,10 @@ class ChangeBus:
 
     def publish(self, changes: OpChanges, origin: object = None) -> None:
         if changes.empty:
+            return
+        stack = self._local.__dict__.get("stack")
+        if stack:
+            stack[-1].append(changes)
             return
         with self._lock:
             subscribers = list(self._subscribers)

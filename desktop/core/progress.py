@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+# How services hand work to the app's task runner without importing the UI: `run(fn,
+# on_done)` runs `fn()` off the GUI thread and calls `on_done(future)` back on it.
+Runner = Callable[[Callable[[], Any], Callable[[Future], None]], object]
 
 
 class Cancelled(Exception):

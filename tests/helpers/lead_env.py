@@ -15,6 +15,7 @@ from desktop.core.content.loader import bundled_pack_dir, load_pack
 from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
 from desktop.services.reminders import ReminderService
+from desktop.services.script_usage import ScriptUsage
 from desktop.services.settings import SettingsStore
 
 PACK = load_pack(bundled_pack_dir())
@@ -58,7 +59,7 @@ class AgentDb:
         if ticks:
             for step in PACK.steps(intent):
                 self.calls.tick(call.id, step.key)
-        self.calls.mark_script_used(call.id, PACK.scripts[0].id)
+        ScriptUsage(self.db, self.clock, lambda: self.agent).mark_used(call.id, PACK.scripts[0].id)
         if notes:
             self.calls.save_notes(call.id, notes)
         self.clock.advance(talk_s)

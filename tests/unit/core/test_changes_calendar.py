@@ -62,3 +62,18 @@ def test_calendar_from_settings_and_unknown_zone(caplog: pytest.LogCaptureFixtur
     assert cal.zone_name == "Asia/Taipei" and cal.grace.total_seconds() == 300
     assert zone_named("Mars/Olympus") is UTC
     assert "unknown time zone" in caplog.text
+
+
+def test_batch_publishes_once_after_the_block_and_nothing_on_error() -> None:
+    bus, seen = ChangeBus(), []
+    bus.subscribe(lambda c, o: seen.append((c, o)))
+    with bus.batch(origin="wrap-up"):
+        bus.publish(OpChanges.for_calls("c1"))
+        bus.publish(OpChanges(reminders=True))
+        assert seen == []
+    assert seen == [(OpChanges(calls=True, reminders=True, call_ids=frozenset({"c1"})), "wrap-up")]
+    seen.clear()
+    with pytest.raises(RuntimeError), bus.batch():
+        bus.publish(OpChanges(reminders=True))
+        raise RuntimeError("rolled back")
+    assert seen == []
