@@ -128,7 +128,11 @@ def test_export_runs_in_the_background_masked_and_audited(app: App, qtbot, tmp_p
 
 def test_a_cancelled_export_leaves_no_file(app: App, qtbot, tmp_path) -> None:
     app.lead_gate.session.set_first_pin(PIN)
-    _calls(app)
+    app.db.execute(  # enough rows that the export is still running when 取消 is pressed
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
+        "INSERT INTO calls (id, phone, started_at, status) "
+        "SELECT 'c' || i, '13800138000', '2026-03-01T01:00:00.000Z', 'missed' FROM n"
+    )
     out = tmp_path / "calls.csv"
     handle = app.lead.export_calls(app.window, CallQuery(), "csv", out)
     handle.cancel()
