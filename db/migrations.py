@@ -9,14 +9,19 @@ from pathlib import Path
 
 import sqlite_utils
 
-from db import schema_v1, schema_v2, schema_v3
+from db import schema_v1, schema_v2, schema_v3, schema_v4
 from db.errors import StorageError
 
 Migration = Callable[[sqlite_utils.Database], None]
 
 # Index + 1 is the user_version the migration leaves behind. Append only; never edit a
 # released migration (write a new one).
-MIGRATIONS: tuple[Migration, ...] = (schema_v1.apply, schema_v2.apply, schema_v3.apply)
+MIGRATIONS: tuple[Migration, ...] = (
+    schema_v1.apply,
+    schema_v2.apply,
+    schema_v3.apply,
+    schema_v4.apply,
+)
 
 
 def current_version(db: sqlite_utils.Database) -> int:
