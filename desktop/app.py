@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -17,16 +16,25 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from db import open_db
 from desktop import paths
+from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import Call
+from desktop.core.changes import ChangeBus
 from desktop.core.clock import Clock, SystemClock
+from desktop.core.reminders import ReminderError
+from desktop.paths import DataDir
 from desktop.services.audit import AuditLog
+from desktop.services.call_screen import CallScreenReader
 from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
+from desktop.services.follow_ups import FollowUps
 from desktop.services.notes_search import NotesIndexer, classified_calls
 from desktop.services.reminders import ReminderService
+from desktop.services.script_usage import ScriptUsage
 from desktop.services.settings import SettingsStore
+from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
+from desktop.ui.change_hub import ChangeHub
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
     ReminderAlert,
@@ -37,6 +45,8 @@ from desktop.ui.reminders import (
 )
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.softphone_bridge import SoftphoneBridge
+from desktop.ui.startup import BackgroundStart
+from desktop.ui.tasks import TaskRunner
 from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
@@ -52,12 +62,20 @@ class App:
     """Everything one running assistant holds; `close()` releases it in order."""
 
     data_dir: Path
+    paths: DataDir
     clock: Clock
     db: sqlite_utils.Database
+    bus: ChangeBus
+    hub: ChangeHub
+    tasks: TaskRunner
     content: ContentService
     settings: SettingsStore
     audit: AuditLog
     calls: CallService
+    screen: CallScreenReader
+    scripts: ScriptUsage
+    events: SoftphoneEvents
+    follow_ups: FollowUps
     window: MainWindow
     workspace: WorkspaceController
     text: TextAssist
@@ -66,29 +84,58 @@ class App:
     reminders: ReminderService
     reminder_panel: RemindersPanel
     scheduler: ReminderScheduler
+    startup: BackgroundStart
     _closers: list = field(default_factory=list)
     _background_started: bool = False
     _closed: bool = False
 
+    def calendar(self) -> AgentCalendar:
+        """The agent's time policy (zone, office hours, grace) for the current settings."""
+        return self.settings.calendar()
+
     def start_background(self) -> None:
         """Start the work the window does not wait for: the reminder scheduler, jieba, the
-        script index, the notes index backfill. build_app schedules it just after the window
-        is up; calling it earlier (tests, --selftest) is fine, and it runs once."""
+        script index, the notes index backfill, learning from past calls. Each part runs on
+        its own through the task runner (a locked database delays only that part, retried
+        with back-off). build_app schedules it just after the window is up; calling it
+        earlier (tests, --selftest) is fine, and it runs once."""
         if self._background_started or self._closed:
             return
         self._background_started = True
-        self.scheduler.start()  # reminders missed while the app was closed fire once now
-        self.text.start(history=lambda: classified_calls(paths.db_path(self.data_dir)))
-        self.notes_index.start()
+        self.startup.start()
+
+    def wait_background(self, timeout: float = 120.0) -> bool:
+        """Spin the event loop until the start-up work is done (tests, self-test, bench)."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+
+        self.start_background()
+        deadline = QDeadlineTimer(int(timeout * 1000))
+        while not self.background_done and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        return self.background_done
+
+    @property
+    def background_done(self) -> bool:
+        """Every start-up part ran and what it started (index, learning, backfill) is done."""
+        return (
+            self.startup.done
+            and self.text.search_ready.is_set()
+            and self.text.history_learned.is_set()
+            and self.notes_index.idle.is_set()
+            and self.tasks.idle
+        )
 
     def close(self) -> None:
         self._closed = True  # a start_background still queued must not run on a closed app
         self.window.view.notes.flush()
+        self.startup.close()
         for closer in reversed(self._closers):
             try:
                 closer()
             except Exception:  # a failing part must not stop the rest from closing
                 log.exception("error while closing")
+        self.tasks.close()
+        self.hub.close()
         self.window.close()
         for timer in self.window.findChildren(QTimer):  # nothing may tick on a closed database
             timer.stop()
@@ -107,42 +154,62 @@ def build_app(
     """
     clock = clock or SystemClock()
     data_dir = Path(data_dir)
+    where = DataDir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_db(paths.db_path(data_dir))
+    db = open_db(where.db)
     try:
-        content = ContentService(paths.content_pack_dir(), data_dir)
-        settings = SettingsStore(db)
-        audit = AuditLog(db, clock, actor=settings.current.agent_id)
-        calls = CallService(
-            db, clock, audit, lambda: content.pack, agent=lambda: settings.current.agent_id
+        bus = ChangeBus()
+        content = ContentService(paths.content_pack_dir(), data_dir, bus)
+        settings = SettingsStore(db, bus)
+        audit = AuditLog(db, clock, actor=lambda: settings.current.agent_id)
+        agent = lambda: settings.current.agent_id  # noqa: E731 - read live, never copied
+        calls = CallService(db, clock, audit, lambda: content.pack, agent=agent, bus=bus)
+        screen = CallScreenReader(db, calls, lambda: content.pack)
+        scripts = ScriptUsage(db, clock, agent)
+        events = SoftphoneEvents(db, calls, clock)
+        reminders = ReminderService(
+            db, clock, audit, settings, lambda: content.pack.reminder_rules, bus
         )
-        if demo and db["calls"].count == 0:
+        follow_ups = FollowUps(db, calls, reminders)
+        if demo and db.execute("SELECT count(*) FROM calls").fetchone()[0] == 0:
             populate(db, content.pack, clock.now())
-        ui_settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+        ui_settings = QSettings(str(where.window_state), QSettings.Format.IniFormat)
         view = WorkspaceView(clock.now)
         window = MainWindow(view, ui_settings)
-        workspace = WorkspaceController(view, calls, settings, content.pack)
-        text = TextAssist(data_dir / "cache", content.pack)
-        AssistController(workspace, text, calls)
-        notes_index = NotesIndexer(paths.db_path(data_dir), text.segmenter)
-        reminders = ReminderService(db, clock, audit, settings, lambda: content.pack.reminder_rules)
-        reminder_panel = RemindersPanel(reminders, clock, settings)
-        window.add_side_panel(reminder_panel)
-        scheduler = ReminderScheduler(reminders, clock, window)
-        softphone = SoftphoneBridge(
-            data_dir, calls, settings.current.baresip if baresip is None else baresip
+        hub = ChangeHub(bus, window)
+        tasks = TaskRunner(window)
+        workspace = WorkspaceController(
+            view, calls, screen, scripts, follow_ups, settings, lambda: content.pack, hub
         )
+        text = TextAssist(where.cache, content.pack)
+        AssistController(workspace, text, scripts)
+        notes_index = NotesIndexer(where.db, text.segmenter, tasks.run_in_background)
+        reminder_panel = RemindersPanel(reminders, clock, settings, hub=hub)
+        window.add_side_panel(reminder_panel)
+        scheduler = ReminderScheduler(reminders, clock, window, hub=hub)
+        softphone = SoftphoneBridge(
+            data_dir, events, settings.current.baresip if baresip is None else baresip
+        )
+        startup = BackgroundStart(tasks, window)
     except BaseException:
         db.close()
         raise
     app = App(
         data_dir,
+        where,
         clock,
         db,
+        bus,
+        hub,
+        tasks,
         content,
         settings,
         audit,
         calls,
+        screen,
+        scripts,
+        events,
+        follow_ups,
         window,
         workspace,
         text,
@@ -151,21 +218,41 @@ def build_app(
         reminders,
         reminder_panel,
         scheduler,
+        startup,
     )
     workspace.message.connect(window.show_message)
-    workspace.call_completed.connect(lambda call, _promised: notes_index.enqueue(call.id))
+    workspace.call_completed.connect(lambda done: notes_index.enqueue(done.call.id))
     app._closers.append(view.call_bar.stop)
     app._closers.append(notes_index.stop)
-    content.subscribe(workspace.set_pack)
-    content.subscribe(text.set_pack)
+    hub.changed.connect(lambda changes, _o: changes.content and text.set_pack(content.pack))
+    _plan_background(app)
     _wire_softphone(app)
     _wire_reminders(app)
     _wire_tools(app)
     softphone.start()
-    window.status_db.setText(f"数据：{paths.db_path(data_dir).name}")
+    window.status_db.setText(f"数据：{where.db.name}")
     _show_content_status(app)
     QTimer.singleShot(BACKGROUND_DELAY_MS, app.start_background)
     return app
+
+
+def _plan_background(app: App) -> None:
+    """The start-up parts and what each waits for; each one retries on its own."""
+    startup, text = app.startup, app.text
+    startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True)
+    startup.add(
+        "script_index", "话术搜索", lambda: text.attach(app.tasks.run_in_background), on_gui=True
+    )
+    startup.add("jieba", "文字辅助", text.segmenter.load)
+    startup.add(
+        "history",
+        "学习历史来电",
+        lambda: classified_calls(app.paths.db),
+        after="jieba",
+        then=text.learn_from,
+    )
+    startup.add("notes_index", "记录索引", app.notes_index.start, on_gui=True, after="jieba")
+    startup.status.connect(app.window.show_background_status)
 
 
 def _wire_softphone(app: App) -> None:
@@ -185,23 +272,20 @@ def _wire_softphone(app: App) -> None:
 
 
 def _wire_reminders(app: App) -> None:
-    """Wrap-up feeds the rules; "call back now" starts a call linked to its reminder."""
+    """Reminders on screen; "call back now" is one use case in FollowUps."""
     reminders, panel, workspace = app.reminders, app.reminder_panel, app.workspace
-    alert = ReminderAlert(reminders, app.clock, app.settings, app.window)
+    alert = ReminderAlert(reminders, app.clock, app.settings, app.window, hub=app.hub)
     notifier = create_notifier(parent=app.window)
     connect_reminder_ui(app.scheduler, panel, alert, notifier, reminders, app.clock, app.settings)
 
-    def wrapped_up(call: Call, promised: datetime | None) -> None:
-        reminders.create_for_wrap_up(call.id, call.intent or "", call.outcome or "", promised)
-
     def call_back(reminder_id: str) -> None:
-        reminder = reminders.get(reminder_id)
         workspace.view.notes.flush()
-        call = app.calls.start_call(
-            reminder.phone, reminder.customer_name, source="reminder", reminder_id=reminder_id
-        )
-        reminders.link_callback(reminder_id, call.id)
-        workspace.show_call(call)
+        try:
+            call, _reminder = app.follow_ups.call_back_now(reminder_id)
+        except ReminderError as exc:
+            app.window.show_message(str(exc))
+            return
+        workspace.show_callback(call)
 
     def current_changed(call: Call | None) -> None:
         if call is not None and call.is_open:
@@ -209,7 +293,6 @@ def _wire_reminders(app: App) -> None:
         else:
             panel.set_current_call(None)
 
-    workspace.call_completed.connect(wrapped_up)
     panel.call_back_requested.connect(call_back)
     panel.open_call_requested.connect(workspace.switch_to)
     workspace.current_call_changed.connect(current_changed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 APP_DIR_NAME = "callassist"
@@ -41,3 +42,70 @@ def content_pack_dir(locale: str = "zh_CN") -> Path:
 
 def db_path(data_dir: Path) -> Path:
     return data_dir / DB_FILE_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class DataDir:
+    """Every path in the agent's data directory, named once. Files there are private to the
+    user (the directory 0700, files 0600 on POSIX)."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str]) -> DataDir:
+        return cls(Path(root))
+
+    @property
+    def db(self) -> Path:
+        return self.root / DB_FILE_NAME
+
+    @property
+    def log(self) -> Path:
+        return self.root / "callassist.log"
+
+    @property
+    def cache(self) -> Path:
+        """jieba's dictionary cache and other rebuildable files."""
+        return self.root / "cache"
+
+    @property
+    def spool(self) -> Path:
+        """The softphone hook's durable event spool (and its `.offset` beside it)."""
+        return self.root / "events.spool"
+
+    @property
+    def failed_events(self) -> Path:
+        """Softphone events that failed every retry, kept for IT."""
+        return self.root / "events.failed"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def content(self) -> Path:
+        """A team lead's edited content pack overrides the bundled one from here."""
+        return self.root / "content"
+
+    @property
+    def content_last_good(self) -> Path:
+        return self.root / "content-last-good"
+
+    @property
+    def window_state(self) -> Path:
+        """Window geometry and view toggles (QSettings, INI)."""
+        return self.root / "window.ini"
+
+    @property
+    def lock(self) -> Path:
+        """Held by the running app: one app per data directory."""
+        return self.root / "instance.lock"
+
+    @property
+    def ipc_key(self) -> Path:
+        return self.root / "ipc.key"
+
+    @property
+    def notes_rescue(self) -> Path:
+        """Notes the database could not take (locked, full disk), merged back later."""
+        return self.root / "notes-rescue"

@@ -34,7 +34,7 @@ def run_selftest(out: TextIO = sys.stdout) -> int:
                     print(f"content problem: {problem}", file=out)
                 return 1
             segmenter = app.text.segmenter
-            if not segmenter.wait(60):
+            if not app.wait_background(60) or not segmenter.ready:
                 print("jieba: failed to load", file=out)
                 return 1
             words = segmenter.cut("客户投诉物流太慢要求退换货")

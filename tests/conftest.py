@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.pop("CALLASSIST_DATA_DIR", None)
+# The computer's zone is never the agent's (Asia/Shanghai in settings): anything that
+# converts with the computer's zone shows a wrong time in the tests (the time policy).
+os.environ["TZ"] = os.environ.get("CALLASSIST_TEST_TZ", "America/New_York")
 
 from pathlib import Path
 
@@ -13,6 +17,10 @@ import pytest
 
 from desktop.core.clock import FakeClock
 from desktop.core.text.segmenter import Segmenter
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    time.tzset()  # apply TZ above before any test (and before Qt reads the zone)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -11,10 +12,19 @@ from desktop.core.clock import Clock, to_iso
 
 
 class AuditLog:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock, actor: str = "") -> None:
+    """`actor` is read at every row (a callable returning the agent id from settings), so a
+    change of agent in settings shows in the very next audit row."""
+
+    def __init__(
+        self, db: sqlite_utils.Database, clock: Clock, actor: Callable[[], str] | str = ""
+    ) -> None:
         self._db = db
         self._clock = clock
-        self.actor = actor
+        self._actor: Callable[[], str] = actor if callable(actor) else (lambda: actor)
+
+    @property
+    def actor(self) -> str:
+        return self._actor()
 
     def record(self, action: str, entity: str, entity_id: str, **detail: Any) -> None:
         """Append one row; `detail` is stored as JSON so leads can query it with json_extract.
@@ -25,7 +35,7 @@ class AuditLog:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
                 to_iso(self._clock.now()),
-                self.actor,
+                self._actor(),
                 action,
                 entity,
                 entity_id,
@@ -34,8 +44,9 @@ class AuditLog:
         )
 
     def for_entity(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
-        return list(
-            self._db["audit_log"].rows_where(
-                "entity = ? AND entity_id = ?", [entity, entity_id], order_by="id"
-            )
+        cur = self._db.execute(
+            "SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",
+            [entity, entity_id],
         )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -1,17 +1,24 @@
-"""Call use cases: start, answer, classify, tick, note, wrap up; the only code that writes calls."""
+"""The call life cycle: start, answer, classify, tick, note, wrap up — the only code that
+writes calls. Each agent action is one transaction with its audit row; hot paths are plain
+SQL (no table introspection) and every write says what it changed on the change bus.
+
+Reading for the screen lives in `call_screen`, softphone events in `softphone.events`,
+script usage in `script_usage`.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import sqlite_utils
 
 from db import transaction
-from desktop.core.call_events import CallEvent
 from desktop.core.calls import OPEN_STATUSES, Call, can_move, missing_required_steps
+from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, to_iso
 from desktop.core.content.model import OUTCOMES, ContentPack
 from desktop.core.softphone.numbers import national
@@ -19,30 +26,19 @@ from desktop.services.audit import AuditLog
 
 PRIORITIES = ("urgent", "important", "normal")
 NOTES_LIMIT = 200_000  # characters; more is kept out of the database and reported
+NAME_LIMIT = 100
+
+CALL_COLUMNS = Call.__slots__
+_SELECT_CALL = f"SELECT {', '.join(CALL_COLUMNS)} FROM calls"
+_OPEN = ",".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
 
 
 class CallError(ValueError):
     """A request the workspace cannot carry out; the message is shown to the agent."""
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    call_id: str
-    started_at: str
-    intent: str | None
-    outcome: str | None
-    status: str
-    notes_preview: str
-
-
-@dataclass(frozen=True, slots=True)
-class CallerHistory:
-    phone: str
-    customer_name: str
-    calls: tuple[HistoryEntry, ...]
-    open_reminders: tuple[dict[str, Any], ...]
-    repeat_caller: bool
-    open_complaint: bool
+def call_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Call:
+    return Call(*row)
 
 
 class CallService:
@@ -53,40 +49,41 @@ class CallService:
         audit: AuditLog,
         pack: Callable[[], ContentPack],
         agent: Callable[[], str] = lambda: "",
+        bus: ChangeBus | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
         self._pack = pack
         self._agent = agent
-        self._listeners: list[Callable[[str], None]] = []
-
-    # ---- listeners -------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[str], None]) -> None:
-        """`listener(call_id)` runs after every change to that call, on the caller's thread."""
-        self._listeners.append(listener)
-
-    def _changed(self, call_id: str) -> None:
-        for listener in list(self._listeners):
-            listener(call_id)
+        self.bus = bus or ChangeBus()
 
     def _now(self) -> str:
         return to_iso(self._clock.now())
 
+    def _publish(self, *call_ids: str, reminders: bool = False) -> None:
+        self.bus.publish(OpChanges.for_calls(*call_ids, reminders=reminders))
+
     # ---- reading ---------------------------------------------------------------------
     def get(self, call_id: str) -> Call:
-        rows = list(self._db["calls"].rows_where("id = ?", [call_id]))
-        if not rows:
+        row = self._db.execute(_SELECT_CALL + " WHERE id = ?", [call_id]).fetchone()
+        if row is None:
             raise CallError(f"找不到通话 {call_id}")
-        return Call.from_row(rows[0])
+        return call_from_row(row)
+
+    def find(self, where: str, params: list[Any], order: str = "started_at DESC") -> Call | None:
+        """The first call matching a plain-SQL condition (for the event and callback paths)."""
+        row = self._db.execute(
+            f"{_SELECT_CALL} WHERE {where} ORDER BY {order} LIMIT 1", params
+        ).fetchone()
+        return call_from_row(row) if row else None
 
     def open_calls(self) -> list[Call]:
         """Calls not finished yet: restored into the workspace after a crash or restart."""
-        placeholders = ",".join("?" for _ in OPEN_STATUSES)
-        rows = self._db["calls"].rows_where(
-            f"status IN ({placeholders})", sorted(OPEN_STATUSES), order_by="started_at"
-        )
-        return [Call.from_row(r) for r in rows]
+        rows = self._db.execute(
+            f"{_SELECT_CALL} WHERE status IN ({_OPEN}) ORDER BY started_at"
+        ).fetchall()
+        return [call_from_row(r) for r in rows]
 
     def ticked_steps(self, call_id: str) -> dict[str, str]:
         """step_key → ticked_at for steps currently ticked (unticked rows stay for the audit)."""
@@ -102,51 +99,11 @@ class CallService:
             "SELECT intent, set_at FROM call_intents WHERE call_id = ? ORDER BY id", [call_id]
         ).fetchall()
 
-    def used_scripts(self, call_id: str) -> list[str]:
-        rows = self._db.execute(
-            "SELECT script_id FROM script_uses WHERE call_id = ? ORDER BY id", [call_id]
-        )
-        return [r[0] for r in rows]
-
-    def script_usage_counts(self) -> dict[str, int]:
-        rows = self._db.execute("SELECT script_id, count(*) FROM script_uses GROUP BY script_id")
-        return dict(rows.fetchall())
-
     def missing_required(self, call_id: str) -> list[str]:
         call = self.get(call_id)
         return missing_required_steps(self._pack(), call.intent, set(self.ticked_steps(call_id)))
 
-    def caller_history(
-        self, phone: str, exclude_call_id: str = "", limit: int = 20
-    ) -> CallerHistory:
-        """The screen pop: this number's earlier calls and open reminders, newest first."""
-        phone = national(phone)
-        if not phone:
-            return CallerHistory("", "", (), (), False, False)
-        rows = self._db.execute(
-            "SELECT id, started_at, intent, outcome, status, substr(notes, 1, 80), caller_name "
-            "FROM calls WHERE phone = ? AND id != ? ORDER BY started_at DESC LIMIT ?",
-            [phone, exclude_call_id, limit],
-        ).fetchall()
-        entries = tuple(HistoryEntry(r[0], r[1], r[2], r[3], r[4], r[5] or "") for r in rows)
-        reminders = tuple(
-            self._db["reminders"].rows_where(
-                "phone = ? AND status IN ('pending', 'fired', 'snoozed')",
-                [phone],
-                order_by="due_at",
-            )
-        )
-        customer = self._db.execute(
-            "SELECT name FROM customers WHERE phone = ?", [phone]
-        ).fetchone()
-        name = (customer[0] if customer else "") or next((r[6] for r in rows if r[6]), "")
-        open_complaint = any(
-            e.intent == "complaint" and (e.outcome in (None, "follow_up", "transferred"))
-            for e in entries
-        )
-        return CallerHistory(phone, name, entries, reminders, len(entries) >= 1, open_complaint)
-
-    # ---- lifecycle -------------------------------------------------------------------
+    # ---- life cycle ------------------------------------------------------------------
     def start_call(
         self,
         phone: str = "",
@@ -159,67 +116,107 @@ class CallService:
         at: str = "",
     ) -> Call:
         """A new call; a number that is garbage is kept as "" and the call still starts."""
+        with transaction(self._db):
+            call = self.insert_call(
+                phone,
+                caller_name,
+                source=source,
+                ringing=ringing,
+                softphone_call_id=softphone_call_id,
+                reminder_id=reminder_id,
+                at=at,
+            )
+        self._publish(call.id)
+        return call
+
+    def insert_call(
+        self,
+        phone: str,
+        caller_name: str,
+        *,
+        source: str,
+        ringing: bool = False,
+        softphone_call_id: str = "",
+        reminder_id: str = "",
+        at: str = "",
+    ) -> Call:
+        """The insert itself, for use cases that hold the transaction (and publish)."""
         now = at or self._now()
         phone = national(phone)
-        call_id = str(uuid.uuid4())
-        with transaction(self._db):
-            customer_id = self._touch_customer(phone, caller_name, now) if phone else None
-            self._db["calls"].insert(
-                {
-                    "id": call_id,
-                    "phone": phone,
-                    "caller_name": caller_name.strip()[:100],
-                    "customer_id": customer_id,
-                    "started_at": now,
-                    "answered_at": None if ringing else now,
-                    "status": "ringing" if ringing else "active",
-                    "priority": "normal",
-                    "notes": "",
-                    "agent": self._agent(),
-                    "source": source,
-                    "softphone_call_id": softphone_call_id or None,
-                    "reminder_id": reminder_id or None,
-                }
-            )
-            self._audit.record("call.start", "call", call_id, phone=phone, source=source)
-        self._changed(call_id)
-        return self.get(call_id)
+        name = caller_name.strip()[:NAME_LIMIT]
+        customer_id = self._touch_customer(phone, name, now) if phone else None
+        call = Call(
+            id=str(uuid.uuid4()),
+            phone=phone,
+            caller_name=name,
+            status="ringing" if ringing else "active",
+            started_at=now,
+            answered_at=None if ringing else now,
+            ended_at=None,
+            completed_at=None,
+            intent=None,
+            priority="normal",
+            outcome=None,
+            notes="",
+            skip_reason=None,
+            source=source,
+            softphone_call_id=softphone_call_id or None,
+            reminder_id=reminder_id or None,
+        )
+        self._db.execute(
+            "INSERT INTO calls (id, phone, caller_name, customer_id, started_at, answered_at, "
+            "status, priority, notes, agent, source, softphone_call_id, reminder_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                call.id,
+                phone,
+                name,
+                customer_id,
+                now,
+                call.answered_at,
+                call.status,
+                call.priority,
+                "",
+                self._agent(),
+                source,
+                call.softphone_call_id,
+                call.reminder_id,
+            ],
+        )
+        self._audit.record("call.start", "call", call.id, phone=phone, source=source)
+        return call
 
     def _touch_customer(self, phone: str, name: str, now: str) -> int:
-        existing = self._db.execute(
-            "SELECT id, name FROM customers WHERE phone = ?", [phone]
+        """One upsert: a known number counts one more call and keeps its name."""
+        row = self._db.execute(
+            "INSERT INTO customers (phone, name, first_seen_at, last_call_at, call_count) "
+            "VALUES (?, ?, ?, ?, 1) ON CONFLICT(phone) DO UPDATE SET "
+            "last_call_at = excluded.last_call_at, call_count = call_count + 1, "
+            "name = CASE WHEN name = '' THEN excluded.name ELSE name END RETURNING id",
+            [phone, name, now, now],
         ).fetchone()
-        if existing:
-            self._db.execute(
-                "UPDATE customers SET last_call_at = ?, call_count = call_count + 1, "
-                "name = CASE WHEN name = '' THEN ? ELSE name END WHERE id = ?",
-                [now, name.strip()[:100], existing[0]],
-            )
-            return int(existing[0])
-        return int(
-            self._db["customers"]
-            .insert(
-                {
-                    "phone": phone,
-                    "name": name.strip()[:100],
-                    "first_seen_at": now,
-                    "last_call_at": now,
-                    "call_count": 1,
-                }
-            )
-            .last_pk
-        )
+        return int(row[0])
 
-    def _move(self, call_id: str, status: str, **columns: Any) -> Call:
-        call = self.get(call_id)
+    def move(self, call: Call, status: str, **columns: Any) -> Call:
+        """Change a call's status inside the caller's transaction; returns the new value
+        without reading it back."""
         if call.status == status:
             return call
         if not can_move(call.status, status):
             raise CallError(f"通话当前为「{call.status}」，不能改为「{status}」")
-        self._db["calls"].update(call_id, {"status": status, **columns})
-        self._audit.record(f"call.{status}", "call", call_id, previous=call.status)
-        self._changed(call_id)
-        return self.get(call_id)
+        values = {"status": status, **columns}
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self._db.execute(
+            f"UPDATE calls SET {assignments} WHERE id = ?", [*values.values(), call.id]
+        )
+        self._audit.record(f"call.{status}", "call", call.id, previous=call.status)
+        return replace(call, **{k: v for k, v in values.items() if k in CALL_COLUMNS})
+
+    def _move(self, call_id: str, status: str, **columns: Any) -> Call:
+        with transaction(self._db):
+            call = self.move(self.get(call_id), status, **columns)
+        self._publish(call_id)
+        return call
 
     def answer(self, call_id: str, at: str = "") -> Call:
         return self._move(call_id, "active", answered_at=at or self._now())
@@ -232,20 +229,29 @@ class CallService:
         return self._move(call_id, "missed", ended_at=at or self._now())
 
     def wrap_up(self, call_id: str, outcome: str, skip_reason: str = "") -> Call:
-        """Complete the call. Unticked required steps need a reason, which is saved."""
+        """Complete the call. Unticked required steps need a reason, which is saved.
+        Use `FollowUps.wrap_up` to complete it together with its rule reminders."""
+        with transaction(self._db):
+            call = self.complete(call_id, outcome, skip_reason)
+        self._publish(call_id)
+        return call
+
+    def complete(self, call_id: str, outcome: str, skip_reason: str = "") -> Call:
+        """The wrap-up inside the caller's transaction."""
         if outcome not in OUTCOMES:
             raise CallError(f"未知的处理结果：{outcome}")
         call = self.get(call_id)
+        now = self._now()
         if call.status in ("ringing", "active"):
-            call = self.end(call_id)
-        missing = self.missing_required(call_id)
+            call = self.move(call, "wrap_up", ended_at=now)
+        missing = missing_required_steps(self._pack(), call.intent, set(self.ticked_steps(call_id)))
         if missing and not skip_reason.strip():
             raise CallError("有必做步骤未完成，请填写原因：" + "、".join(missing))
-        return self._move(
-            call_id,
+        return self.move(
+            call,
             "completed",
             outcome=outcome,
-            completed_at=self._now(),
+            completed_at=now,
             skip_reason=skip_reason.strip() or None,
         )
 
@@ -253,38 +259,52 @@ class CallService:
     def set_intent(self, call_id: str, intent: str) -> Call:
         if self._pack().call_type(intent) is None:
             raise CallError(f"内容包中没有来电类型「{intent}」")
-        call = self.get(call_id)
-        if call.intent == intent:
-            return call
         now = self._now()
         with transaction(self._db):
-            self._db["calls"].update(call_id, {"intent": intent})
-            self._db["call_intents"].insert({"call_id": call_id, "intent": intent, "set_at": now})
+            call = self.get(call_id)
+            if call.intent == intent:
+                return call
+            self._db.execute("UPDATE calls SET intent = ? WHERE id = ?", [intent, call_id])
+            self._db.execute(
+                "INSERT INTO call_intents (call_id, intent, set_at) VALUES (?, ?, ?)",
+                [call_id, intent, now],
+            )
             self._audit.record("call.intent", "call", call_id, intent=intent, previous=call.intent)
-        self._changed(call_id)
-        return self.get(call_id)
+        self._publish(call_id)
+        return replace(call, intent=intent)
 
     def set_priority(self, call_id: str, priority: str) -> Call:
         if priority not in PRIORITIES:
             raise CallError(f"未知的优先级：{priority}")
-        self._db["calls"].update(call_id, {"priority": priority})
-        self._audit.record("call.priority", "call", call_id, priority=priority)
-        self._changed(call_id)
-        return self.get(call_id)
+        with transaction(self._db):
+            call = self.get(call_id)
+            if call.priority == priority:
+                return call
+            self._db.execute("UPDATE calls SET priority = ? WHERE id = ?", [priority, call_id])
+            self._audit.record(
+                "call.priority", "call", call_id, priority=priority, previous=call.priority
+            )
+        self._publish(call_id)
+        return replace(call, priority=priority)
 
     # ---- checklist -------------------------------------------------------------------
     def tick(self, call_id: str, step_key: str) -> str:
         """Tick a step (idempotent); returns its timestamp."""
-        current = self.ticked_steps(call_id)
-        if step_key in current:
-            return current[step_key]
         now = self._now()
         with transaction(self._db):
-            self._db["checklist_ticks"].insert(
-                {"call_id": call_id, "step_key": step_key, "ticked_at": now}
+            row = self._db.execute(
+                "SELECT ticked_at FROM checklist_ticks "
+                "WHERE call_id = ? AND step_key = ? AND unticked_at IS NULL",
+                [call_id, step_key],
+            ).fetchone()
+            if row:
+                return str(row[0])
+            self._db.execute(
+                "INSERT INTO checklist_ticks (call_id, step_key, ticked_at) VALUES (?, ?, ?)",
+                [call_id, step_key, now],
             )
             self._audit.record("checklist.tick", "call", call_id, step=step_key)
-        self._changed(call_id)
+        self._publish(call_id)
         return now
 
     def untick(self, call_id: str, step_key: str) -> None:
@@ -295,106 +315,18 @@ class CallService:
                 "WHERE call_id = ? AND step_key = ? AND unticked_at IS NULL",
                 [self._now(), call_id, step_key],
             )
-            if cur.rowcount:
-                self._audit.record("checklist.untick", "call", call_id, step=step_key)
-        self._changed(call_id)
+            if not cur.rowcount:
+                return
+            self._audit.record("checklist.untick", "call", call_id, step=step_key)
+        self._publish(call_id)
 
-    # ---- notes and scripts -----------------------------------------------------------
+    # ---- notes -----------------------------------------------------------------------
     def save_notes(self, call_id: str, text: str) -> bool:
-        """Store the notes as typed; returns False when the text was too long to keep whole."""
+        """Store the notes as typed; returns False when the text was too long to keep whole.
+        Raises sqlite3.Error when the database cannot take them (the caller keeps the text)."""
         whole = len(text) <= NOTES_LIMIT
         self._db.execute(
             "UPDATE calls SET notes = ?, notes_saved_at = ? WHERE id = ?",
             [text[:NOTES_LIMIT], self._now(), call_id],
         )
         return whole
-
-    def mark_script_used(self, call_id: str | None, script_id: str) -> None:
-        self._db["script_uses"].insert(
-            {"call_id": call_id, "script_id": script_id, "used_at": self._now()}
-        )
-
-    def favourites(self) -> list[str]:
-        rows = self._db.execute(
-            "SELECT script_id FROM favourites WHERE agent = ? ORDER BY pinned_at", [self._agent()]
-        )
-        return [r[0] for r in rows]
-
-    def set_favourite(self, script_id: str, pinned: bool) -> None:
-        if pinned:
-            self._db["favourites"].upsert(
-                {"agent": self._agent(), "script_id": script_id, "pinned_at": self._now()},
-                pk=("agent", "script_id"),
-            )
-        else:
-            self._db.execute(
-                "DELETE FROM favourites WHERE agent = ? AND script_id = ?",
-                [self._agent(), script_id],
-            )
-
-    # ---- softphone events ------------------------------------------------------------
-    def handle_event(self, event: CallEvent) -> Call | None:
-        """Apply a softphone event once; duplicates (same event_id) and stale events are ignored."""
-        if event.event_id:
-            seen = self._db.execute(
-                "SELECT 1 FROM softphone_events WHERE event_id = ?", [event.event_id]
-            ).fetchone()
-            if seen:
-                return None
-            self._db["softphone_events"].insert(
-                {
-                    "event_id": event.event_id,
-                    "received_at": self._now(),
-                    "kind": event.kind,
-                    "call_id": event.call_id,
-                }
-            )
-        at = event.at or ""
-        call = self._find_softphone_call(event)
-        if call is None:
-            if event.kind in ("ended", "missed"):
-                return None  # a hang-up for a call never seen (connected mid-call)
-            # a ring, or an answer with no ring seen (auto answer, a hook without ring)
-            return self.start_call(
-                event.number,
-                event.name,
-                source=event.source or "softphone",
-                ringing=event.kind == "incoming",
-                softphone_call_id=event.call_id,
-                at=at,
-            )
-        if event.kind == "incoming":
-            return call
-        try:
-            if event.kind == "answered":
-                return self.answer(call.id, at)
-            if event.kind == "missed" or (event.kind == "ended" and call.status == "ringing"):
-                return self.mark_missed(call.id, at)
-            if event.kind == "ended":
-                return self.end(call.id, at)
-        except CallError:
-            return None  # a late or duplicate event never moves a call backwards
-        return call
-
-    def _find_softphone_call(self, event: CallEvent) -> Call | None:
-        """The open call this event belongs to: by softphone id, else the newest open call
-        from that number (hooks such as MicroSIP's do not pass an id)."""
-        if event.call_id:
-            rows = list(
-                self._db["calls"].rows_where(
-                    "softphone_call_id = ?", [event.call_id], order_by="started_at desc", limit=1
-                )
-            )
-            return Call.from_row(rows[0]) if rows else None
-        number = national(event.number)
-        if not number:
-            return None
-        rows = list(
-            self._db["calls"].rows_where(
-                "phone = ? AND status IN ('ringing', 'active') AND source != 'manual'",
-                [number],
-                order_by="started_at desc",
-                limit=1,
-            )
-        )
-        return Call.from_row(rows[0]) if rows else None

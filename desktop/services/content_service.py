@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
+from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.content.loader import (
     SCRIPTS_DIR,
     TOP_LEVEL_FILES,
@@ -25,8 +25,6 @@ from desktop.core.content.problems import PackError, Problem
 log = logging.getLogger(__name__)
 
 LOCALE = "zh_CN"
-
-PackListener = Callable[[ContentPack], None]
 
 
 def _empty_pack() -> ContentPack:
@@ -45,12 +43,12 @@ def _empty_pack() -> ContentPack:
 class ContentService:
     """The current good pack, where it came from, and what was wrong with the last load."""
 
-    def __init__(self, bundled_dir: Path, data_dir: Path) -> None:
+    def __init__(self, bundled_dir: Path, data_dir: Path, bus: ChangeBus | None = None) -> None:
+        self.bus = bus or ChangeBus()
         self.bundled_dir = Path(bundled_dir)
         self.edited_dir = Path(data_dir) / "content" / LOCALE
         self.last_good_dir = Path(data_dir) / "content-last-good" / LOCALE
         self.problems: list[Problem] = []
-        self._listeners: list[PackListener] = []
         source = self._source_dir()
         try:
             self.pack = load_pack(source)
@@ -87,13 +85,8 @@ class ContentService:
             return self.problems
         self.pack, self.source, self.problems = pack, source, []
         self._snapshot()
-        for listener in list(self._listeners):
-            listener(pack)
+        self.bus.publish(OpChanges(content=True))
         return []
-
-    def subscribe(self, callback: PackListener) -> None:
-        """Call `callback(pack)` after every successful reload."""
-        self._listeners.append(callback)
 
     def _snapshot(self) -> None:
         """Copy the source pack to last-good: copied, re-checked, then renamed into place.

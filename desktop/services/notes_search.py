@@ -7,17 +7,17 @@ backfill over a large file must not freeze the window); searching is a single in
 from __future__ import annotations
 
 import logging
-import queue
 import sqlite3
 import threading
 from collections.abc import Iterable
+from concurrent.futures import Future
 from pathlib import Path
 
+from desktop.core.progress import Runner
 from desktop.core.text.normalize import normalize
 from desktop.core.text.segmenter import Segmenter
 
 log = logging.getLogger(__name__)
-_STOP = object()
 
 
 def note_tokens(text: str, segmenter: Segmenter) -> str:
@@ -97,58 +97,73 @@ def index_calls(conn: sqlite3.Connection, call_ids: Iterable[str], segmenter: Se
 
 
 class NotesIndexer:
-    """Keeps notes_fts current: `enqueue(call_id)` after a call completes; at start, every
-    finished call missing from the index is backfilled."""
+    """Keeps notes_fts current: `enqueue(call_id)` after a call completes; `start` backfills
+    every finished call missing from the index. All work goes through the app's task runner
+    (`run(fn, on_done)`), one batch at a time, each on its own short-lived connection."""
 
-    def __init__(self, db_file: Path, segmenter: Segmenter) -> None:
+    def __init__(self, db_file: Path, segmenter: Segmenter, run: Runner) -> None:
         self._db_file = db_file
         self._segmenter = segmenter
-        self._queue: queue.Queue[object] = queue.Queue()
-        self._thread = threading.Thread(target=self._work, name="notes-indexer", daemon=True)
+        self._run = run
+        self._pending: list[str] = []
+        self._busy = False
+        self._started = False
+        self._lock = threading.Lock()  # one indexing batch at a time
         self.idle = threading.Event()
+        self.idle.set()
 
     def start(self) -> None:
-        self._thread.start()
+        """Backfill once jieba is ready (the caller starts us after it loads)."""
+        if self._started:
+            return
+        self._started = True
+        self._submit(None)
 
     def enqueue(self, call_id: str) -> None:
+        self._pending.append(call_id)
+        if self._started and not self._busy:
+            self._submit(self._take())
+
+    def stop(self) -> None:
+        """Nothing to stop: queued work is dropped with the runner, a running batch commits."""
+        self._started = False
+
+    def _take(self) -> list[str]:
+        batch, self._pending = self._pending, []
+        return batch
+
+    def _submit(self, batch: list[str] | None) -> None:
+        self._busy = True
         self.idle.clear()
-        self._queue.put(call_id)
+        self._run(lambda: self._index(batch), self._finished)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        if self._thread.is_alive():
-            self._queue.put(_STOP)
-            self._thread.join(timeout)
-
-    def _work(self) -> None:
-        conn = sqlite3.connect(self._db_file, isolation_level=None)
-        try:
-            conn.execute("PRAGMA busy_timeout = 5000")
-            self._segmenter.wait()
-            missing = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM calls WHERE status IN ('completed', 'missed') AND notes != '' "
-                    "AND rowid NOT IN (SELECT rowid FROM notes_fts)"
-                )
-            ]
-            for start in range(0, len(missing), 500):
-                index_calls(conn, missing[start : start + 500], self._segmenter)
-            while True:
-                if self._queue.empty():
-                    self.idle.set()
-                item = self._queue.get()
-                if item is _STOP:
-                    return
-                batch = [item]
-                while not self._queue.empty():
-                    more = self._queue.get()
-                    if more is _STOP:
-                        index_calls(conn, batch, self._segmenter)  # type: ignore[arg-type]
-                        return
-                    batch.append(more)
-                index_calls(conn, batch, self._segmenter)  # type: ignore[arg-type]
-        except Exception:
-            log.exception("notes indexing stopped")
-        finally:
-            conn.close()
+    def _finished(self, future: Future) -> None:
+        self._busy = False
+        error = None if future.cancelled() else future.exception()
+        if error is not None:
+            log.error("notes indexing failed", exc_info=error)
+        if self._pending and self._started:
+            self._submit(self._take())
+        else:
             self.idle.set()
+
+    def _index(self, batch: list[str] | None) -> int:
+        """Index `batch`, or (None) every finished call missing from the index."""
+        with self._lock:
+            conn = sqlite3.connect(self._db_file, isolation_level=None)
+            try:
+                conn.execute("PRAGMA busy_timeout = 5000")
+                if batch is None:
+                    batch = [
+                        r[0]
+                        for r in conn.execute(
+                            "SELECT id FROM calls WHERE status IN ('completed', 'missed') "
+                            "AND notes != '' AND rowid NOT IN (SELECT rowid FROM notes_fts)"
+                        )
+                    ]
+                done = 0
+                for start in range(0, len(batch), 500):
+                    done += index_calls(conn, batch[start : start + 500], self._segmenter)
+                return done
+            finally:
+                conn.close()

@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
 from db import transaction
+from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import OUTCOME_LABELS
+from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.core.content.model import OUTCOMES, REMINDER_KINDS, ReminderRule
 from desktop.core.reminders import (
@@ -93,15 +93,6 @@ def _to_reminder(row: Sequence[Any]) -> Reminder:
     )
 
 
-@lru_cache(maxsize=8)
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.error("unknown time zone %r in settings; reminders use UTC", name)
-        return UTC
-
-
 class ReminderService:
     """Creates, fires and closes reminders; `subscribe` to hear about every change."""
 
@@ -112,43 +103,34 @@ class ReminderService:
         audit: AuditLog,
         settings_store: SettingsStore,
         rules_provider: Callable[[], Sequence[ReminderRule]],
+        bus: ChangeBus | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
         self._settings = settings_store
         self._rules = rules_provider
-        self._listeners: list[Callable[[], None]] = []
+        self.bus = bus or ChangeBus()
 
-    # ---- listeners -------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
-        """`listener()` runs after every committed change, on the caller's thread.
-        Returns a function that unsubscribes it."""
-        self._listeners.append(listener)
+    def _changed(self, *call_ids: str) -> None:
+        """Say on the bus that reminders (and maybe calls) changed; after the commit."""
+        self.bus.publish(
+            OpChanges(reminders=True, calls=bool(call_ids), call_ids=frozenset(call_ids))
+        )
 
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+    # ---- the time policy -------------------------------------------------------------
+    def calendar(self) -> AgentCalendar:
+        return self._settings.calendar()
 
-        return unsubscribe
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:  # the change is committed; one bad listener must not hide it
-                log.exception("reminder listener failed")
-
-    # ---- settings --------------------------------------------------------------------
     def timezone(self) -> tzinfo:
         """The agent's local zone (settings), for showing and picking times."""
-        return _zone(self._settings.current.timezone)
+        return self._settings.calendar().zone
 
     def office_hours(self) -> OfficeHours:
-        return OfficeHours(*self._settings.current.office_hours())
+        return self._settings.calendar().office_hours
 
     def grace(self) -> timedelta:
-        return timedelta(minutes=max(0, self._settings.current.grace_minutes))
+        return self._settings.calendar().grace
 
     def quick_pick_due(self, pick: str, custom: datetime | None = None) -> datetime:
         """A quick pick ("15m", "2h", "tomorrow", "custom") as a UTC due time; a naive

@@ -64,11 +64,15 @@ class ScriptSearch:
         self._index = self._build(())
 
     def rebuild(self, scripts: Sequence[Script]) -> None:
-        """Index `scripts`, replacing the previous index only once the new one is complete.
+        """Index `scripts` and install the result (build and install in one go)."""
+        self.install(self.build(scripts))
 
-        The work runs outside the lock, so searches go on against the old index meanwhile.
-        """
-        index = self._build(scripts)
+    def build(self, scripts: Sequence[Script]) -> _Index:
+        """A new index for `scripts`, on any thread; searches go on against the old one."""
+        return self._build(scripts)
+
+    def install(self, index: _Index) -> None:
+        """Replace the index (the app does this on the GUI thread, in the runner's on_done)."""
         with self._lock:
             old, self._index = self._index, index
         old.db.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import time
 
 import sqlite_utils
+
+from db import transaction
+from desktop.core.calendar import AgentCalendar, calendar_from_settings, is_known_zone
+from desktop.core.changes import ChangeBus, OpChanges
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +34,18 @@ class Settings:
 class SettingsStore:
     """Reads and writes Settings in the `settings` table; unknown or bad values fall back."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, bus: ChangeBus | None = None) -> None:
         self._db = db
-        self._listeners: list[Callable[[Settings], None]] = []
+        self.bus = bus or ChangeBus()
         self.current = self._load()
+        self._calendar = calendar_from_settings(self.current)
+
+    def calendar(self) -> AgentCalendar:
+        """The time policy for the current settings (rebuilt when they change)."""
+        return self._calendar
 
     def _load(self) -> Settings:
-        stored = {row["key"]: row["value"] for row in self._db["settings"].rows}
+        stored = dict(self._db.execute("SELECT key, value FROM settings").fetchall())
         values: dict[str, object] = {}
         for f in fields(Settings):
             if f.name not in stored:
@@ -57,15 +65,17 @@ class SettingsStore:
     def update(self, **changes: object) -> Settings:
         new = replace(self.current, **changes)  # type: ignore[arg-type]
         new.office_hours()  # validate before storing
-        rows = []
-        for name, value in changes.items():
-            text = ("1" if value else "0") if isinstance(value, bool) else str(value)
-            rows.append({"key": name, "value": text})
-        self._db["settings"].upsert_all(rows, pk="key")
+        if not is_known_zone(new.timezone):
+            raise ValueError(f"未知的时区：{new.timezone}")
+        with transaction(self._db):
+            for name, value in changes.items():
+                text = ("1" if value else "0") if isinstance(value, bool) else str(value)
+                self._db.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [name, text],
+                )
         self.current = new
-        for listener in list(self._listeners):
-            listener(new)
+        self._calendar = calendar_from_settings(new)
+        self.bus.publish(OpChanges(settings=True))
         return new
-
-    def subscribe(self, listener: Callable[[Settings], None]) -> None:
-        self._listeners.append(listener)

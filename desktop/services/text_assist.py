@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.core.content.model import ContentPack
+from desktop.core.progress import Runner
 from desktop.core.text.intent import IntentSuggester, Suggestion
 from desktop.core.text.phrases import PhraseChecker, PhraseHit
 from desktop.core.text.segmenter import Segmenter
@@ -29,44 +31,54 @@ class Assist:
 
 
 class TextAssist:
+    """State (the suggester, the search index) is only ever swapped on the GUI thread, in
+    the runner's on_done: a slow worker for an old pack can never overwrite a newer one."""
+
     def __init__(self, cache_dir: Path, pack: ContentPack) -> None:
         self.segmenter = Segmenter(cache_dir, extra_words=_pack_words(pack))
         self.search = ScriptSearch(self.segmenter)
-        self._rebuild_lock = threading.Lock()
-        self.search_ready = threading.Event()  # set after each index build
-        self._started = False
+        self.search_ready = threading.Event()  # set after each index build is installed
         self.learned_calls = 0
         self.history_learned = threading.Event()
+        self._run: Runner | None = None
+        self._history: list[tuple[str, str]] | None = None
         self.set_pack(pack)
 
-    def start(self, history: Callable[[], Iterable[tuple[str, str]]] | None = None) -> None:
-        """Load jieba and build the script index in the background; usable meanwhile.
-        Called once the window is up, so start-up waits for neither. `history` gives the
-        agent's own classified calls (notes, call type): the suggester learns their wording."""
-        if self._started:
+    def attach(self, run: Runner) -> None:
+        """Start using the app's task runner: builds the script index now (and after every
+        pack change). jieba itself is loaded by the app's start-up (`segmenter.load`)."""
+        if self._run is not None:
             return
-        self._started = True
-        self.segmenter.start_background()
-        self._rebuild_in_background(self.pack)
-        if history is not None:
-            threading.Thread(
-                target=self._learn, args=(self.pack, history), name="intent-learn", daemon=True
-            ).start()
+        self._run = run
+        self._rebuild_index(self.pack)
 
-    def _learn(self, pack: ContentPack, history: Callable[[], Iterable[tuple[str, str]]]) -> None:
-        """Train a fresh suggester off the GUI thread, then swap it in (one assignment).
-        `history_learned` is set either way: a failure is logged, the pack-only one stays."""
-        try:
-            self.segmenter.wait()
+    def learn_from(self, history: Iterable[tuple[str, str]]) -> None:
+        """Train a suggester on the agent's own classified calls (notes, call type) off the
+        GUI thread, then swap it in here, unless the pack changed meanwhile."""
+        assert self._run is not None, "attach() first"
+        self._history = list(history)
+        self._learn(self.pack)
+
+    def _learn(self, pack: ContentPack) -> None:
+        assert self._run is not None and self._history is not None
+        history = self._history
+        self.history_learned.clear()
+
+        def train() -> tuple[IntentSuggester, int]:
             suggester = IntentSuggester(pack, self.segmenter)
-            learned = suggester.train(history())
-            if self.pack is pack:  # a pack reload meanwhile made this one stale
-                self._suggester = suggester
-                self.learned_calls = learned
-        except Exception:
-            log.exception("could not learn from the call history")
-        finally:
-            self.history_learned.set()
+            return suggester, suggester.train(history)
+
+        def done(future: Future) -> None:
+            try:
+                suggester, learned = future.result()
+                if self.pack is pack:  # a pack reload meanwhile made this one stale
+                    self._suggester, self.learned_calls = suggester, learned
+            except Exception:
+                log.exception("could not learn from the call history")
+            finally:
+                self.history_learned.set()
+
+        self._run(train, done)
 
     def set_pack(self, pack: ContentPack) -> None:
         self.pack = pack
@@ -74,23 +86,27 @@ class TextAssist:
         self._detector = ComplaintDetector(pack, self.segmenter)
         self._checker = PhraseChecker(pack.phrases)
         self.calming_scripts = calming_script_ids(pack)
-        if self._started:
-            self._rebuild_in_background(pack)
+        if self._run is not None:
+            self._rebuild_index(pack)
+            if self._history is not None:
+                self._learn(pack)
 
-    def _rebuild_in_background(self, pack: ContentPack) -> None:
+    def _rebuild_index(self, pack: ContentPack) -> None:
+        assert self._run is not None
         self.search_ready.clear()
-        thread = threading.Thread(
-            target=self._rebuild, args=(pack,), name="script-index", daemon=True
-        )
-        thread.start()
 
-    def _rebuild(self, pack: ContentPack) -> None:
-        with self._rebuild_lock:
+        def done(future: Future) -> None:
             try:
-                self.search.rebuild(pack.scripts)
+                index = future.result()
             except Exception:
                 log.exception("script search index could not be built")
-            self.search_ready.set()
+                index = None
+            if self.pack is pack:  # only the newest pack's index is installed
+                if index is not None:
+                    self.search.install(index)
+                self.search_ready.set()
+
+        self._run(lambda: self.search.build(pack.scripts), done)
 
     def analyse(self, text: str) -> Assist:
         if not text.strip():

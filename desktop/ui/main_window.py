@@ -22,9 +22,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(view)
         self.status_db = QLabel("")
         self.status_content = QLabel("")
-        self.status_text = QLabel("")
+        self.status_background = QLabel("")  # start-up parts that cannot run (yet)
+        self.status_background.setStyleSheet("color: #8a1c1c;")
+        self.status_background.setAccessibleName("后台任务状态")
         self.status_softphone = QLabel("")
-        for label in (self.status_content, self.status_text, self.status_softphone, self.status_db):
+        for label in (
+            self.status_content,
+            self.status_background,
+            self.status_softphone,
+            self.status_db,
+        ):
             self.statusBar().addPermanentWidget(label)
         self._actions()
         self._shortcuts()
@@ -101,6 +108,11 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    def show_background_status(self, text: str) -> None:
+        """Start-up work that cannot run: kept in the status bar until it recovers."""
+        self.status_background.setText(text)
+        self.status_background.setVisible(bool(text))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.view.notes.flush()

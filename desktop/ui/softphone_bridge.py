@@ -12,8 +12,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.call_events import CallEvent
 from desktop.core.calls import Call
-from desktop.services.calls import CallService
 from desktop.services.softphone.baresip_client import BaresipClient
+from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.softphone.ipc import IpcServer
 from desktop.services.softphone.spool import EventSpool
 
@@ -50,9 +50,9 @@ class SoftphoneBridge(QObject):
     _from_thread = Signal(object)  # CallEvent or an IPC message dict, crossing to the GUI thread
     _status_from_thread = Signal(str)
 
-    def __init__(self, data_dir: Path, calls: CallService, baresip: str = "") -> None:
+    def __init__(self, data_dir: Path, events: SoftphoneEvents, baresip: str = "") -> None:
         super().__init__()
-        self._calls = calls
+        self._events = events
         self._spool = EventSpool.in_dir(data_dir)
         self._ipc = IpcServer(data_dir, self._from_thread.emit)
         self._from_thread.connect(self._on_thread_item)
@@ -93,7 +93,7 @@ class SoftphoneBridge(QObject):
         return self._spool.drain(self.apply)
 
     def apply(self, event: CallEvent) -> Call | None:
-        call = self._calls.handle_event(event)
+        call = self._events.handle_event(event)
         if call is not None:
             self.call_event.emit(event, call)
         return call

@@ -62,4 +62,4 @@ def test_clipboard_that_cannot_be_written_is_reported(
     app.window.view.scripts.list_widget.setFocus()
     qtbot.keyClick(app.window.view.scripts.list_widget, Qt.Key.Key_Return)
     assert "无法写入剪贴板" in app.window.statusBar().currentMessage()
-    assert app.calls.used_scripts(call.id) == []
+    assert app.scripts.used_scripts(call.id) == []

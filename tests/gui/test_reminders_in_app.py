@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 
 from desktop.app import App
 from desktop.core.clock import parse_iso, to_iso
@@ -39,7 +39,7 @@ def test_promised_callback_is_kept_as_promised_and_call_back_links_the_call(
     bar = app.window.view.wrap_up
     promised = clock.now() + timedelta(hours=20)  # 05:00 local: outside office hours
     bar.promise.setChecked(True)
-    bar.promise_at.setDateTime(QDateTime.fromSecsSinceEpoch(int(promised.timestamp())))
+    bar.set_promised_wall(app.calendar().to_wall(promised))
     qtbot.mouseClick(bar.complete, Qt.MouseButton.LeftButton)
     (callback,) = app.db["reminders"].rows_where("call_id = ? AND kind = 'callback'", [call_id])
     assert callback["due_at"] == to_iso(promised.replace(microsecond=0))

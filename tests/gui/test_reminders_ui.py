@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt, SignalInstance
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +20,7 @@ from desktop.ui.reminders import (
     connect_reminder_ui,
     create_notifier,
 )
+from desktop.ui.time_edit import set_wall
 from tests.helpers.reminder_env import ReminderEnv
 from tests.helpers.typing import ime_type
 
@@ -251,7 +252,7 @@ def test_snooze_custom_time(qtbot: QtBot, panel: RemindersPanel, env: Env) -> No
     qtbot.mouseClick(panel.action_buttons["稍后提醒"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(panel.snooze_buttons["自定义…"], Qt.MouseButton.LeftButton)
     assert panel.editor_time.isVisible()
-    panel.editor_time.setDateTime(QDateTime(datetime(2026, 3, 2, 14, 0)))  # local wall time
+    set_wall(panel.editor_time, datetime(2026, 3, 2, 14, 0))  # local wall time
     qtbot.mouseClick(panel.editor_ok, Qt.MouseButton.LeftButton)
     assert env.service.get(reminder_id).due_at == datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -292,12 +293,12 @@ def test_reschedule_and_escape(qtbot: QtBot, panel: RemindersPanel, env: Env) ->
     qtbot.keyClick(panel.editor_time, Qt.Key.Key_Escape)
     assert not panel.editor.isVisible()
     qtbot.mouseClick(panel.action_buttons["改期"], Qt.MouseButton.LeftButton)
-    panel.editor_time.setDateTime(QDateTime(datetime(2026, 3, 3, 10, 0)))
+    set_wall(panel.editor_time, datetime(2026, 3, 3, 10, 0))
     qtbot.mouseClick(panel.editor_ok, Qt.MouseButton.LeftButton)
     moved = env.service.get(reminder_id)
     assert moved.due_at == moved.target_at == datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
     qtbot.mouseClick(panel.action_buttons["改期"], Qt.MouseButton.LeftButton)
-    panel.editor_time.setDateTime(QDateTime(datetime(2020, 1, 1, 10, 0)))
+    set_wall(panel.editor_time, datetime(2020, 1, 1, 10, 0))
     qtbot.mouseClick(panel.editor_ok, Qt.MouseButton.LeftButton)
     assert "已经过去" in panel.status.text()
     assert panel.editor.isVisible()
@@ -354,7 +355,7 @@ def test_new_reminder_without_a_call_needs_a_contact(
     panel.kind.setCurrentIndex(panel.kind.findData("revisit"))
     panel.pick.setCurrentIndex(panel.pick.findData("custom"))
     assert panel.custom_time.isVisible()
-    panel.custom_time.setDateTime(QDateTime(datetime(2026, 3, 2, 16, 30)))
+    set_wall(panel.custom_time, datetime(2026, 3, 2, 16, 30))
     qtbot.mouseClick(panel.create_button, Qt.MouseButton.LeftButton)
     (created,) = env.service.list_view().upcoming
     assert (created.kind, created.phone, created.due_at) == (

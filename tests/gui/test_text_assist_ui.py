@@ -64,7 +64,7 @@ def test_negative_phrases_are_underlined_with_an_alternative(app: App, qtbot) ->
 def test_script_search_finds_two_character_words_and_enter_copies_the_top_hit(
     app: App, qtbot
 ) -> None:
-    assert app.text.search_ready.wait(30)
+    qtbot.waitUntil(app.text.search_ready.is_set, timeout=30_000)
     app.workspace.start_manual("", "")
     scripts = app.window.view.scripts
     qtbot.keyClick(app.window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
@@ -97,7 +97,7 @@ def test_a_draft_reply_is_checked_and_copied(app: App, qtbot) -> None:
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert QGuiApplication.clipboard().text().endswith("不过这个我们没办法。")
-    assert app.calls.used_scripts(call.id) == [first.data(Qt.ItemDataRole.UserRole)]
+    assert app.scripts.used_scripts(call.id) == [first.data(Qt.ItemDataRole.UserRole)]
 
 
 def test_suggester_learns_the_agents_own_classified_calls(
@@ -108,7 +108,7 @@ def test_suggester_learns_the_agents_own_classified_calls(
     first = build_app(data_dir, clock)
     qtbot.addWidget(first.window)
     first.start_background()
-    assert first.text.history_learned.wait(30)
+    assert first.wait_background(30)
     before = [s.call_type for s in first.text.analyse("小蓝鲸还有吗").suggestions]
     for n in range(6):
         call = first.calls.start_call(f"1380013800{n}")
@@ -120,7 +120,7 @@ def test_suggester_learns_the_agents_own_classified_calls(
     qtbot.addWidget(second.window)
     try:
         second.start_background()
-        assert second.text.history_learned.wait(30)
+        assert second.wait_background(30)
         assert second.text.learned_calls == 6
         after = [s.call_type for s in second.text.analyse("小蓝鲸还有吗").suggestions]
         assert after[:1] == ["order"] and before[:1] != ["order"]

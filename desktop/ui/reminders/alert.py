@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.changes import OpChanges
 from desktop.core.clock import Clock
 from desktop.core.reminders import ReminderError
 from desktop.services.reminders import ReminderService
 from desktop.services.settings import SettingsStore
+from desktop.ui.change_hub import ChangeHub
 from desktop.ui.reminders.text import due_text, kind_text, who_text
 
 MAX_ROWS = 5
@@ -41,7 +43,6 @@ class ReminderAlert(QFrame):
 
     call_back_requested = Signal(str)
     done_requested = Signal(str)  # the list asks for the result, inline
-    _changed = Signal()
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class ReminderAlert(QFrame):
         clock: Clock,
         settings_store: SettingsStore,
         parent: QWidget,
+        hub: ChangeHub | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
@@ -82,11 +84,14 @@ class ReminderAlert(QFrame):
         layout.addLayout(header)
         layout.addLayout(self._rows)
         layout.addWidget(self.more)
-        self._changed.connect(self._refresh)
-        self._unsubscribe = service.subscribe(self._changed.emit)
-        self.destroyed.connect(self._unsubscribe)
+        self._hub = hub or ChangeHub(service.bus, self)
+        self._hub.changed.connect(self._on_changes)
         parent.installEventFilter(self)
         self.hide()
+
+    def _on_changes(self, changes: OpChanges, _origin: object) -> None:
+        if changes.reminders or changes.settings:
+            self._refresh()
 
     def reminder_ids(self) -> list[str]:
         return list(self._ids)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.changes import OpChanges
 from desktop.core.clock import Clock
 from desktop.core.reminders import (
     BUCKET_LABELS,
@@ -40,7 +41,9 @@ from desktop.core.reminders import (
 )
 from desktop.services.reminders import ReminderService
 from desktop.services.settings import SettingsStore
+from desktop.ui.change_hub import ChangeHub
 from desktop.ui.reminders.text import due_text, kind_text, phone_text
+from desktop.ui.time_edit import get_wall, set_wall, wall_edit
 
 REFRESH_MS = 30_000  # relative times ("15 分钟后") stay current
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -52,7 +55,6 @@ BUCKET_COLORS = {"overdue": "#b00020", "due": "#a05a00", "upcoming": ""}
 class RemindersPanel(QWidget):
     call_back_requested = Signal(str)  # reminder id: start a call linked to it
     open_call_requested = Signal(str)  # call id: show the customer and the call's notes
-    _changed = Signal()
 
     def __init__(
         self,
@@ -62,6 +64,7 @@ class RemindersPanel(QWidget):
         parent: QWidget | None = None,
         *,
         refresh_ms: int = REFRESH_MS,
+        hub: ChangeHub | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
@@ -99,9 +102,8 @@ class RemindersPanel(QWidget):
         self.status.setAccessibleName("提醒状态")
         layout.addWidget(self.status)
 
-        self._changed.connect(self.refresh)
-        self._unsubscribe = service.subscribe(self._changed.emit)
-        self.destroyed.connect(self._unsubscribe)
+        self._hub = hub or ChangeHub(service.bus, self)
+        self._hub.changed.connect(self._on_changes)
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
@@ -240,6 +242,10 @@ class RemindersPanel(QWidget):
 
     def focus_new_reminder(self) -> None:
         self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_changes(self, changes: OpChanges, _origin: object) -> None:
+        if changes.reminders or changes.settings:
+            self.refresh()
 
     def refresh(self) -> None:
         """Re-read the list from the service, keeping the selection."""
@@ -479,23 +485,17 @@ class RemindersPanel(QWidget):
 
 
 def _time_edit(name: str) -> QDateTimeEdit:
-    """A date-time editor showing plain local wall time: its own zone is UTC, so Qt applies
-    no DST rules of the machine; the agent's zone comes from settings."""
-    edit = QDateTimeEdit()
-    edit.setAccessibleName(name)
-    edit.setTimeZone(QTimeZone.utc())
-    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-    edit.setCalendarPopup(True)
+    edit = wall_edit(name)
     edit.hide()
     return edit
 
 
 def _set_local(edit: QDateTimeEdit, wall: datetime) -> None:
-    edit.setDateTime(QDateTime(wall.replace(second=0, microsecond=0)))
+    set_wall(edit, wall)
 
 
 def _get_local(edit: QDateTimeEdit) -> datetime:
-    return edit.dateTime().toPython().replace(tzinfo=None)
+    return get_wall(edit)
 
 
 def _tooltip(reminder: Reminder) -> str:

@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from desktop.core.changes import OpChanges
 from desktop.core.clock import Clock
 from desktop.services.reminders import ReminderService
+from desktop.ui.change_hub import ChangeHub
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -39,7 +41,6 @@ class ReminderScheduler(QObject):
     reminders_fired = Signal(list)  # all ids claimed in one go (for one tray message)
     clock_jumped = Signal(float)  # seconds the wall clock moved beyond monotonic time
     _wake = Signal()  # from the APScheduler job, on its thread
-    _changed = Signal()  # from the service, on whatever thread changed it
 
     def __init__(
         self,
@@ -50,6 +51,7 @@ class ReminderScheduler(QObject):
         heartbeat_ms: int = HEARTBEAT_MS,
         jump_tolerance_s: float = JUMP_TOLERANCE_S,
         monotonic: Callable[[], float] = time.monotonic,
+        hub: ChangeHub | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
@@ -58,11 +60,12 @@ class ReminderScheduler(QObject):
         self._tolerance = jump_tolerance_s
         self._scheduler: BackgroundScheduler | None = None  # made at start()
         self._wake.connect(self.sync, Qt.ConnectionType.QueuedConnection)
-        self._changed.connect(self.sync)
+        self._hub = hub or ChangeHub(service.bus, self)
+        self._hub.changed.connect(self._on_changes)
+        self._listening = False  # from start() to stop()
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(heartbeat_ms)
         self._heartbeat.timeout.connect(self.check_clock)
-        self._unsubscribe: Callable[[], None] | None = None
         self._armed_for: datetime | None = None
         self._syncing = False
         self._resync = False
@@ -76,8 +79,10 @@ class ReminderScheduler(QObject):
 
     def start(self) -> None:
         """Start APScheduler and the heartbeat, then fire what is due and arm the next.
-        APScheduler (and the asyncio it imports) loads here, not at the app's start-up."""
+        APScheduler (and the asyncio it imports) loads here, not at the app's start-up.
+        Calling it again (a retry after the first sync met a locked database) syncs again."""
         if self.running:
+            self.sync()
             return
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -88,7 +93,7 @@ class ReminderScheduler(QObject):
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
         self._scheduler.start()
-        self._unsubscribe = self._service.subscribe(self._changed.emit)
+        self._listening = True
         self._last_wall, self._last_mono = self._clock.now(), self._monotonic()
         self._heartbeat.start()
         self.sync()
@@ -96,12 +101,14 @@ class ReminderScheduler(QObject):
     def stop(self) -> None:
         """Stop cleanly: no job runs after this returns."""
         self._heartbeat.stop()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._listening = False
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=True)
         self._armed_for = None
+
+    def _on_changes(self, changes: OpChanges, _origin: object) -> None:
+        if self._listening and changes.reminders:
+            self.sync()
 
     # ---- syncing ---------------------------------------------------------------------
     def armed_for(self) -> datetime | None:

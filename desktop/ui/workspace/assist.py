@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
-from desktop.services.calls import CallService
+from desktop.services.script_usage import ScriptUsage
 from desktop.services.text_assist import TextAssist
 from desktop.ui.workspace.assist_bar import AssistBar, phrase_advice, underline_phrases
 from desktop.ui.workspace.controller import WorkspaceController
@@ -15,16 +15,15 @@ ANALYSE_DELAY_MS = 120
 
 class AssistController(QObject):
     def __init__(
-        self, workspace: WorkspaceController, assist: TextAssist, calls: CallService
+        self, workspace: WorkspaceController, assist: TextAssist, scripts: ScriptUsage
     ) -> None:
         super().__init__(workspace)
         self.workspace = workspace
         self.assist = assist
-        self.calls = calls
         self.bar = AssistBar()
         view = workspace.view
         view.notes.assist.addWidget(self.bar)
-        self._usage = calls.script_usage_counts()
+        self._usage = scripts.usage_counts()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(ANALYSE_DELAY_MS)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from desktop.core.clock import parse_iso
+from desktop.core.calendar import AgentCalendar
 from desktop.core.content.model import ChecklistStep
 
 STEP_ROLE = Qt.ItemDataRole.UserRole
@@ -47,11 +47,16 @@ class ChecklistPanel(QWidget):
         return self._list
 
     def show_steps(
-        self, steps: tuple[ChecklistStep, ...], ticked: dict[str, str], enabled: bool
+        self,
+        steps: tuple[ChecklistStep, ...],
+        ticked: dict[str, str],
+        enabled: bool,
+        calendar: AgentCalendar | None = None,
     ) -> None:
         """Render steps with tick times; the first unticked step is the current one."""
         self._rendering = True
         self._steps = steps
+        calendar = calendar or AgentCalendar()
         same = self._list.count() == len(steps) and all(
             self._list.item(i).data(STEP_ROLE) == s.key for i, s in enumerate(steps)
         )
@@ -65,7 +70,7 @@ class ChecklistPanel(QWidget):
             item = self._list.item(index) if same else QListWidgetItem()
             at = ticked.get(step.key)
             mark = "（必做）" if step.required else ""
-            when = f"  ✓ {_local_hm(at)}" if at else ""
+            when = f"  ✓ {calendar.format_iso(at, '%H:%M:%S')}" if at else ""
             item.setText(f"{index + 1}. {step.label}{mark}{when}")
             item.setData(STEP_ROLE, step.key)
             item.setToolTip(step.hint)
@@ -109,7 +114,3 @@ class ChecklistPanel(QWidget):
     def _toggle_index(self, index: int) -> None:
         if 0 <= index < self._list.count():
             self._toggle(self._list.item(index))
-
-
-def _local_hm(iso: str) -> str:
-    return parse_iso(iso).astimezone().strftime("%H:%M:%S")

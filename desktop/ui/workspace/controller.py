@@ -1,19 +1,30 @@
-"""Workspace glue: turns the panels' intents into CallService calls and re-renders the
-current call. Holds only which call is current; the services own every rule."""
+"""Workspace glue: turns the panels' intents into service calls and renders the current
+call from one snapshot (`CallScreen`). Holds only which call is current; the services own
+every rule. Changes made elsewhere (reminders done, settings, a new pack, another call)
+arrive on the change hub and are redrawn once, coalesced, on the GUI thread."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
 
-from PySide6.QtCore import QDateTime, QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
-from desktop.core.calls import Call
+from desktop.core.calendar import AgentCalendar
+from desktop.core.calls import Call, missing_required_steps
+from desktop.core.changes import OpChanges
 from desktop.core.content.fill import fill_script
 from desktop.core.content.model import ContentPack, Script
 from desktop.core.script_catalog import ScriptCatalog
+from desktop.services.call_screen import CallScreen, CallScreenReader
 from desktop.services.calls import CallError, CallService
+from desktop.services.follow_ups import FollowUps
+from desktop.services.script_usage import ScriptUsage
 from desktop.services.settings import SettingsStore
+from desktop.ui.change_hub import ChangeHub
 from desktop.ui.workspace.checklist_panel import STEP_ROLE
 from desktop.ui.workspace.view import WorkspaceView
 
@@ -21,28 +32,44 @@ from desktop.ui.workspace.view import WorkspaceView
 class WorkspaceController(QObject):
     message = Signal(str)  # for the status bar
     current_call_changed = Signal(object)  # Call | None
-    call_completed = Signal(object, object)  # Call after wrap-up, promised callback (UTC) or None
+    call_completed = Signal(object)  # WrapUpResult: the call and the reminders it made
 
     def __init__(
         self,
         view: WorkspaceView,
         calls: CallService,
+        screen: CallScreenReader,
+        scripts: ScriptUsage,
+        follow_ups: FollowUps,
         settings: SettingsStore,
-        pack: ContentPack,
+        pack: Callable[[], ContentPack],
+        hub: ChangeHub,
     ) -> None:
         super().__init__(view)
         self.view = view
         self.calls = calls
+        self.screen = screen
+        self.scripts = scripts
+        self.follow_ups = follow_ups
         self.settings = settings
         self.current: Call | None = None
-        self._pack = pack
-        self._catalog = ScriptCatalog(pack)
+        self._content = pack
+        self._pack = pack()
+        self._catalog = ScriptCatalog(self._pack)
         self._step: str | None = None
+        self._ticked: dict[str, str] = {}
         self._fill_cache: dict[tuple[str, str], str] = {}
-        self._favourites = tuple(calls.favourites())
+        self._favourites = tuple(scripts.favourites())
         self._searching = False
+        self._acting = 0  # inside our own action: it renders itself, the hub need not
+        self._dirty_call = False
+        self._dirty_history = False
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(0)
+        self._redraw.timeout.connect(self._redraw_changes)
         v = view
-        v.intent_bar.set_call_types(pack.call_types)
+        v.intent_bar.set_call_types(self._pack.call_types)
         v.intent_bar.intent_chosen.connect(self.choose_intent)
         v.intent_bar.priority_chosen.connect(self.choose_priority)
         v.checklist.tick_requested.connect(self.tick)
@@ -59,12 +86,46 @@ class WorkspaceController(QObject):
         v.history.call_selected.connect(self.open_past_call)
         v.new_call.start_requested.connect(self.start_manual)
         v.new_call.cancelled.connect(v.new_call.hide)
-        settings.subscribe(lambda _s: self._settings_changed())
-        self._settings_changed()
+        hub.changed.connect(self._on_changes)
+        self.view.call_bar.mask_numbers = self.settings.current.mask_numbers
         open_calls = calls.open_calls()
         self.show_call(open_calls[-1] if open_calls else None)
         if open_calls:
             self.message.emit(f"已恢复 {len(open_calls)} 个未结束的通话")
+
+    # ---- changes from elsewhere --------------------------------------------------------
+    def _on_changes(self, changes: OpChanges, _origin: object) -> None:
+        if changes.settings:
+            self._settings_changed()
+        if changes.content:
+            self.set_pack(self._content())
+        if self._acting:
+            return
+        if changes.touches_call(self.current.id if self.current else None) or changes.calls:
+            self._dirty_call = True
+        if changes.reminders:
+            self._dirty_history = True
+        if self._dirty_call or self._dirty_history:
+            self._redraw.start()
+
+    def _redraw_changes(self) -> None:
+        """One redraw for everything that changed since the last one."""
+        history, self._dirty_history = self._dirty_history, False
+        dirty, self._dirty_call = self._dirty_call, False
+        if not (history or dirty):
+            return
+        call = self.current
+        if call is not None:
+            try:
+                call = self.calls.get(call.id)
+            except CallError:
+                call = None
+        self._render(call, keep_notes=True, history=history)
+
+    def _rendered(self) -> None:
+        """A render happened: what the hub had queued is covered by it."""
+        self._dirty_call = False
+        self._dirty_history = False
 
     # ---- pack and settings -----------------------------------------------------------
     def set_pack(self, pack: ContentPack) -> None:
@@ -85,6 +146,10 @@ class WorkspaceController(QObject):
         self.view.call_bar.mask_numbers = self.settings.current.mask_numbers
         self.refresh()
 
+    def calendar(self) -> AgentCalendar:
+        """The one time policy for everything this workspace shows."""
+        return self.settings.calendar()
+
     def _refill(self) -> None:
         self._fill_cache.clear()
         self._render_scripts()
@@ -99,7 +164,7 @@ class WorkspaceController(QObject):
             "company": s.company,
             "hotline": s.hotline,
             "customer_name": (call.caller_name if call else "") or "",
-            "promised_time": promised.astimezone().strftime("%m月%d日 %H:%M") if promised else "",
+            "promised_time": self.calendar().format(promised, "%m月%d日 %H:%M") if promised else "",
         }
 
     # ---- rendering -------------------------------------------------------------------
@@ -113,29 +178,36 @@ class WorkspaceController(QObject):
 
     def show_call(self, call: Call | None, keep_notes: bool = False) -> None:
         previous = self.current
+        new_caller = not keep_notes or previous is None or call is None or previous.id != call.id
         if not keep_notes and previous is not None and (call is None or call.id != previous.id):
             self.view.notes.flush()
+        self._render(call, keep_notes=keep_notes, history=new_caller)
+
+    def _render(self, call: Call | None, *, keep_notes: bool, history: bool) -> None:
+        """Render the whole workspace from one snapshot of `call`."""
+        previous = self.current
+        screen = self.screen.screen(call, with_history=history)
         self.current = call
+        self._ticked = dict(screen.ticked)
         v = self.view
-        open_calls = self.calls.open_calls()
-        v.call_bar.show_call(call, open_calls)
-        editable = call is not None and call.status in ("ringing", "active", "wrap_up")
+        v.call_bar.show_call(call, list(screen.open_calls))
         v.intent_bar.show_call(call.intent if call else None, call.priority if call else None, True)
         self._render_checklist()
-        if not keep_notes or previous is None or call is None or previous.id != call.id:
-            v.notes.load(call.notes if call else "", editable)
+        new_call = not keep_notes or previous is None or call is None or previous.id != call.id
+        if new_call:
+            v.notes.load(call.notes if call else "", call is not None and call.is_open)
+        if screen.history is not None:
             types = {t.key: t.label for t in self._pack.call_types}
-            history = self.calls.caller_history(call.phone, call.id) if call else None
-            v.history.show_history(history, types)
-        self._render_wrap_up()
+            v.history.show_history(screen.history if call else None, types, self.calendar())
+        self._render_wrap_up(screen)
+        self._rendered()
         self.current_call_changed.emit(call)
 
     def _render_checklist(self) -> None:
         call = self.current
         steps = self._pack.steps(call.intent) if call and call.intent else ()
-        ticked = self.calls.ticked_steps(call.id) if call else {}
-        editable = call is not None and call.status in ("ringing", "active", "wrap_up")
-        self.view.checklist.show_steps(steps, ticked, editable)
+        editable = call is not None and call.is_open
+        self.view.checklist.show_steps(steps, self._ticked, editable, self.calendar())
         self._step = self.view.checklist.current_step
         self._render_scripts()
 
@@ -168,19 +240,24 @@ class WorkspaceController(QObject):
         scripts = [s for s in (self._pack.script(i) for i in script_ids) if s is not None]
         self.view.scripts.show_results(scripts, self._filled(scripts))
 
-    def _render_wrap_up(self) -> None:
+    def _render_wrap_up(self, screen: CallScreen | None = None) -> None:
         call = self.current
         bar = self.view.wrap_up
         visible = call is not None and call.status in ("active", "wrap_up")
         bar.setVisible(visible)
-        if not visible:
+        if not visible or call is None:
             bar.reset()
             return
-        in_two_hours = int(self.view.now().timestamp()) + 2 * 3600
-        bar.prepare_promise(QDateTime.fromSecsSinceEpoch(in_two_hours))
+        calendar = self.calendar()
+        bar.set_calendar(calendar)
+        bar.prepare_promise(self.view.now() + timedelta(hours=2))
+        missing = (
+            screen.missing_required
+            if screen is not None
+            else missing_required_steps(self._pack, call.intent, set(self._ticked))
+        )
         labels = {s.key: s.label for s in self._pack.steps(call.intent or "")}
-        missing = [labels.get(k, k) for k in self.calls.missing_required(call.id)]
-        bar.show_state(missing, call.outcome)
+        bar.show_state([labels.get(k, k) for k in missing], call.outcome)
 
     def _step_focused(self, row: int) -> None:
         item = self.view.checklist.list_widget.item(row) if row >= 0 else None
@@ -190,7 +267,7 @@ class WorkspaceController(QObject):
             self._render_scripts()
 
     # ---- intents from the panels -----------------------------------------------------
-    def _guard(self, action, *args) -> Call | None:
+    def _guard(self, action: Callable[..., Any], *args: Any) -> Any:
         try:
             return action(*args)
         except CallError as exc:
@@ -203,30 +280,45 @@ class WorkspaceController(QObject):
             self.start_manual("", "")
         if self.current is None:
             return
-        if self._guard(self.calls.set_intent, self.current.id, intent) is None:
+        with self._acting_on():
+            call = self._guard(self.calls.set_intent, self.current.id, intent)
+        if call is None:
             self.view.intent_bar.show_call(self.current.intent, self.current.priority, True)
             return
-        self.current = self.calls.get(self.current.id)
-        self.view.intent_bar.show_call(self.current.intent, self.current.priority, True)
+        self.current = call
+        self.view.intent_bar.show_call(call.intent, call.priority, True)
         self._render_checklist()
         self._render_wrap_up()
-        self.current_call_changed.emit(self.current)
+        self.current_call_changed.emit(call)
 
     def choose_priority(self, priority: str) -> None:
-        if self.current is not None and self._guard(
-            self.calls.set_priority, self.current.id, priority
-        ):
-            self.current = self.calls.get(self.current.id)
+        if self.current is None:
+            return
+        with self._acting_on():
+            call = self._guard(self.calls.set_priority, self.current.id, priority)
+        if call is not None:
+            self.current = call
 
     def tick(self, step_key: str, ticked: bool) -> None:
         if self.current is None:
             return
-        if ticked:
-            self.calls.tick(self.current.id, step_key)
-        else:
-            self.calls.untick(self.current.id, step_key)
+        with self._acting_on():
+            if ticked:
+                self._ticked[step_key] = self.calls.tick(self.current.id, step_key)
+            else:
+                self.calls.untick(self.current.id, step_key)
+                self._ticked.pop(step_key, None)
         self._render_checklist()
         self._render_wrap_up()
+
+    @contextmanager
+    def _acting_on(self) -> Iterator[None]:
+        """Our own action: it renders itself, so the hub's news of it is not redrawn."""
+        self._acting += 1
+        try:
+            yield
+        finally:
+            self._acting -= 1
 
     def copy_script(self, script_id: str, text: str) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -235,13 +327,13 @@ class WorkspaceController(QObject):
             self.message.emit("无法写入剪贴板：请在话术列表中选中文字手动复制")
             return
         if script_id:
-            self.calls.mark_script_used(self.current.id if self.current else None, script_id)
+            self.scripts.mark_used(self.current.id if self.current else None, script_id)
         self.message.emit("已复制话术：" + text[:30])
 
     def toggle_favourite(self, script_id: str) -> None:
         pinned = script_id not in self._favourites
-        self.calls.set_favourite(script_id, pinned)
-        self._favourites = tuple(self.calls.favourites())
+        self.scripts.set_favourite(script_id, pinned)
+        self._favourites = tuple(self.scripts.favourites())
         self._render_scripts()
         self.message.emit("已收藏话术" if pinned else "已取消收藏")
 
@@ -259,10 +351,11 @@ class WorkspaceController(QObject):
 
     def start_manual(self, number: str, open_call: str) -> None:
         self.view.new_call.hide()
-        if open_call == "wrap" and self.current is not None:
-            self._guard(self.calls.end, self.current.id)
-        self.view.notes.flush()
-        call = self.calls.start_call(number, source="manual")
+        with self._acting_on():
+            if open_call == "wrap" and self.current is not None:
+                self._guard(self.calls.end, self.current.id)
+            self.view.notes.flush()
+            call = self.calls.start_call(number, source="manual")
         if number.strip() and not call.phone:
             self.message.emit(f"号码「{number.strip()[:30]}」无法识别，已按无号码来电记录")
         self.show_call(call)
@@ -271,17 +364,17 @@ class WorkspaceController(QObject):
     def start_call_from(self, call: Call) -> None:
         """A call created elsewhere (softphone, reminder): current unless one is in progress."""
         busy = self.current is not None and self.current.status in ("ringing", "active")
-        if busy and self.current.id != call.id:
+        if busy and self.current is not None and self.current.id != call.id:
             self.show_call(self.current, keep_notes=True)
             self.message.emit(f"新来电 {call.phone or '无号码'}：可在右上角切换")
             return
         self.show_call(call)
 
     def apply_call_event(self, call: Call) -> None:
-        """A softphone event changed `call`: a new ring pops it (unless another call is in
-        progress); a change to the shown call re-renders it."""
+        """A softphone event changed `call` (the value given is current): a new ring pops it
+        (unless another call is in progress); a change to the shown call re-renders it."""
         if self.current is not None and self.current.id == call.id:
-            self.refresh()
+            self.show_call(call, keep_notes=True)
         elif call.status == "ringing" or self.current is None or not self.current.is_open:
             self.start_call_from(call)
         else:
@@ -304,14 +397,16 @@ class WorkspaceController(QObject):
 
     def answer(self) -> None:
         if self.current is not None:
-            self.current = self._guard(self.calls.answer, self.current.id) or self.current
-            self.refresh()
+            with self._acting_on():
+                call = self._guard(self.calls.answer, self.current.id)
+            self.show_call(call or self.current, keep_notes=True)
 
     def end(self) -> None:
         if self.current is not None:
             self.view.notes.flush()
-            self.current = self._guard(self.calls.end, self.current.id) or self.current
-            self.refresh()
+            with self._acting_on():
+                call = self._guard(self.calls.end, self.current.id)
+            self.show_call(call or self.current, keep_notes=True)
             self.view.wrap_up.setFocus()
 
     def complete(self, outcome: str, reason: str, promised: object = None) -> None:
@@ -319,12 +414,18 @@ class WorkspaceController(QObject):
         if call is None:
             return
         self.view.notes.flush()
-        done = self._guard(self.calls.wrap_up, call.id, outcome, reason)
+        with self._acting_on():
+            done = self._guard(self.follow_ups.wrap_up, call.id, outcome, reason, promised)
         if done is None:
             self._render_wrap_up()
             return
         self.view.wrap_up.reset()
-        self.call_completed.emit(done, promised)
+        self.call_completed.emit(done)
         remaining = [c for c in self.calls.open_calls() if c.id != call.id]
-        self.show_call(remaining[-1] if remaining else done)
+        self.show_call(remaining[-1] if remaining else done.call)
         self.message.emit("通话已完成并保存")
+
+    def show_callback(self, call: Call) -> None:
+        """A call just made for a reminder (call back now): it becomes the current call."""
+        self.view.notes.flush()
+        self.show_call(call)

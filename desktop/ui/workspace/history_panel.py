@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import OUTCOME_LABELS, STATUS_LABELS
-from desktop.core.clock import parse_iso
 from desktop.core.reminders import KIND_LABELS
-from desktop.services.calls import CallerHistory
+from desktop.services.call_screen import CallerHistory
 
 
 class HistoryPanel(QWidget):
@@ -33,7 +33,13 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.list, 1)
 
-    def show_history(self, history: CallerHistory | None, type_labels: dict[str, str]) -> None:
+    def show_history(
+        self,
+        history: CallerHistory | None,
+        type_labels: dict[str, str],
+        calendar: AgentCalendar | None = None,
+    ) -> None:
+        calendar = calendar or AgentCalendar()
         self.list.clear()
         if history is None or not history.phone:
             self.banner.setText("无号码：没有历史记录" if history is not None else "")
@@ -54,14 +60,14 @@ class HistoryPanel(QWidget):
             else ("background: #fff4cc; padding: 4px;" if history.repeat_caller else "")
         )
         for reminder in history.open_reminders:
-            due = parse_iso(reminder["due_at"]).astimezone().strftime("%m-%d %H:%M")
+            due = calendar.format_iso(reminder["due_at"])
             item = QListWidgetItem(
                 f"【提醒】{KIND_LABELS.get(reminder['kind'], reminder['kind'])} {due}  {reminder.get('note') or ''}"
             )
             item.setForeground(QBrush(QColor("#8a4b00")))
             self.list.addItem(item)
         for entry in history.calls:
-            when = parse_iso(entry.started_at).astimezone().strftime("%m-%d %H:%M")
+            when = calendar.format_iso(entry.started_at)
             intent = type_labels.get(entry.intent or "", "未分类")
             outcome = OUTCOME_LABELS.get(entry.outcome or "", STATUS_LABELS.get(entry.status, ""))
             item = QListWidgetItem(f"{when}  {intent} · {outcome}\n{entry.notes_preview}")

@@ -3,13 +3,12 @@ says which and asks for a reason before 完成 is allowed."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDateTimeEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,7 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import OUTCOME_LABELS
+from desktop.ui.time_edit import get_wall, set_wall, wall_edit
 
 
 class WrapUpBar(QWidget):
@@ -53,10 +54,9 @@ class WrapUpBar(QWidget):
         finish = QHBoxLayout()  # a second row, so the compact layout stays narrow
         self.promise = QCheckBox("约定回电")
         self.promise.setToolTip("与客户约定的回电时间：到时提醒，不受上班时间调整")
-        self.promise_at = QDateTimeEdit()
-        self.promise_at.setDisplayFormat("MM-dd HH:mm")
-        self.promise_at.setCalendarPopup(True)
-        self.promise_at.setAccessibleName("约定回电时间")
+        self._calendar = AgentCalendar()
+        # Plain wall time in the agent's zone; the calendar converts (the time policy).
+        self.promise_at = wall_edit("约定回电时间", "MM-dd HH:mm")
         self.promise_at.setEnabled(False)
         self.promise.toggled.connect(self.promise_at.setEnabled)
         self.promise.toggled.connect(lambda _on: self.promised_changed.emit(self.promised()))
@@ -98,15 +98,26 @@ class WrapUpBar(QWidget):
     def selected_outcome(self) -> str | None:
         return next((k for k, b in self._buttons.items() if b.isChecked()), None)
 
+    def set_calendar(self, calendar: AgentCalendar) -> None:
+        self._calendar = calendar
+
     def promised(self) -> datetime | None:
         """The agreed callback time in UTC, when the agent set one."""
         if not self.promise.isChecked():
             return None
-        return self.promise_at.dateTime().toPython().astimezone(UTC)
+        return self._calendar.from_local(self.promised_wall())
 
-    def prepare_promise(self, local_default: QDateTime) -> None:
+    def promised_wall(self) -> datetime:
+        """What the editor shows: naive wall time in the agent's zone."""
+        return get_wall(self.promise_at)
+
+    def set_promised_wall(self, wall: datetime) -> None:
+        set_wall(self.promise_at, wall)
+
+    def prepare_promise(self, default: datetime) -> None:
+        """Offer `default` (an aware instant) as the promise time, unless one is set."""
         if not self.promise.isChecked():
-            self.promise_at.setDateTime(local_default)
+            self.set_promised_wall(self._calendar.to_wall(default))
 
     def reset(self) -> None:
         self.promise.setChecked(False)

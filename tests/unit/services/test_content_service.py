@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.changes import OpChanges
 from desktop.core.content.loader import bundled_pack_dir
-from desktop.core.content.model import ContentPack
 from desktop.services.content_service import ContentService
 
 
@@ -115,8 +115,8 @@ def test_reload_with_broken_pack_keeps_current_pack(
 ) -> None:
     edited = edited_pack(data, bundled)
     service = ContentService(bundled, data)
-    seen: list[ContentPack] = []
-    service.subscribe(seen.append)
+    seen: list[OpChanges] = []
+    service.bus.subscribe(lambda changes, _origin: seen.append(changes))
     before = service.pack
     relabel(edited, "产品咨询")
     break_pack(edited)
@@ -129,13 +129,13 @@ def test_reload_with_broken_pack_keeps_current_pack(
 
 def test_reload_with_good_pack_notifies_and_snapshots(bundled: Path, data: Path) -> None:
     service = ContentService(bundled, data)
-    seen: list[ContentPack] = []
-    service.subscribe(seen.append)
+    seen: list[OpChanges] = []
+    service.bus.subscribe(lambda changes, _origin: seen.append(changes))
     edited = edited_pack(data, bundled)
     relabel(edited, "产品咨询")
     assert service.reload() == []
     assert (service.source, label(service), service.problems) == (edited, "产品咨询", [])
-    assert seen == [service.pack]
+    assert seen == [OpChanges(content=True)]
     assert files(data / "content-last-good" / "zh_CN") == files(edited)
 
 

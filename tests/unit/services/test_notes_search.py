@@ -14,6 +14,7 @@ from desktop.core.text.segmenter import Segmenter
 from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
 from desktop.services.notes_search import NotesIndexer, index_calls, search_notes
+from tests.helpers.runner import thread_runner
 
 PACK = load_pack(bundled_pack_dir())
 NOTES = {
@@ -73,9 +74,14 @@ def test_indexer_backfills_at_start_and_indexes_new_calls(
     filled: tuple[Path, dict[str, str]], segmenter: Segmenter, clock: FakeClock
 ) -> None:
     path, ids = filled
-    indexer = NotesIndexer(path, segmenter)
-    indexer.start()
-    assert indexer.idle.wait(10)
+    with thread_runner() as run:
+        indexer = NotesIndexer(path, segmenter, run)
+        indexer.start()
+        assert indexer.idle.wait(10)
+        _index_one_more(path, clock, indexer, segmenter, ids)
+
+
+def _index_one_more(path: Path, clock: FakeClock, indexer: NotesIndexer, segmenter, ids) -> None:
     db = open_db(path)
     calls = CallService(db, clock, AuditLog(db, clock), lambda: PACK)
     call = calls.start_call()

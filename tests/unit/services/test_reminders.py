@@ -373,7 +373,7 @@ def test_cancel_needs_a_reason(env: Env) -> None:
 
 def test_subscribers_hear_every_change(env: Env) -> None:
     calls: list[int] = []
-    unsubscribe = env.service.subscribe(lambda: calls.append(1))
+    unsubscribe = env.service.bus.subscribe(lambda changes, _o: calls.append(changes.reminders))
     reminder_id = _fired_callback(env)  # create + fire
     env.service.snooze(reminder_id, 10)
     assert len(calls) == 3
@@ -382,15 +382,18 @@ def test_subscribers_hear_every_change(env: Env) -> None:
     assert len(calls) == 3
 
 
-def test_a_failing_subscriber_does_not_undo_the_change(env: Env) -> None:
-    def broken() -> None:
+def test_a_failing_subscriber_does_not_undo_the_change(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_changes: object, _origin: object) -> None:
         raise RuntimeError("UI gone")
 
-    env.service.subscribe(broken)
+    env.service.bus.subscribe(broken)
     reminder = env.service.create_manual(
         None, "callback", env.clock.now() + timedelta(hours=1), phone="1"
     )
     assert env.service.get(reminder.id).status == "pending"
+    assert "change subscriber failed" in caplog.text
 
 
 # ---- listing ------------------------------------------------------------------------

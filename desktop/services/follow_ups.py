@@ -1,0 +1,62 @@
+"""Use cases that span calls and reminders, each one transaction with its audit rows.
+
+The composition root used to hold these steps; here each is one method, one transaction,
+and one change-bus message after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from db import transaction
+from desktop.core.calls import Call
+from desktop.core.changes import OpChanges
+from desktop.core.reminders import Reminder
+from desktop.services.calls import CallService
+from desktop.services.reminders import ReminderService
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpResult:
+    call: Call
+    reminders: tuple[Reminder, ...]
+
+
+class FollowUps:
+    def __init__(
+        self, db: sqlite_utils.Database, calls: CallService, reminders: ReminderService
+    ) -> None:
+        self._db = db
+        self._calls = calls
+        self._reminders = reminders
+
+    def wrap_up(
+        self,
+        call_id: str,
+        outcome: str,
+        skip_reason: str = "",
+        promised_at: datetime | None = None,
+    ) -> WrapUpResult:
+        """Complete the call and create the pack's rule reminders for it, together: if the
+        reminders cannot be made, the call stays in wrap-up (nothing half-done)."""
+        with self._calls.bus.batch(), transaction(self._db):
+            call = self._calls.complete(call_id, outcome, skip_reason)
+            made = self._reminders.create_for_wrap_up(
+                call.id, call.intent or "", outcome, promised_at
+            )
+            self._calls.bus.publish(OpChanges.for_calls(call.id, reminders=True))
+        return WrapUpResult(call, tuple(made))
+
+    def call_back_now(self, reminder_id: str) -> tuple[Call, Reminder]:
+        """Start the call made for a reminder and link it, in one transaction."""
+        with self._calls.bus.batch(), transaction(self._db):
+            reminder = self._reminders.get(reminder_id)
+            call = self._calls.insert_call(
+                reminder.phone, reminder.customer_name, source="reminder", reminder_id=reminder_id
+            )
+            linked = self._reminders.link_callback(reminder_id, call.id)
+            self._calls.bus.publish(OpChanges.for_calls(call.id, reminders=True))
+        return call, linked

@@ -1,0 +1,171 @@
+"""The one task runner (Anki's taskman): background work off the GUI thread, results on it.
+
+`run_in_background(fn, on_done)` runs `fn()` on a worker thread and calls `on_done(future)`
+on the GUI thread; shared state is swapped there, never on a worker. Long-lived I/O loops
+(the baresip socket, the IPC server, the scheduler) keep their own thread and hand results
+over with `call_on_gui`, the same path.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from desktop.core.progress import Cancelled, Progress
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+DoneCallback = Callable[[Future], None]
+
+WORKERS = 2  # a 2-core desk machine: one for start-up work, one for a query meanwhile
+
+
+class TaskHandle:
+    """A submitted task: `cancel()` asks a progress task to stop at its next check."""
+
+    def __init__(self, future: Future, progress: Progress | None = None) -> None:
+        self.future = future
+        self._progress = progress
+
+    def cancel(self) -> None:
+        if self._progress is not None:
+            self._progress.cancel()
+        self.future.cancel()
+
+    @property
+    def done(self) -> bool:
+        return self.future.done()
+
+
+class TaskRunner(QObject):
+    _deliver = Signal(object)  # a callable to run on the GUI thread
+
+    def __init__(self, parent: QObject | None = None, workers: int = WORKERS) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="task")
+        self._lock = threading.Lock()
+        self._latest: dict[str, int] = {}
+        self._serial = 0
+        self._pending = 0
+        self._closed = False
+        self._deliver.connect(self._run_on_gui)
+
+    # ---- submitting -----------------------------------------------------------------
+    def run_in_background(
+        self, fn: Callable[[], Any], on_done: DoneCallback | None = None, *, key: str | None = None
+    ) -> TaskHandle:
+        """Run `fn()` on a worker; `on_done(future)` follows on the GUI thread. A newer task
+        with the same `key` supersedes this one: its on_done is then never called."""
+        return self._submit(lambda _progress: fn(), on_done, None, key)
+
+    def run_with_progress(
+        self,
+        fn: Callable[[Progress], Any],
+        on_done: DoneCallback | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        *,
+        key: str | None = None,
+    ) -> TaskHandle:
+        """Run `fn(progress)`; its reports reach `on_progress(done, total, text)` on the GUI
+        thread (coalesced: only the newest report waiting is delivered)."""
+        return self._submit(fn, on_done, on_progress, key)
+
+    def call_on_gui(self, fn: Callable[[], None]) -> None:
+        """Thread-safe: run `fn()` on the GUI thread soon (from I/O threads and workers)."""
+        if not self._closed:
+            self._deliver.emit(fn)
+
+    @property
+    def idle(self) -> bool:
+        with self._lock:
+            return self._pending == 0
+
+    def close(self) -> None:
+        """No callbacks after this; running work finishes on its own (threads are daemons
+        in spirit: nothing waits for them), queued work is dropped."""
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # ---- internals ------------------------------------------------------------------
+    def _submit(
+        self,
+        fn: Callable[[Progress], Any],
+        on_done: DoneCallback | None,
+        on_progress: Callable[[int, int, str], None] | None,
+        key: str | None,
+    ) -> TaskHandle:
+        with self._lock:
+            self._serial += 1
+            serial = self._serial
+            if key is not None:
+                self._latest[key] = serial
+            self._pending += 1
+        progress = Progress(self._progress_sink(on_progress) if on_progress else None)
+
+        def work() -> Any:
+            return fn(progress)
+
+        if self._closed:
+            future: Future = Future()
+            future.set_exception(RuntimeError("task runner is closed"))
+            return TaskHandle(future, progress)
+        future = self._pool.submit(work)
+        future.add_done_callback(
+            lambda f: self.call_on_gui(lambda: self._finish(f, serial, key, on_done))
+        )
+        return TaskHandle(future, progress)
+
+    def _progress_sink(
+        self, on_progress: Callable[[int, int, str], None]
+    ) -> Callable[[int, int, str], None]:
+        latest: list[tuple[int, int, str] | None] = [None]
+        lock = threading.Lock()
+
+        def deliver() -> None:
+            with lock:
+                report, latest[0] = latest[0], None
+            if report is not None:
+                on_progress(*report)
+
+        def sink(done: int, total: int, text: str) -> None:
+            with lock:
+                waiting = latest[0] is not None
+                latest[0] = (done, total, text)
+            if not waiting:
+                self.call_on_gui(deliver)
+
+        return sink
+
+    def _finish(
+        self, future: Future, serial: int, key: str | None, on_done: DoneCallback | None
+    ) -> None:
+        with self._lock:
+            self._pending -= 1
+            superseded = key is not None and self._latest.get(key) != serial
+            if key is not None and not superseded:
+                del self._latest[key]
+        if superseded or self._closed:
+            return
+        if on_done is not None:
+            on_done(future)
+            return
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is not None and not isinstance(error, Cancelled):
+            log.error("background task failed", exc_info=error)
+
+    @Slot(object)
+    def _run_on_gui(self, fn: Callable[[], None]) -> None:
+        if self._closed:
+            return
+        try:
+            fn()
+        except Exception:
+            log.exception("error in a background task's result handler")

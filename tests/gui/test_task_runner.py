@@ -1,0 +1,114 @@
+"""The task runner: work on a worker thread, results on the GUI thread, newest key wins."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future
+
+import pytest
+
+from desktop.core.changes import ChangeBus, OpChanges
+from desktop.core.progress import Cancelled, Progress
+from desktop.ui.change_hub import ChangeHub
+from desktop.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def runner(qtbot):
+    tasks = TaskRunner()
+    yield tasks
+    tasks.close()
+
+
+def test_result_arrives_on_the_gui_thread(qtbot, runner: TaskRunner) -> None:
+    gui = threading.get_ident()
+    seen: list[tuple[int, int, object]] = []
+
+    def work() -> int:
+        return threading.get_ident()
+
+    runner.run_in_background(work, lambda f: seen.append((threading.get_ident(), 0, f.result())))
+    qtbot.waitUntil(lambda: bool(seen))
+    on_done_thread, _, worker_thread = seen[0]
+    assert on_done_thread == gui and worker_thread != gui
+    assert runner.idle
+
+
+def test_errors_reach_on_done_and_are_logged_without_it(qtbot, runner, caplog) -> None:
+    results: list[Future] = []
+
+    def fail() -> None:
+        raise ValueError("bad")
+
+    runner.run_in_background(fail, results.append)
+    qtbot.waitUntil(lambda: bool(results))
+    with pytest.raises(ValueError):
+        results[0].result()
+    runner.run_in_background(fail)
+    qtbot.waitUntil(lambda: runner.idle)
+    qtbot.wait(10)
+    assert "background task failed" in caplog.text
+
+
+def test_newest_task_with_a_key_wins(qtbot, runner: TaskRunner) -> None:
+    gate = threading.Event()
+    done: list[str] = []
+
+    def slow() -> str:
+        gate.wait(5)
+        return "old"
+
+    runner.run_in_background(slow, lambda f: done.append(f.result()), key="filter")
+    runner.run_in_background(lambda: "new", lambda f: done.append(f.result()), key="filter")
+    gate.set()
+    qtbot.waitUntil(lambda: runner.idle)
+    qtbot.wait(20)
+    assert done == ["new"]
+
+
+def test_progress_is_relayed_and_cancel_stops_the_work(qtbot, runner: TaskRunner) -> None:
+    reports: list[tuple[int, int, str]] = []
+    outcome: list[Future] = []
+    started = threading.Event()
+
+    def export(progress: Progress) -> int:
+        for i in range(1000):
+            progress.report(i, 1000, "导出")
+            started.set()
+            progress.check()
+            time.sleep(0.002)
+        return 1000
+
+    handle = runner.run_with_progress(export, outcome.append, lambda *r: reports.append(r))
+    assert started.wait(5)
+    qtbot.waitUntil(lambda: bool(reports))
+    handle.cancel()
+    qtbot.waitUntil(lambda: bool(outcome))
+    with pytest.raises(Cancelled):
+        outcome[0].result()
+    assert reports[0][1] == 1000 and reports[0][2] == "导出"
+
+
+def test_no_callback_after_close(qtbot) -> None:
+    tasks = TaskRunner()
+    gate, done = threading.Event(), []
+    tasks.run_in_background(lambda: gate.wait(5), done.append)
+    tasks.close()
+    gate.set()
+    qtbot.wait(50)
+    assert done == []
+
+
+def test_hub_relays_worker_changes_on_the_gui_thread(qtbot) -> None:
+    bus = ChangeBus()
+    hub = ChangeHub(bus)
+    seen: list[tuple[OpChanges, object, int]] = []
+    hub.changed.connect(lambda c, o: seen.append((c, o, threading.get_ident())))
+    worker = threading.Thread(target=lambda: bus.publish(OpChanges(reminders=True), "w"))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen[0][:2] == (OpChanges(reminders=True), "w")
+    assert seen[0][2] == threading.get_ident()
+    hub.close()
