@@ -4,10 +4,12 @@ UTC instants that bound it. The one place review code turns dates into stored-ti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desktop.core.calendar import AgentCalendar
 from desktop.core.clock import to_iso
+from desktop.core.reminders.office_hours import local_to_utc
 
 
 class PeriodError(ValueError):
@@ -29,9 +31,8 @@ def parse_day(text: str) -> date:
 
 
 def day_start_utc(day: date, zone: tzinfo) -> datetime:
-    """The UTC instant the local date `day` begins. zoneinfo resolves a midnight that a DST
-    change skips or repeats with fold=0 (the earlier reading), like the agent's calendar."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    """The UTC instant the local date `day` begins (DST-safe), by the app's time policy."""
+    return local_to_utc(datetime.combine(day, time(0)), zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[start, end) in UTC: a call is in the period when started_at falls inside."""
-        return (
-            day_start_utc(self.first, self.zone),
-            day_start_utc(self.last + timedelta(days=1), self.zone),
-        )
+        return AgentCalendar(zone_name=self.zone_name).day_bounds(self.first, self.last)
 
     def iso_bounds(self) -> tuple[str, str]:
         start, end = self.bounds()
