@@ -20,7 +20,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     schema_v1.apply,
     schema_v2.apply,
     schema_v3.apply,
-    schema_v4.apply,  # placeholder on wt/leaddata: the review branch's qa_evaluations
+    schema_v4.apply,
     schema_v5.apply,
 )
 

@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.core.content.check import run_check
 
         return run_check(Path(options.dir) if options.dir else None, sys.stdout)
+    if options.command == "report" and options.report_command == "stats":
+        from desktop.report import run_report
+
+        return run_report(options, sys.stdout, sys.stderr)
     if options.command in ("lead", "report", "logs", "retention"):
         from desktop.lead_cli import run_command
 
@@ -71,10 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     check = content_sub.add_parser("check", help="validate a content pack and list every problem")
     check.add_argument("dir", nargs="?", help="pack directory (default: the bundled zh_CN pack)")
+    from desktop.report import add_parser as add_report_parser
+
+    report_sub = add_report_parser(sub)
     sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
     from desktop.lead_cli import add_parsers
 
-    add_parsers(sub)
+    add_parsers(sub, report_sub)
     return parser
 
 

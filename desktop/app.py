@@ -347,6 +347,41 @@ def _wire_tools(app: App) -> None:
     window.tools_menu.addAction(settings_action)
     window.tools_menu.addAction(reload_action)
     window.addAction(reload_action)
+    _wire_review(app)
+
+
+def _wire_review(app: App) -> None:
+    """组长复盘 (Ctrl+Shift+L): built on first use, so start-up never imports pyqtgraph."""
+    window = app.window
+    opened: list = []
+
+    def open_review() -> None:
+        if not opened:
+            from desktop.services.review.stats import checklists_from_pack
+            from desktop.ui.review import ReviewWindow
+            from desktop.ui.review.source import ReviewSource
+
+            source = ReviewSource(
+                app.paths.db,
+                now=app.clock.now,
+                calendar=app.calendar,
+                checklists=lambda: checklists_from_pack(app.content.pack),
+                segmenter=app.text.segmenter,
+                pack=lambda: app.content.pack,
+                evaluator=app.settings.current.agent_name,
+            )
+            opened.append(ReviewWindow(source, app.tasks.run_in_background, window.ui_settings))
+            app._closers.append(opened[0].close)
+        opened[0].show()
+        opened[0].raise_()
+        opened[0].activateWindow()
+
+    action = QAction("组长复盘…", window)
+    action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+    action.triggered.connect(open_review)
+    window.tools_menu.addAction(action)
+    window.addAction(action)
+    window.open_review = open_review  # type: ignore[attr-defined]
 
 
 def _wire_lead(app: App) -> None:
@@ -367,6 +402,7 @@ def _wire_lead(app: App) -> None:
     )
     app.lead = flows = LeadFlows(context, window)
     flows.message.connect(window.show_message)
+
     def imported(call_ids: list[str]) -> None:
         for call_id in call_ids:
             app.notes_index.enqueue(call_id)

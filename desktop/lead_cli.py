@@ -37,8 +37,9 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Add the lead's subcommands to the main `callassist` parser."""
+def add_parsers(sub: argparse._SubParsersAction, report_sub: argparse._SubParsersAction) -> None:
+    """Add the lead's subcommands to the main `callassist` parser (`report calls` joins the
+    review's `report stats`, whose csv/xlsx formats come here through report_stats_file)."""
 
     def data_dir(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data-dir", dest="cmd_data_dir", help="data directory of the database")
@@ -48,19 +49,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     reset = lead_sub.add_parser("reset-pin", help="forget the lead PIN (the next use sets one)")
     data_dir(reset)
 
-    report = sub.add_parser("report", help="scheduled reports (masked numbers, csv or xlsx)")
-    report_sub = report.add_subparsers(dest="report_command", required=True)
-    for name, text in (("calls", "the calls of a period"), ("stats", "the statistics")):
-        p = report_sub.add_parser(name, help=text)
-        p.add_argument("--from", dest="date_from", type=_day, required=name == "calls")
-        p.add_argument("--to", dest="date_to", type=_day, required=name == "calls")
-        p.add_argument("--agent", help="only this agent id")
-        p.add_argument("--intent", help="only this call type (inquiry, complaint, …)")
-        p.add_argument("--status", help="only this status (completed, missed, …)")
-        p.add_argument("--outcome", help="only this outcome (resolved, follow_up, …)")
-        p.add_argument("--format", choices=FORMATS, required=True)
-        p.add_argument("--out", type=Path, required=True)
-        data_dir(p)
+    p = report_sub.add_parser("calls", help="the calls of a period (masked numbers)")
+    p.add_argument("--from", dest="date_from", type=_day, required=True)
+    p.add_argument("--to", dest="date_to", type=_day, required=True)
+    p.add_argument("--agent", help="only this agent id")
+    p.add_argument("--intent", help="only this call type (inquiry, complaint, …)")
+    p.add_argument("--status", help="only this status (completed, missed, …)")
+    p.add_argument("--outcome", help="only this outcome (resolved, follow_up, …)")
+    p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    data_dir(p)
 
     logs = sub.add_parser("logs", help="log bundles: export this agent's log, import bundles")
     logs_sub = logs.add_subparsers(dest="logs_command", required=True)
@@ -113,10 +111,7 @@ def run_command(
                 options.outcome,
             )
             try:
-                if options.report_command == "calls":
-                    result = export_calls(db, options.out, options.format, query, calendar)
-                else:
-                    result = export_stats(db, options.out, options.format, query, calendar)
+                result = export_calls(db, options.out, options.format, query, calendar)
             except (ExportError, ValueError) as exc:
                 print(f"报表未生成：{exc}", file=sys.stderr)
                 return 1
@@ -149,6 +144,35 @@ def run_command(
         return 0
     finally:
         db.close()
+
+
+def report_stats_file(options: argparse.Namespace, db_file: Path, out: TextIO, err: TextIO) -> int:
+    """`report stats --format csv|xlsx --out FILE` (the review's command, this issue's files)."""
+    clock = SystemClock()
+    try:
+        db = open_db(db_file)
+    except StorageError as exc:
+        print(f"callassist report stats: {exc.user_text()}", file=err)
+        return 3
+    try:
+        settings = SettingsStore(db).current
+        calendar = calendar_from_settings(settings)
+        try:
+            first, last = _day(options.date_from), _day(options.date_to)
+        except argparse.ArgumentTypeError as exc:
+            print(f"callassist report stats: {exc}", file=err)
+            return 2
+        query = CallQuery(first, last, options.agent)
+        try:
+            result = export_stats(db, Path(options.out), options.format, query, calendar)
+        except ExportError as exc:
+            print(f"报表未生成：{exc}", file=err)
+            return 1
+        record_export(AuditLog(db, clock, actor=settings.agent_id), result, via="cli")
+    finally:
+        db.close()
+    print(f"已写入 {options.out}（{sum(result.rows.values())} 行）", file=out)
+    return 0
 
 
 def _import(db, data_dir: paths.DataDir, audit: AuditLog, files: list[Path], out: TextIO) -> int:

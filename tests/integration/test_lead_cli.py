@@ -76,8 +76,9 @@ def test_report_stats_xlsx_and_csv(agent_dir: Path, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(out).sheetnames == ["统计", "按坐席", "流程遵循"]
     out_csv = tmp_path / "stats.csv"
     result = _run(
-        "report", "stats", "--format", "csv", "--out", str(out_csv), "--data-dir", str(agent_dir)
-    )
+        "report", "stats", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv",
+        "--out", str(out_csv), "--data-dir", str(agent_dir),
+    )  # fmt: skip
     assert result.returncode == 0 and out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
 
 

@@ -508,6 +508,9 @@ def import_bundle(
     report = ImportReport(path, manifest.get("agent_id", ""))
     try:
         conn.execute("BEGIN IMMEDIATE")
+        # rows that refer to each other (a QA evaluation superseding another) may come in
+        # any order; the references are checked at commit
+        conn.execute("PRAGMA defer_foreign_keys = ON")
         try:
             for number, table in enumerate(tables):
                 if progress is not None:

@@ -126,10 +126,9 @@ def purge(
                 )
             if calls:
                 ids = "SELECT id FROM calls WHERE rowid IN (SELECT rid FROM temp.purge_calls)"
-                tables = list(CHILD_TABLES)
-                if "qa_evaluations" in db.table_names():
-                    tables.append("qa_evaluations")
-                for table in tables:
+                # qa_evaluations are append-only (migration 4) and hold no number or note:
+                # they stay, naming a call that is gone
+                for table in CHILD_TABLES:
                     conn.execute(f"DELETE FROM {table} WHERE call_id IN ({ids})")
                 conn.execute(
                     "DELETE FROM notes_fts WHERE rowid IN (SELECT rid FROM temp.purge_calls)"

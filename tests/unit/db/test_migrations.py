@@ -143,4 +143,31 @@ def test_migration_5_keeps_updated_at_current_and_gives_stable_uids(tmp_path: Pa
             "INSERT INTO checklist_ticks (uid, call_id, step_key, ticked_at) VALUES (?, 'c1', 'b', 'y')",
             [uid],
         )
+
+
+def test_migration_4_qa_evaluations_are_append_only_and_browser_indexes_exist(
+    tmp_path: Path,
+) -> None:
+    db = open_db(tmp_path / "q.sqlite3")
+    conn = db.conn
+    conn.execute(
+        "INSERT INTO qa_evaluations (id, call_id, agent, evaluator, created_at, items, score) "
+        "VALUES ('e1', 'c1', 'A', 'L', '2026-03-01T00:00:00.000Z', '[]', 80)"
+    )
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE qa_evaluations SET score = 10 WHERE id = 'e1'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("DELETE FROM qa_evaluations")
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    for column in ("agent", "intent", "outcome", "priority"):
+        assert f"idx_calls_{column}_started" in indexes
+    assert "idx_checklist_ticks_call_step" in indexes
+    plan = " ".join(
+        str(r)
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM calls "
+            "ORDER BY COALESCE(intent, '') DESC, started_at DESC, rowid DESC LIMIT 10"
+        )
+    )
+    assert "idx_calls_intent_started" in plan and "TEMP B-TREE" not in plan
     db.close()
