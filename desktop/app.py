@@ -356,6 +356,8 @@ def _wire_review(app: App) -> None:
     opened: list = []
 
     def open_review() -> None:
+        if app.lead_gate is not None and not app.lead_gate.require(window, "组长复盘"):
+            return
         if not opened:
             from desktop.services.review.stats import checklists_from_pack
             from desktop.ui.review import ReviewWindow
@@ -372,6 +374,8 @@ def _wire_review(app: App) -> None:
             )
             opened.append(ReviewWindow(source, app.tasks.run_in_background, window.ui_settings))
             app._closers.append(opened[0].close)
+            if app.lead is not None:
+                app.lead.attach_review(opened[0], source)
         opened[0].show()
         opened[0].raise_()
         opened[0].activateWindow()

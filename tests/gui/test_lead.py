@@ -190,3 +190,38 @@ def test_retention_dialog_previews_then_purges(app: App, qtbot, clock) -> None:
     dialog.purge_button.click()
     assert dialog.result.text() == "已删除 0 条通话记录，已清除 1 条备注"
     assert app.calls.get(call.id).notes == ""
+
+
+def review_source(app: App, review):
+    """The ReviewSource the window reads through (its browser opens its own connection)."""
+    return review.source
+
+
+def test_review_window_needs_lead_mode_and_exports_its_filter(app: App, qtbot, tmp_path) -> None:
+    _when_dialog(qtbot, lambda d: d.reject())
+    app.window.open_review()
+    assert not [
+        w
+        for w in QApplication.topLevelWidgets()
+        if w.windowTitle().startswith("组长复盘") and w.isVisible()
+    ]
+    app.lead_gate.session.set_first_pin(PIN)
+    _calls(app)
+    app.window.open_review()
+    review = next(
+        w for w in QApplication.topLevelWidgets() if hasattr(w, "current_filter") and w.isVisible()
+    )
+    qtbot.addWidget(review)
+    tabs = [review.tabs.tabText(i) for i in range(review.tabs.count())]
+    assert "审计日志" in tabs
+    assert "导出(&E)" in [a.text() for a in review.menuBar().actions()]
+    out = tmp_path / "filtered.csv"
+    from desktop.services.review.browser import CallFilter
+
+    handle = app.lead.export_filtered(review, review_source(app, review), CallFilter(), "csv", out)
+    qtbot.waitUntil(lambda: handle.done and app.tasks.idle, timeout=10_000)
+    qtbot.waitUntil(lambda: out.exists())
+    text = out.read_text(encoding="utf-8-sig")
+    assert "138****0001" in text and "13800130001" not in text
+    app.lead.lock()
+    assert not review.isVisible()  # locking lead mode closes the lead's window

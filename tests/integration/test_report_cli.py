@@ -18,7 +18,11 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env.pop("CALLASSIST_DATA_DIR", None)
     return subprocess.run(
         [sys.executable, "-m", "desktop", "report", "stats", *args],
-        capture_output=True, text=True, env=env, timeout=60, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=ROOT,
     )
 
 
@@ -30,14 +34,39 @@ def test_stats_json_to_stdout_and_file(tmp_path: Path) -> None:
     result = _run("--from", "2026-03-01", "--to", "2026-03-07", "--data-dir", str(data))
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
-    for key in ("calls", "answered", "missed", "aht_s", "talk_s", "acw_s", "fcr", "by_hour",
-                "by_intent", "by_agent", "adherence", "callbacks", "complaints"):
+    for key in (
+        "calls",
+        "answered",
+        "missed",
+        "aht_s",
+        "talk_s",
+        "acw_s",
+        "fcr",
+        "by_hour",
+        "by_intent",
+        "by_agent",
+        "adherence",
+        "callbacks",
+        "complaints",
+    ):
         assert key in stats
     assert (stats["calls"], stats["missed"]) == (7, 1)
     assert stats["period"]["tz"] == "Asia/Shanghai"
     out = tmp_path / "s.json"
-    result = _run("--from", "2026-03-01", "--to", "2026-03-07", "--db", str(db_file),
-                  "--agent", "B", "--tz", "UTC", "--out", str(out))
+    result = _run(
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-07",
+        "--db",
+        str(db_file),
+        "--agent",
+        "B",
+        "--tz",
+        "UTC",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0 and result.stdout == ""
     assert json.loads(out.read_text(encoding="utf-8"))["by_agent"].keys() == {"B"}
     assert db_file.read_bytes() == before  # opened read-only
@@ -48,10 +77,35 @@ def test_bad_arguments_and_databases_fail_with_one_line(tmp_path: Path) -> None:
     cases = [
         (("--from", "2026-03-41", "--to", "2026-03-07", "--db", str(db_file)), 2, "日期"),
         (("--from", "2026-03-07", "--to", "2026-03-01", "--db", str(db_file)), 2, "早于"),
-        (("--from", "2026-03-01", "--to", "2026-03-07", "--db", str(db_file), "--tz", "X/Y"), 2, "时区"),
-        (("--from", "2026-03-01", "--to", "2026-03-07", "--db", str(db_file), "--agent", "Z"), 2, "坐席"),
-        (("--from", "2026-03-01", "--to", "2026-03-07", "--db", str(db_file), "--format", "xlsx"), 2, "xlsx"),
-        (("--from", "2026-03-01", "--to", "2026-03-07", "--db", str(tmp_path / "none")), 3, "找不到"),
+        (
+            ("--from", "2026-03-01", "--to", "2026-03-07", "--db", str(db_file), "--tz", "X/Y"),
+            2,
+            "时区",
+        ),
+        (
+            ("--from", "2026-03-01", "--to", "2026-03-07", "--db", str(db_file), "--agent", "Z"),
+            2,
+            "坐席",
+        ),
+        (
+            (
+                "--from",
+                "2026-03-01",
+                "--to",
+                "2026-03-07",
+                "--db",
+                str(db_file),
+                "--format",
+                "xlsx",
+            ),
+            2,
+            "xlsx",
+        ),
+        (
+            ("--from", "2026-03-01", "--to", "2026-03-07", "--db", str(tmp_path / "none")),
+            3,
+            "找不到",
+        ),
     ]
     garbage = tmp_path / "bad.sqlite3"
     garbage.write_bytes(b"garbage" * 1000)

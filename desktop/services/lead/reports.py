@@ -386,3 +386,65 @@ def record_export(audit: AuditLog, result: ExportResult, via: str = "ui") -> Non
     audit.record(action, "export", result.path.name, **detail)
     if result.unmasked:
         audit.record("lead.unmask", "export", result.path.name, scope=result.scope)
+
+
+# ---- the review browser's filter -------------------------------------------------------
+BROWSER_COLUMNS: tuple[Column, ...] = (
+    Column("started_at", "来电时间", "datetime", 19),
+    Column("agent", "坐席", "text", 8),
+    Column("phone", "号码", "phone", 14),
+    Column("caller", "来电人", "text", 10),
+    Column("intent", "类型", "text", 9, INTENT_LABELS),
+    Column("priority", "优先级", "text", 7, PRIORITY_LABELS),
+    Column("status", "状态", "text", 8, STATUS_LABELS),
+    Column("outcome", "结果", "text", 10, OUTCOME_LABELS),
+    Column("talk_s", "通话时长", "duration", 10),
+    Column("acw_s", "话后时长", "duration", 10),
+    Column("checklist", "检查清单", "text", 10),
+    Column("skip_reason", "跳过步骤原因", "text", 16),
+    Column("reminders_open", "未完成提醒", "int", 10),
+    Column("id", "通话编号", "text", 34, in_xlsx=False),
+)
+
+
+def browser_sheet(browser: Any, flt: Any) -> Sheet:
+    """The calls the review browser shows for `flt` (its CallFilter), every page of them."""
+    keys = [c.key for c in BROWSER_COLUMNS]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for row in browser.iterate(flt):
+            yield tuple(
+                row.checklist_text if k == "checklist" else getattr(row, k, None) for k in keys
+            )
+
+    return Sheet("通话", BROWSER_COLUMNS, rows(), browser.count(flt), positional=True)
+
+
+def export_browser(
+    browser: Any,
+    flt: Any,
+    db: sqlite_utils.Database,
+    path: Path,
+    fmt: str,
+    calendar: AgentCalendar,
+    *,
+    unmask: bool = False,
+    pack: ContentPack | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """The browser's filtered calls; xlsx adds the statistics of the filter's period."""
+    sheet = browser_sheet(browser, flt)
+    period = getattr(flt, "period", None)
+    query = CallQuery(period.first, period.last) if period is not None else CallQuery()
+    if fmt == "csv":
+        counts = {
+            sheet.name: write_csv(path, sheet, zone=calendar.zone, unmask=unmask, progress=progress)
+        }
+    else:
+        sheets = [sheet, *stats_sheets(db, query, calendar)]
+        if pack is not None:
+            sheets.append(handbook_sheet(pack))
+        counts = write_xlsx(path, sheets, zone=calendar.zone, unmask=unmask, progress=progress)
+    return ExportResult(
+        Path(path), "calls", fmt, counts, unmask, "组长复盘筛选：" + query.describe()
+    )

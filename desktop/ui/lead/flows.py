@@ -42,6 +42,7 @@ from desktop.services.lead.pin import PinError
 from desktop.services.lead.reports import (
     CallQuery,
     ExportResult,
+    export_browser,
     export_calls,
     export_handbook,
     export_stats,
@@ -215,6 +216,71 @@ class LeadFlows(QObject):
                 db.close()
 
         return self._run(parent, "导出通话记录", work, lambda r: self._exported(parent, r))
+
+    def export_filtered(
+        self,
+        parent: QWidget | None,
+        source: Any,
+        flt: Any,
+        fmt: str | None = None,
+        path: Path | None = None,
+        unmask: bool = False,
+    ):
+        """The calls of the review browser's current filter (`source` is its ReviewSource)."""
+        if not self._allowed(parent, "导出筛选的通话"):
+            return None
+        if fmt is None:
+            options = ExportOptions("导出筛选的通话", date.today(), parent, ("xlsx", "csv"))
+            options.date_from.hide()
+            options.date_to.hide()
+            if options.exec() != QDialog.DialogCode.Accepted:
+                return None
+            fmt, unmask = options.format.currentData(), options.unmask.isChecked()
+        path = path or self._save_path(parent, "导出筛选的通话", f"通话记录.{fmt}", fmt)
+        if path is None:
+            return None
+        calendar, pack = self.ctx.calendar(), self.ctx.pack()
+
+        def work(progress):
+            db = self._reader()
+            try:
+                return export_browser(
+                    source.browser(), flt, db, path, fmt, calendar,
+                    unmask=unmask, pack=pack, progress=progress,
+                )  # fmt: skip
+            finally:
+                db.close()
+
+        return self._run(parent, "导出筛选的通话", work, lambda r: self._exported(parent, r))
+
+    def attach_review(self, review: QWidget, source: Any) -> None:
+        """Hook the review window: lead activity there keeps lead mode open, locking closes
+        it, bundles dropped on it are imported, its menu gets the lead's exports, and the
+        audit log is a tab."""
+        from PySide6.QtGui import QAction
+
+        gate = self.ctx.gate
+        gate.watch(review)
+        gate.locked.connect(review.close)
+        review.setAcceptDrops(True)
+        review.installEventFilter(_BundleDrops(self, review))
+        menu = review.menuBar().addMenu("导出(&E)")
+        for text, slot in (
+            (
+                "导出当前筛选的通话…",
+                lambda: self.export_filtered(review, source, review.current_filter()),
+            ),
+            ("导出统计…", lambda: self.export_stats(review)),
+            ("导出投诉处理手册…", lambda: self.export_handbook(review)),
+            ("导入日志包…", lambda: self.import_bundles(review)),
+        ):
+            action = QAction(text, review)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        review.tabs.addTab(
+            AuditLogView(self._reader, self.ctx.calendar, self.ctx.tasks.run_in_background),
+            "审计日志",
+        )
 
     def export_stats(
         self,
@@ -401,6 +467,30 @@ class LeadFlows(QObject):
     def lock(self) -> None:
         self.ctx.gate.lock()
         self.message.emit("已退出组长模式")
+
+
+class _BundleDrops(QObject):
+    """Bundle files dropped on the review window are imported (after the gate)."""
+
+    def __init__(self, flows: LeadFlows, window: QWidget) -> None:
+        super().__init__(window)
+        self.flows = flows
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if event.mimeData().hasUrls():
+                event.acceptProposedAction()
+                return True
+        elif event.type() == QEvent.Type.Drop and event.mimeData().hasUrls():
+            files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+            event.acceptProposedAction()
+            if files:
+                self.flows.import_bundles(self.window, files)
+            return True
+        return False
 
 
 class ChangePinDialog(QDialog):

@@ -175,6 +175,7 @@ class LeadGate(QObject):
     def require(self, parent: QWidget | None, action: str) -> bool:
         if self.session.unlocked:
             self.session.touch()
+            self._was_unlocked = True
             return True
         dialog = PinDialog(self.session, action, parent, self._run)
         ok = dialog.exec() == QDialog.DialogCode.Accepted and self.session.unlocked

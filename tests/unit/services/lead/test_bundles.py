@@ -75,7 +75,8 @@ def test_a_bundle_holds_the_agents_rows_and_a_manifest(agents, tmp_path: Path) -
         )
         assert m["schema_version"] == "5" and m["checksum"].startswith("sha256:")
         assert bundle.tables == [
-            "calls", "call_intents", "checklist_ticks", "script_uses", "reminders", "audit_log"
+            "calls", "call_intents", "checklist_ticks", "script_uses", "reminders",
+            "qa_evaluations", "audit_log",
         ]  # fmt: skip
         assert bundle.count("calls") == 2
         assert {r["agent"] for r in bundle.rows("calls")} == {"1001"}
@@ -289,3 +290,24 @@ def test_imported_reminders_never_fire_in_the_leads_app(agents, tmp_path: Path) 
     assert len(service.due_now()) == 1 and len(service.fire_due()) == 1
     agents_of = [r[0] for r in lead.db.execute("SELECT agent FROM reminders ORDER BY agent")]
     assert agents_of == ["", "1001"]
+
+
+def test_qa_evaluations_travel_and_a_superseding_one_keeps_its_reference(agents, tmp_path) -> None:
+    a, _b, lead = agents
+    call = a.call()
+    rows = [  # the newer one sorts first by id: the import must not depend on order
+        ("0-new", call, "2026-03-02T03:00:00.000Z", 90.0, "z-old"),
+        ("z-old", call, "2026-03-02T02:00:00.000Z", 70.0, None),
+    ]
+    a.db.conn.executemany(
+        "INSERT INTO qa_evaluations (id, call_id, agent, created_at, score, supersedes_id) "
+        "VALUES (?, ?, '1001', ?, ?, ?)",
+        [r for r in reversed(rows)],
+    )
+    bundle = _export(a, tmp_path / "qa.bundle")
+    first = _import(lead, bundle)
+    assert first.tables["qa_evaluations"].added == 2
+    lead.db.execute("DELETE FROM bundle_imports")
+    assert _import(lead, bundle).tables["qa_evaluations"].unchanged == 2
+    stored = lead.db.execute("SELECT id, supersedes_id FROM qa_evaluations ORDER BY id").fetchall()
+    assert stored == [("0-new", "z-old"), ("z-old", None)]

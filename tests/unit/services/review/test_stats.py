@@ -38,8 +38,21 @@ def test_headline_figures(ro: sqlite3.Connection) -> None:
 
 def test_json_keys_the_issue_lists(ro: sqlite3.Connection) -> None:
     s = stats(ro)
-    for key in ("calls", "answered", "missed", "aht_s", "talk_s", "acw_s", "fcr", "by_hour",
-                "by_intent", "by_agent", "adherence", "callbacks", "complaints"):
+    for key in (
+        "calls",
+        "answered",
+        "missed",
+        "aht_s",
+        "talk_s",
+        "acw_s",
+        "fcr",
+        "by_hour",
+        "by_intent",
+        "by_agent",
+        "adherence",
+        "callbacks",
+        "complaints",
+    ):
         assert key in s
     json.dumps(s)  # serialisable as is
 
@@ -49,8 +62,13 @@ def test_local_hours_and_days(ro: sqlite3.Connection) -> None:
     assert {h: n for h, n in s["by_hour"].items() if n} == {"10": 3, "11": 1, "12": 1, "23": 2}
     assert len(s["by_hour"]) == 24
     assert s["by_day"] == {
-        "2026-03-01": 3, "2026-03-02": 0, "2026-03-03": 1, "2026-03-04": 1,
-        "2026-03-05": 0, "2026-03-06": 1, "2026-03-07": 1,
+        "2026-03-01": 3,
+        "2026-03-02": 0,
+        "2026-03-03": 1,
+        "2026-03-04": 1,
+        "2026-03-05": 0,
+        "2026-03-06": 1,
+        "2026-03-07": 1,
     }
 
 

@@ -49,14 +49,24 @@ def test_story_of_unticked_step_and_fates(ro: sqlite3.Connection) -> None:
 
 def test_qa_prefill_from_the_data(ro: sqlite3.Connection) -> None:
     checker = PhraseChecker(PACK.phrases)
-    items = {i.key: i for i in prefill(ro, "C1", checklists=CHECKLISTS, phrase_checker=checker, now=parse_iso(NOW))}
+    items = {
+        i.key: i
+        for i in prefill(
+            ro, "C1", checklists=CHECKLISTS, phrase_checker=checker, now=parse_iso(NOW)
+        )
+    }
     assert items["required_steps"].auto is True and items["required_steps"].critical
     assert items["skip_reason"].auto is None
     assert items["first_response"].auto is False  # R1 answered 23 min late
     assert items["progress"].auto is None and items["callback"].auto is None
     assert items["phrases"].auto is False and "没办法" in items["phrases"].note
     assert score_of(list(items.values())) == 50.0  # (30 + 0 + 0) / (30 + 15 + 15)
-    c8 = {i.key: i for i in prefill(ro, "C8", checklists=CHECKLISTS, phrase_checker=checker, now=parse_iso(NOW))}
+    c8 = {
+        i.key: i
+        for i in prefill(
+            ro, "C8", checklists=CHECKLISTS, phrase_checker=checker, now=parse_iso(NOW)
+        )
+    }
     assert c8["required_steps"].auto is False and "calm" in c8["required_steps"].note
     assert c8["skip_reason"].auto is False  # no reason given
 
@@ -96,5 +106,8 @@ def test_handbook_topics(review_db, segmenter: Segmenter) -> None:
     assert top.resolution_rate == 1.0  # C1's case resolved by C8
     assert top.callbacks_kept == 0.0  # R1 late
     assert set(top.examples) == {"C1", "C8"}
-    assert handbook.build(conn, Period(date(2025, 1, 1), date(2025, 1, 1), ZONE), now=parse_iso(NOW)) == []
+    assert (
+        handbook.build(conn, Period(date(2025, 1, 1), date(2025, 1, 1), ZONE), now=parse_iso(NOW))
+        == []
+    )
     conn.close()
