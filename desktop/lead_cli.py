@@ -7,26 +7,12 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from db import StorageError, open_db
-from desktop import paths
-from desktop.core.calendar import calendar_from_settings
-from desktop.core.clock import Clock, SystemClock
-from desktop.services.audit import AuditLog
-from desktop.services.lead.bundle import BundleError, export_bundle, import_bundle
-from desktop.services.lead.export import ExportError
-from desktop.services.lead.pin import LeadPin
-from desktop.services.lead.reports import (
-    FORMATS,
-    CallQuery,
-    export_calls,
-    export_stats,
-    record_export,
-)
-from desktop.services.lead.retention import purge
-from desktop.services.settings import SettingsStore
+if TYPE_CHECKING:  # the parser is built at every start: the services load only when run
+    from desktop.core.clock import Clock
 
+FORMATS = ("csv", "xlsx")
 COMMANDS = ("lead", "report", "logs", "retention")
 
 
@@ -80,6 +66,18 @@ def add_parsers(sub: argparse._SubParsersAction, report_sub: argparse._SubParser
 def run_command(
     options: argparse.Namespace, out: TextIO = sys.stdout, clock: Clock | None = None
 ) -> int:
+    from db import StorageError, open_db
+    from desktop import paths
+    from desktop.core.calendar import calendar_from_settings
+    from desktop.core.clock import SystemClock
+    from desktop.services.audit import AuditLog
+    from desktop.services.lead.bundle import export_bundle
+    from desktop.services.lead.export import ExportError
+    from desktop.services.lead.pin import LeadPin
+    from desktop.services.lead.reports import CallQuery, export_calls, record_export
+    from desktop.services.lead.retention import purge
+    from desktop.services.settings import SettingsStore
+
     clock = clock or SystemClock()
     data_dir = paths.DataDir(paths.user_data_dir(options.cmd_data_dir or options.data_dir))
     if options.command == "logs" and options.logs_command == "export" and not data_dir.db.exists():
@@ -148,6 +146,14 @@ def run_command(
 
 def report_stats_file(options: argparse.Namespace, db_file: Path, out: TextIO, err: TextIO) -> int:
     """`report stats --format csv|xlsx --out FILE` (the review's command, this issue's files)."""
+    from db import StorageError, open_db
+    from desktop.core.calendar import calendar_from_settings
+    from desktop.core.clock import SystemClock
+    from desktop.services.audit import AuditLog
+    from desktop.services.lead.export import ExportError
+    from desktop.services.lead.reports import CallQuery, export_stats, record_export
+    from desktop.services.settings import SettingsStore
+
     clock = SystemClock()
     try:
         db = open_db(db_file)
@@ -175,7 +181,9 @@ def report_stats_file(options: argparse.Namespace, db_file: Path, out: TextIO, e
     return 0
 
 
-def _import(db, data_dir: paths.DataDir, audit: AuditLog, files: list[Path], out: TextIO) -> int:
+def _import(db: Any, data_dir: Any, audit: Any, files: list[Path], out: TextIO) -> int:
+    from desktop.services.lead.bundle import BundleError, import_bundle
+
     refused = 0
     for path in files:
         try:
