@@ -59,12 +59,12 @@ def schema_fingerprint() -> str:
     """A hash of the schema the migrations make today, so an edited (not only an added)
     migration also invalidates the cache."""
     import hashlib
+    import sqlite3
 
-    import sqlite_utils
-
+    from db.database import Database
     from db.migrations import migrate
 
-    db = sqlite_utils.Database(memory=True)
+    db = Database(sqlite3.connect(":memory:", isolation_level=None))
     try:
         migrate(db, backup_dir=None)
         rows = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
