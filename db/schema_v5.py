@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-import sqlite_utils
+from db.database import Database
 
 UID_TABLES = ("call_intents", "checklist_ticks", "script_uses", "audit_log")
 VERSIONED_TABLES = ("calls", "reminders")
@@ -40,7 +40,7 @@ def _uid_for(table: str, row: tuple) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def apply(db: sqlite_utils.Database) -> None:
+def apply(db: Database) -> None:
     conn = db.conn
     conn.execute("ALTER TABLE calls ADD COLUMN updated_at TEXT")
     conn.execute(

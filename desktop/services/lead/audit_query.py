@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import sqlite_utils
-
+from db.database import Database
 from desktop.core.calendar import AgentCalendar
 from desktop.core.clock import to_iso
 
@@ -37,7 +36,7 @@ class AuditFilter:
 
 
 def audit_rows(
-    db: sqlite_utils.Database, flt: AuditFilter, calendar: AgentCalendar, limit: int = LIMIT
+    db: Database, flt: AuditFilter, calendar: AgentCalendar, limit: int = LIMIT
 ) -> list[dict[str, Any]]:
     clauses, params = [], []
     if flt.action_prefix:

@@ -20,8 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from db.database import Database
 from desktop.core.calendar import AgentCalendar
 from desktop.core.clock import Clock, to_iso
 from desktop.core.progress import Progress
@@ -82,7 +81,7 @@ class BundleError(Exception):
 
 
 # ---- identity ----------------------------------------------------------------------------
-def database_id(db: sqlite_utils.Database) -> str:
+def database_id(db: Database) -> str:
     """The UUID naming this database file (made on first use), so a bundle knows its source."""
     row = db.execute("SELECT value FROM settings WHERE key = ?", [DATABASE_ID_KEY]).fetchone()
     if row and row[0]:
@@ -209,7 +208,7 @@ def _write_bundle(
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
     conn.execute("ATTACH DATABASE ? AS src", [_uri(source, "?mode=ro")])
-    src_db = sqlite_utils.Database(sqlite3.connect(source, isolation_level=None, timeout=5))
+    src_db = Database(sqlite3.connect(source, isolation_level=None, timeout=5))
     try:
         db_id = database_id(src_db)  # made once in the source, so later bundles agree
     finally:
@@ -455,7 +454,7 @@ class ImportReport:
         ]
 
 
-def check_target_writable(db: sqlite_utils.Database, target_file: Path | None) -> None:
+def check_target_writable(db: Database, target_file: Path | None) -> None:
     if target_file is not None and target_file.exists() and not os.access(target_file, os.W_OK):
         raise BundleError(target_file, "目标数据库只读，无法导入")
     if db.execute("PRAGMA query_only").fetchone()[0]:
@@ -463,7 +462,7 @@ def check_target_writable(db: sqlite_utils.Database, target_file: Path | None) -
 
 
 def import_bundle(
-    db: sqlite_utils.Database,
+    db: Database,
     path: Path,
     audit: AuditLog,
     *,
@@ -570,7 +569,7 @@ def import_bundle(
     return report
 
 
-def _already_imported(db: sqlite_utils.Database, manifest: dict[str, str]) -> str | None:
+def _already_imported(db: Database, manifest: dict[str, str]) -> str | None:
     if not _has_table(db.conn, "bundle_imports"):
         return None
     row = db.execute(

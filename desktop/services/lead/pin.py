@@ -16,9 +16,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from db import transaction
+from db.database import Database
 from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.services.audit import AuditLog
 
@@ -98,7 +97,7 @@ def format_wait(seconds: int) -> str:
 class LeadPin:
     """The stored PIN and its failure counters (all in the settings table)."""
 
-    def __init__(self, db: sqlite_utils.Database, clock: Clock, audit: AuditLog) -> None:
+    def __init__(self, db: Database, clock: Clock, audit: AuditLog) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit

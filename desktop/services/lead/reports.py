@@ -14,8 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from db.database import Database
 from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import OUTCOME_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from desktop.core.clock import to_iso
@@ -102,13 +101,13 @@ _CALL_SELECT = {
 }
 
 
-def count_calls(db: sqlite_utils.Database, query: CallQuery, calendar: AgentCalendar) -> int:
+def count_calls(db: Database, query: CallQuery, calendar: AgentCalendar) -> int:
     where, params = query.where(calendar)
     return int(db.execute(f"SELECT count(*) FROM calls c WHERE {where}", params).fetchone()[0])
 
 
 def iter_calls(
-    db: sqlite_utils.Database, query: CallQuery, calendar: AgentCalendar
+    db: Database, query: CallQuery, calendar: AgentCalendar
 ) -> Iterator[tuple[Any, ...]]:
     """The calls of `query`, oldest first, as tuples in CALL_COLUMNS order (durations in whole
     seconds)."""
@@ -120,7 +119,7 @@ def iter_calls(
 
 
 def calls_sheet(
-    db: sqlite_utils.Database,
+    db: Database,
     query: CallQuery,
     calendar: AgentCalendar,
     rows: Any = None,
@@ -166,14 +165,14 @@ ADHERENCE = (
 )
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+def _rows(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     cursor = db.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
 def stats_by_intent(
-    db: sqlite_utils.Database, query: CallQuery, calendar: AgentCalendar
+    db: Database, query: CallQuery, calendar: AgentCalendar
 ) -> list[dict[str, Any]]:
     where, params = query.where(calendar)
     rows = _rows(
@@ -193,9 +192,7 @@ def stats_by_intent(
     return rows
 
 
-def stats_by_agent(
-    db: sqlite_utils.Database, query: CallQuery, calendar: AgentCalendar
-) -> list[dict[str, Any]]:
+def stats_by_agent(db: Database, query: CallQuery, calendar: AgentCalendar) -> list[dict[str, Any]]:
     where, params = query.where(calendar)
     return _rows(
         db,
@@ -210,7 +207,7 @@ def stats_by_agent(
 
 
 def adherence_by_agent(
-    db: sqlite_utils.Database, query: CallQuery, calendar: AgentCalendar
+    db: Database, query: CallQuery, calendar: AgentCalendar
 ) -> list[dict[str, Any]]:
     """Completed calls wrapped up without skipping a required step (skip_reason empty), and
     callbacks made within the grace period after their committed time."""
@@ -238,9 +235,7 @@ def adherence_by_agent(
     return rows
 
 
-def stats_sheets(
-    db: sqlite_utils.Database, query: CallQuery, calendar: AgentCalendar
-) -> list[Sheet]:
+def stats_sheets(db: Database, query: CallQuery, calendar: AgentCalendar) -> list[Sheet]:
     note = (f"范围：{query.describe()}（时区 {calendar.zone_name}）",)
     by_intent = stats_by_intent(db, query, calendar)
     by_agent = stats_by_agent(db, query, calendar)
@@ -301,7 +296,7 @@ class ExportResult:
 
 
 def export_calls(
-    db: sqlite_utils.Database,
+    db: Database,
     path: Path,
     fmt: str,
     query: CallQuery,
@@ -331,7 +326,7 @@ def export_calls(
 
 
 def export_stats(
-    db: sqlite_utils.Database,
+    db: Database,
     path: Path,
     fmt: str,
     query: CallQuery,
@@ -423,7 +418,7 @@ def browser_sheet(browser: Any, flt: Any) -> Sheet:
 def export_browser(
     browser: Any,
     flt: Any,
-    db: sqlite_utils.Database,
+    db: Database,
     path: Path,
     fmt: str,
     calendar: AgentCalendar,

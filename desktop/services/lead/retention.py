@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import sqlite_utils
-
 from db import transaction
+from db.database import Database
 from desktop.core.clock import Clock, to_iso
 from desktop.services.audit import AuditLog
 
@@ -43,7 +42,7 @@ class PurgeResult:
         return f"{verb} {self.calls} 条通话记录，{'将清除' if self.dry_run else '已清除'} {self.notes} 条备注"
 
 
-def load_policy(db: sqlite_utils.Database) -> RetentionPolicy:
+def load_policy(db: Database) -> RetentionPolicy:
     values = {
         k: v
         for k, v in db.execute(
@@ -60,7 +59,7 @@ def load_policy(db: sqlite_utils.Database) -> RetentionPolicy:
     return RetentionPolicy(days(KEY_NOTES_DAYS), days(KEY_CALLS_DAYS))
 
 
-def save_policy(db: sqlite_utils.Database, policy: RetentionPolicy) -> None:
+def save_policy(db: Database, policy: RetentionPolicy) -> None:
     if policy.notes_days < 0 or policy.calls_days < 0:
         raise ValueError("保留天数不能为负数")
     db.execute(
@@ -82,7 +81,7 @@ _CLOSED = "status IN ('completed', 'missed')"
 
 
 def purge(
-    db: sqlite_utils.Database,
+    db: Database,
     clock: Clock,
     audit: AuditLog,
     policy: RetentionPolicy | None = None,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from db import transaction
+from db.database import Database
 from desktop.services.audit import AuditLog
 
 
-def reveal_number(db: sqlite_utils.Database, audit: AuditLog, call_id: str) -> str:
+def reveal_number(db: Database, audit: AuditLog, call_id: str) -> str:
     """The full number of `call_id` ("" when the call is unknown), audited as `lead.unmask`."""
     with transaction(db):
         row = db.execute("SELECT phone FROM calls WHERE id = ?", [call_id]).fetchone()
