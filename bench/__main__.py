@@ -41,6 +41,14 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "softphone_burst": ("softphone_batch_max_ms", "softphone_stall_max_ms"),
     "notes_search": ("notes_search_1m_ms",),
     "rss_idle": ("rss_idle_mb",),
+    "lead_data": (
+        "export_csv_100k_s",
+        "export_xlsx_100k_s",
+        "export_gui_block_max_ms",
+        "bundle_export_100k_s",
+        "import_100k_s",
+        "reimport_100k_s",
+    ),
     "accuracy": (
         "suggest_top1_acc",
         "suggest_top2_acc",

@@ -2,7 +2,9 @@
 
 The file is made by db.open_db (the real schema and migrations), then filled with calls over
 three years and their customers in big executemany transactions, with realistic notes
-composed from phrase fragments (bench.corpus). Then every note is indexed into the notes
+composed from phrase fragments (bench.corpus), the bundled pack's checklist ticks (most
+steps ticked, some skipped, a few unticked) and follow-up reminders (callbacks, complaint
+first responses and progress) for the team lead's review. Then every note is indexed into the notes
 full-text index with the app's own `index_calls`, in batches, as its backfill would.
 
 The cache is keyed by row count, schema version and a hash of the schema, and generator
@@ -27,7 +29,7 @@ from pathlib import Path
 from bench.common import DATA_DIR
 from bench.corpus import call_note
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: checklist ticks and follow-up reminders for the review
 BATCH = 50_000
 INDEX_BATCH = 5_000
 SPAN_DAYS = 3 * 365
@@ -221,12 +223,87 @@ def _fill(conn, rows: int, log) -> None:
         conn.execute("COMMIT")
         done += len(batch)
         log(f"calls_db: {done:,}/{rows:,} calls")
+    _fill_follow_ups(conn, log)
     conn.execute("BEGIN")
     conn.executemany(
         "UPDATE customers SET first_seen_at = ?, last_call_at = ?, call_count = ? WHERE id = ?",
         ((first_seen[c], last_seen[c], counts[c], c + 1) for c in first_seen),
     )
     conn.execute("COMMIT")
+
+
+def _fill_follow_ups(conn, log) -> None:
+    """Ticks for the pack's checklist steps and reminders for follow-up calls, from their own
+    random stream so the calls stay exactly as generator 1 made them."""
+    from bench.text_setup import bundled_pack
+
+    pack = bundled_pack()
+    steps = {t.key: [s.key for s in pack.steps(t.key)] for t in pack.call_types}
+    rng = random.Random(2_000_000)
+    ticks: list[tuple] = []
+    reminders: list[tuple] = []
+
+    def flush() -> None:
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO checklist_ticks (call_id, step_key, ticked_at, unticked_at) "
+            "VALUES (?, ?, ?, ?)",
+            ticks,
+        )
+        conn.executemany(
+            "INSERT INTO reminders (id, call_id, case_id, call_type, phone, kind, due_at, "
+            "target_at, status, created_at, fired_at, done_at, callback_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            reminders,
+        )
+        conn.execute("COMMIT")
+        ticks.clear()
+        reminders.clear()
+
+    last = conn.execute("SELECT COALESCE(max(rowid), 0) FROM calls").fetchone()[0]
+    for first in range(0, last + 1, BATCH):
+        _follow_ups_of(conn, rng, steps, first, first + BATCH, ticks, reminders)
+        flush()
+        log(f"calls_db: follow-ups for {min(first + BATCH, last):,} calls")
+
+
+def _follow_ups_of(conn, rng, steps, first, stop, ticks, reminders) -> None:
+    rows = conn.execute(
+        "SELECT id, intent, answered_at, completed_at, outcome, phone FROM calls "
+        "WHERE status = 'completed' AND rowid >= ? AND rowid < ? ORDER BY rowid",
+        [first, stop],
+    ).fetchall()
+    for call_id, intent, answered, completed, outcome, phone in rows:
+        begin = datetime.fromisoformat(answered.replace("Z", "+00:00"))
+        for n, step in enumerate(steps.get(intent, ())):
+            if rng.random() < 0.06:
+                continue  # skipped
+            at = _iso(begin + timedelta(seconds=20 * (n + 1)))
+            unticked = _iso(begin + timedelta(seconds=20 * n + 30)) if rng.random() < 0.01 else None
+            ticks.append((call_id, step, at, unticked))
+        if outcome in ("follow_up", "transferred"):
+            end = datetime.fromisoformat(completed.replace("Z", "+00:00"))
+            kind = "first_response" if intent == "complaint" else "callback"
+            target = end + timedelta(minutes=15 if kind == "first_response" else 120)
+            late = rng.random()
+            back = None if late < 0.05 else target + timedelta(minutes=rng.choice((-5, 1, 10, 40)))
+            reminders.append(
+                (
+                    uuid.UUID(int=rng.getrandbits(128), version=4).hex,
+                    call_id,
+                    call_id,
+                    intent,
+                    phone,
+                    kind,
+                    _iso(target),
+                    _iso(target),
+                    "done" if back else "fired",
+                    completed,
+                    _iso(target),
+                    _iso(back) if back else None,
+                    _iso(back) if back else None,
+                )
+            )
 
 
 def _index(path: Path, meta: dict, segmenter, log) -> dict:

@@ -59,6 +59,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("softphone_stall_max_ms", "softphone burst: longest GUI stall", "ms", 16),
     Spec("notes_search_1m_ms", "notes full-text search, 1M calls", "ms", 50),
     Spec("rss_idle_mb", "RSS idle, jieba loaded", "MB", 200),
+    Spec("export_csv_100k_s", "export 100k calls to CSV", "s", 2),
+    Spec("export_xlsx_100k_s", "export 100k calls to xlsx (+ statistics sheets)", "s", 15),
+    Spec("export_gui_block_max_ms", "GUI thread stall during an export (max)", "ms", 50),
+    Spec("bundle_export_100k_s", "write a log bundle of 100k calls", "s"),
+    Spec("import_100k_s", "import a bundle of 100k calls", "s", 10),
+    Spec("reimport_100k_s", "re-import the same bundle (nothing new)", "s", 3),
     # Accuracy targets: the floors tests/unit/core/text/test_intent_eval.py enforces.
     Spec("suggest_top1_acc", "intent suggester top-1 accuracy", "", 0.85, higher_is_better=True),
     Spec("suggest_top2_acc", "intent suggester top-2 accuracy", "", 0.95, higher_is_better=True),

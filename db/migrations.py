@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from db import schema_v1, schema_v2, schema_v3
+from db import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5
 from db.database import Database
 from db.errors import StorageError
 
@@ -15,7 +15,13 @@ Migration = Callable[[Database], None]
 
 # Index + 1 is the user_version the migration leaves behind. Append only; never edit a
 # released migration (write a new one).
-MIGRATIONS: tuple[Migration, ...] = (schema_v1.apply, schema_v2.apply, schema_v3.apply)
+MIGRATIONS: tuple[Migration, ...] = (
+    schema_v1.apply,
+    schema_v2.apply,
+    schema_v3.apply,
+    schema_v4.apply,
+    schema_v5.apply,
+)
 
 
 def current_version(db: Database) -> int:

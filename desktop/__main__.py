@@ -37,6 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.core.content.check import run_check
 
         return run_check(Path(options.dir) if options.dir else None, sys.stdout)
+    if options.command == "report" and options.report_command == "stats":
+        from desktop.report import run_report
+
+        return run_report(options, sys.stdout, sys.stderr)
+    if options.command in ("lead", "report", "logs", "retention"):
+        from desktop.lead_cli import run_command
+
+        return run_command(options)
     if options.selftest:
         from desktop.selftest import run_selftest
 
@@ -85,7 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     try_.add_argument("--pack", metavar="DIR", help="pack directory (default: the bundled one)")
     try_.add_argument("--json", action="store_true", help="one JSON object per text")
     try_.add_argument("texts", nargs="+", metavar="TEXT", help="what the caller or agent says")
+    from desktop.report import add_parser as add_report_parser
+
+    report_sub = add_report_parser(sub)
     sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
+    from desktop.lead_cli import add_parsers
+
+    add_parsers(sub, report_sub)
     return parser
 
 

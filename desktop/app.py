@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
-from db import Database, open_db
+from db import Database, connect, open_db
 from desktop import paths
 from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import Call
@@ -29,6 +29,8 @@ from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
 from desktop.services.follow_ups import FollowUps
+from desktop.services.lead.pin import LeadPin, LeadSession
+from desktop.services.lead.retention import load_policy, purge
 from desktop.services.notes_keeper import NotesKeeper
 from desktop.services.notes_search import NotesIndexer, classified_calls
 from desktop.services.reminders import ReminderService
@@ -38,6 +40,8 @@ from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
 from desktop.ui.change_hub import ChangeHub
 from desktop.ui.input_gate import InputGate
+from desktop.ui.lead.flows import LeadContext, LeadFlows
+from desktop.ui.lead.pin_dialog import LeadGate
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
     ReminderAlert,
@@ -92,6 +96,8 @@ class App:
     reminder_panel: RemindersPanel
     scheduler: ReminderScheduler
     startup: BackgroundStart
+    lead_gate: LeadGate | None = None
+    lead: LeadFlows | None = None
     _closers: list = field(default_factory=list)
     _background_started: bool = False
     _closed: bool = False
@@ -256,6 +262,7 @@ def build_app(
     _plan_background(app)
     _wire_softphone(app)
     _wire_reminders(app)
+    _wire_lead(app)
     _wire_tools(app)
     softphone.start()
     window.status_db.setText(f"数据：{where.db.name}")
@@ -290,7 +297,21 @@ def _plan_background(app: App) -> None:
         then=text.learn_from,
     )
     startup.add("notes_index", "记录索引", app.notes_index.start, on_gui=True, after="jieba")
+    startup.add("retention", "数据保留清理", lambda: _purge_at_start(app))
     startup.status.connect(app.window.show_background_status)
+
+
+def _purge_at_start(app: App) -> str:
+    """Retention ("keep notes/calls N days") once at start, on a worker's own connection."""
+    db = connect(app.paths.db)
+    try:
+        if not load_policy(db).active:
+            return ""
+        result = purge(db, app.clock, AuditLog(db, app.clock, app.audit.actor), via="start")
+    finally:
+        db.close()
+    log.info("retention at start: %s", result.message)
+    return result.message
 
 
 def _wire_softphone(app: App) -> None:
@@ -348,6 +369,8 @@ def _wire_tools(app: App) -> None:
         SettingsDialog(app.settings, window).exec()
 
     def reload_content() -> None:
+        if app.lead_gate is not None and not app.lead_gate.require(window, "重新加载内容包"):
+            return
         problems = app.content.reload()
         _show_content_status(app)
         window.show_message(
@@ -365,6 +388,94 @@ def _wire_tools(app: App) -> None:
     window.tools_menu.addAction(settings_action)
     window.tools_menu.addAction(reload_action)
     window.addAction(reload_action)
+    _wire_review(app)
+
+
+def _wire_review(app: App) -> None:
+    """组长复盘 (Ctrl+Shift+L): built on first use, so start-up never imports pyqtgraph."""
+    window = app.window
+    opened: list = []
+
+    def open_review() -> None:
+        if app.lead_gate is not None and not app.lead_gate.require(window, "组长复盘"):
+            return
+        if not opened:
+            from desktop.services.review.stats import checklists_from_pack
+            from desktop.ui.review import ReviewWindow
+            from desktop.ui.review.source import ReviewSource
+
+            source = ReviewSource(
+                app.paths.db,
+                now=app.clock.now,
+                calendar=app.calendar,
+                checklists=lambda: checklists_from_pack(app.content.pack),
+                segmenter=app.text.segmenter,
+                pack=lambda: app.content.pack,
+                evaluator=app.settings.current.agent_name,
+            )
+            opened.append(ReviewWindow(source, app.tasks.run_in_background, window.ui_settings))
+            app._closers.append(opened[0].close)
+            if app.lead is not None:
+                app.lead.attach_review(opened[0], source)
+        opened[0].show()
+        opened[0].raise_()
+        opened[0].activateWindow()
+
+    action = QAction("组长复盘…", window)
+    action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+    action.triggered.connect(open_review)
+    window.tools_menu.addAction(action)
+    window.addAction(action)
+    window.open_review = open_review  # type: ignore[attr-defined]
+
+
+def _wire_lead(app: App) -> None:
+    """Lead mode: the PIN gate (window.lead_gate, for require_lead) and the lead's menu."""
+    window = app.window
+    session = LeadSession(LeadPin(app.db, app.clock, app.audit), app.clock)
+    app.lead_gate = LeadGate(session, app.tasks.run_in_background, window)
+    window.lead_gate = app.lead_gate  # type: ignore[attr-defined]
+    context = LeadContext(
+        db_path=app.paths.db,
+        db=app.db,
+        clock=app.clock,
+        audit=app.audit,
+        calendar=app.calendar,
+        pack=lambda: app.content.pack,
+        tasks=app.tasks,
+        gate=app.lead_gate,
+    )
+    app.lead = flows = LeadFlows(context, window)
+    flows.message.connect(window.show_message)
+
+    def imported(call_ids: list[str]) -> None:
+        for call_id in call_ids:
+            app.notes_index.enqueue(call_id)
+        app.bus.publish(OpChanges(calls=True, reminders=True, qa=True, audit=True), flows)
+
+    flows.imported.connect(imported)
+    menu = window.menuBar().addMenu("组长(&L)")
+    entries = (
+        ("导出通话记录…", lambda: flows.export_calls(window)),
+        ("导出统计…", lambda: flows.export_stats(window)),
+        ("导出投诉处理手册…", lambda: flows.export_handbook(window)),
+        (None, None),
+        ("导出日志包…", lambda: flows.export_bundle(window)),
+        ("导入日志包…", lambda: flows.import_bundles(window)),
+        (None, None),
+        ("数据保留与清理…", lambda: flows.retention(window)),
+        ("审计日志…", lambda: flows.audit_log(window)),
+        ("修改组长 PIN…", lambda: flows.change_pin(window)),
+        ("退出组长模式", flows.lock),
+    )
+    for text, slot in entries:
+        if text is None:
+            menu.addSeparator()
+            continue
+        action = QAction(text, window)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+    window.lead_menu = menu  # type: ignore[attr-defined]
 
 
 def _show_content_status(app: App) -> None:

@@ -23,6 +23,10 @@ class AuditLog:
     def actor(self) -> str:
         return self._actor()
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     def record(self, action: str, entity: str, entity_id: str, **detail: Any) -> None:
         """Append one row; `detail` is stored as JSON so leads can query it with json_extract.
         A plain INSERT: table.insert() introspects the table on every call (25x slower),

@@ -77,6 +77,7 @@ def _override_pack(app: App) -> Path:
 
 @pytest.mark.expect_log(logging.WARNING, r"content pack .* not reloaded: 1 problem")
 def test_edited_pack_reloads_and_a_broken_one_is_refused(app: App, qtbot) -> None:
+    app.lead_gate.session.set_first_pin("135790")  # the reload is a lead action
     pack_dir = _override_pack(app)
     types = pack_dir / "call_types.toml"
     types.write_text(

@@ -8,6 +8,7 @@ from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.services.audit import AuditLog
 from desktop.services.reminders.store import (
     _ARMED,
+    _OWN,
 )
 
 
@@ -25,15 +26,15 @@ class ReminderFiring:
         now_iso = to_iso(now)
         with transaction(self._db):
             rows = self._db.execute(
-                f"SELECT id, due_at FROM reminders WHERE fired_at IS NULL "
+                f"SELECT id, due_at FROM reminders WHERE {_OWN} AND fired_at IS NULL "
                 f"AND status IN ({_ARMED}) AND due_at <= ? ORDER BY due_at",
                 [now_iso],
             ).fetchall()
             if not rows:
                 return []
             self._db.execute(
-                f"UPDATE reminders SET status = 'fired', fired_at = ? WHERE fired_at IS NULL "
-                f"AND status IN ({_ARMED}) AND due_at <= ?",
+                f"UPDATE reminders SET status = 'fired', fired_at = ? WHERE {_OWN} "
+                f"AND fired_at IS NULL AND status IN ({_ARMED}) AND due_at <= ?",
                 [now_iso, now_iso],
             )
             for reminder_id, due_at in rows:

@@ -37,6 +37,9 @@ CASE_KINDS = ("first_response", "progress")
 
 _OPEN = ",".join(f"'{s}'" for s in OPEN_STATUSES)
 _ARMED = ",".join(f"'{s}'" for s in ARMED_STATUSES)
+# This database's own reminders: those merged in from other agents' log bundles (migration 5,
+# `agent` set) are kept for the lead's statistics and never fire or list here.
+_OWN = "agent = ''"
 _SELECT = """
     SELECT r.id, r.kind, r.status, r.due_at, r.target_at, r.created_at, r.call_id, r.case_id,
            COALESCE(NULLIF(r.phone, ''), c.phone, ''),
@@ -121,13 +124,14 @@ class ReminderStore:
         """Open reminders whose time has come (shown or not), earliest first."""
         now = to_iso(self._clock.now())
         return self.query(
-            f" WHERE r.status IN ({_OPEN}) AND r.due_at <= ? ORDER BY r.due_at", [now]
+            f" WHERE r.{_OWN} AND r.status IN ({_OPEN}) AND r.due_at <= ? ORDER BY r.due_at", [now]
         )
 
     def next_due_at(self) -> datetime | None:
         """The earliest due time not shown yet (possibly in the past), or None."""
         row = self._db.execute(
-            f"SELECT MIN(due_at) FROM reminders WHERE fired_at IS NULL AND status IN ({_ARMED})"
+            f"SELECT MIN(due_at) FROM reminders WHERE {_OWN} AND fired_at IS NULL "
+            f"AND status IN ({_ARMED})"
         ).fetchone()
         return _dt(row[0])
 
@@ -137,15 +141,18 @@ class ReminderStore:
         now = self._clock.now()
         now_iso, grace = to_iso(now), self.grace()
         past = self.query(
-            f" WHERE r.status IN ({_OPEN}) AND r.due_at <= ? ORDER BY r.due_at, r.created_at",
+            f" WHERE r.{_OWN} AND r.status IN ({_OPEN}) AND r.due_at <= ? "
+            "ORDER BY r.due_at, r.created_at",
             [now_iso],
         )
         upcoming = self.query(
-            f" WHERE r.status IN ({_OPEN}) AND r.due_at > ? ORDER BY r.due_at, r.created_at LIMIT ?",
+            f" WHERE r.{_OWN} AND r.status IN ({_OPEN}) AND r.due_at > ? "
+            "ORDER BY r.due_at, r.created_at LIMIT ?",
             [now_iso, upcoming_limit],
         )
         total_upcoming = self._db.execute(
-            f"SELECT count(*) FROM reminders WHERE status IN ({_OPEN}) AND due_at > ?", [now_iso]
+            f"SELECT count(*) FROM reminders WHERE {_OWN} AND status IN ({_OPEN}) AND due_at > ?",
+            [now_iso],
         ).fetchone()[0]
         overdue = tuple(r for r in past if classify(r.due_at, now, grace) == "overdue")
         due = tuple(r for r in past if classify(r.due_at, now, grace) == "due")

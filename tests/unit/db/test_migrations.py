@@ -104,3 +104,70 @@ def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_migration_5_keeps_updated_at_current_and_gives_stable_uids(tmp_path: Path) -> None:
+    from db import schema_v5
+
+    db = connect(tmp_path / "m.sqlite3")
+    migrate(db, None, MIGRATIONS[:4])
+    db.execute("INSERT INTO settings VALUES ('agent_id', '1007')")
+    db.execute(
+        "INSERT INTO calls (id, started_at, ended_at, status, agent) "
+        "VALUES ('c1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:05:00.000Z', 'completed', '1007')"
+    )
+    db.execute("INSERT INTO checklist_ticks (call_id, step_key, ticked_at) VALUES ('c1', 'a', 'x')")
+    db.execute(
+        "INSERT INTO reminders (id, call_id, case_id, kind, due_at, target_at, status, created_at) "
+        "VALUES ('r1', 'c1', 'c1', 'callback', 'd', 'd', 'pending', '2026-01-01T00:06:00.000Z')"
+    )
+    migrate(db, None, MIGRATIONS[:5])
+    uid = db.execute("SELECT uid FROM checklist_ticks").fetchone()[0]
+    assert uid == schema_v5._uid_for("checklist_ticks", (1, "c1", "a", "x", None))
+    assert db.execute("SELECT updated_at FROM calls").fetchone()[0] == "2026-01-01T00:05:00.000Z"
+    assert db.execute("SELECT agent, updated_at FROM reminders").fetchone() == (
+        "1007",
+        "2026-01-01T00:06:00.000Z",
+    )
+    db.execute("UPDATE calls SET notes = 'n' WHERE id = 'c1'")
+    first = db.execute("SELECT updated_at FROM calls").fetchone()[0]
+    db.execute("UPDATE calls SET notes = 'm' WHERE id = 'c1'")
+    second = db.execute("SELECT updated_at FROM calls").fetchone()[0]
+    assert "2026-01-01T00:05:00.000Z" < first < second  # strictly increasing per row
+    db.execute("UPDATE calls SET notes = 'o', updated_at = '2020-01-01T00:00:00.000Z'")
+    assert db.execute("SELECT updated_at FROM calls").fetchone()[0] == "2020-01-01T00:00:00.000Z"
+    db.execute("INSERT INTO call_intents (call_id, intent, set_at) VALUES ('c1', 'help', 'x')")
+    assert len(db.execute("SELECT uid FROM call_intents").fetchone()[0]) == 32
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(
+            "INSERT INTO checklist_ticks (uid, call_id, step_key, ticked_at) VALUES (?, 'c1', 'b', 'y')",
+            [uid],
+        )
+
+
+def test_migration_4_qa_evaluations_are_append_only_and_browser_indexes_exist(
+    tmp_path: Path,
+) -> None:
+    db = open_db(tmp_path / "q.sqlite3")
+    conn = db.conn
+    conn.execute(
+        "INSERT INTO qa_evaluations (id, call_id, agent, evaluator, created_at, items, score) "
+        "VALUES ('e1', 'c1', 'A', 'L', '2026-03-01T00:00:00.000Z', '[]', 80)"
+    )
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE qa_evaluations SET score = 10 WHERE id = 'e1'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("DELETE FROM qa_evaluations")
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    for column in ("agent", "intent", "outcome", "priority"):
+        assert f"idx_calls_{column}_started" in indexes
+    assert "idx_checklist_ticks_call_step" in indexes
+    plan = " ".join(
+        str(r)
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM calls "
+            "ORDER BY COALESCE(intent, '') DESC, started_at DESC, rowid DESC LIMIT 10"
+        )
+    )
+    assert "idx_calls_intent_started" in plan and "TEMP B-TREE" not in plan
+    db.close()

@@ -1,0 +1,177 @@
+"""The lead's data: exporting 100,000 calls to CSV and xlsx (through the task runner, with the
+GUI thread's longest stall measured meanwhile), and merging a bundle of 100,000 calls into an
+empty database, then again (nothing new).
+
+The agent database is generated with bench.calls_db's generator into bench/.data (one agent;
+its checklist ticks and reminders, plus one intent and one script use per call: ~1.2 million
+bundle rows) and cached by
+schema version; building it is not timed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from bench.common import DATA_DIR, Figures, benchmark, child_main, run_child
+
+ROWS = 100_000
+
+
+@benchmark(
+    "export_csv_100k_s",
+    "export_xlsx_100k_s",
+    "export_gui_block_max_ms",
+    "bundle_export_100k_s",
+    "import_100k_s",
+    "reimport_100k_s",
+)
+def run(quick: bool) -> Figures:
+    return run_child("lead_data", str(ROWS), timeout=3600)
+
+
+def _database(rows: int) -> Path:
+    from bench import calls_db
+    from db import open_db
+    from db.migrations import MIGRATIONS
+
+    path = (
+        DATA_DIR
+        / f"lead-{rows // 1000}k-v{len(MIGRATIONS)}-{calls_db.schema_fingerprint()}.sqlite3"
+    )
+    if path.exists():
+        return path
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    for stale in DATA_DIR.glob(f"lead-{rows // 1000}k-*"):
+        stale.unlink()
+    building = path.with_name(path.name + ".building")
+    building.unlink(missing_ok=True)
+    db = open_db(building)
+    conn = db.conn
+    calls_db._fill(conn, rows, log=lambda m: print(m, file=sys.stderr))
+    conn.execute("BEGIN")
+    conn.execute("UPDATE calls SET agent = '1001'")
+    conn.execute("INSERT INTO settings VALUES ('agent_id', '1001'), ('agent_name', '小王')")
+    conn.execute(
+        "INSERT INTO call_intents (call_id, intent, set_at) "
+        "SELECT id, intent, started_at FROM calls WHERE intent IS NOT NULL"
+    )
+    conn.execute(
+        "INSERT INTO script_uses (call_id, script_id, used_at) "
+        "SELECT id, 'greeting_standard', answered_at FROM calls WHERE answered_at IS NOT NULL"
+    )
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(building) + suffix).unlink(missing_ok=True)
+    building.rename(path)
+    return path
+
+
+def child(args: list[str]) -> Figures:
+    rows = int(args[0])
+    import tempfile
+
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from db import connect, open_db
+    from desktop.core.calendar import AgentCalendar
+    from desktop.core.clock import SystemClock
+    from desktop.services.audit import AuditLog
+    from desktop.services.lead.bundle import export_bundle, import_bundle
+    from desktop.services.lead.reports import CallQuery, export_calls
+    from desktop.ui.tasks import TaskRunner
+
+    source = _database(rows)
+    calendar = AgentCalendar("Asia/Shanghai")
+    out = Figures()
+    work = Path(tempfile.mkdtemp(prefix="lead-bench-"))
+    try:
+        app = QApplication.instance() or QApplication([])
+        tasks = TaskRunner()
+
+        def timed_export(fmt: str) -> tuple[float, float]:
+            """Seconds for the export and the GUI thread's longest gap between 5 ms ticks."""
+            target = work / f"calls.{fmt}"
+            state = {"done": False, "error": None, "max_gap": 0.0, "seconds": 0.0}
+            clock = QElapsedTimer()
+            clock.start()
+            last = [clock.elapsed()]
+
+            def tick() -> None:
+                now = clock.elapsed()
+                state["max_gap"] = max(state["max_gap"], now - last[0])
+                last[0] = now
+
+            timer = QTimer()
+            timer.setInterval(5)
+            timer.timeout.connect(tick)
+
+            def job(progress):
+                db = connect(source, readonly=True)
+                try:
+                    started = time.perf_counter()
+                    export_calls(db, target, fmt, CallQuery(), calendar, progress=progress)
+                    return time.perf_counter() - started
+                finally:
+                    db.close()
+
+            def done(future) -> None:
+                state["done"] = True
+                try:
+                    state["seconds"] = future.result()
+                except Exception as exc:
+                    state["error"] = exc
+
+            timer.start()
+            tasks.run_with_progress(job, done, lambda *_: None)
+            while not state["done"]:
+                app.processEvents()  # the bench's own loop stands in for app.exec()
+                time.sleep(0.001)
+            timer.stop()
+            if state["error"]:
+                raise state["error"]
+            return state["seconds"], state["max_gap"] - 5
+
+        csv_s, csv_gap = timed_export("csv")
+        xlsx_s, xlsx_gap = timed_export("xlsx")
+        out["export_csv_100k_s"] = round(csv_s, 2)
+        out["export_xlsx_100k_s"] = round(xlsx_s, 2)
+        out["export_gui_block_max_ms"] = round(max(csv_gap, xlsx_gap, 0), 1)
+        out.notes.append(
+            f"exports of {rows:,} calls on a worker; GUI stall = longest gap between 5 ms timer "
+            f"ticks beyond 5 ms (csv {csv_gap:.0f} ms, xlsx {xlsx_gap:.0f} ms)"
+        )
+        tasks.close()
+
+        clock = SystemClock()
+        bundle = work / "agent.cabundle"
+        started = time.perf_counter()
+        summary = export_bundle(source, bundle, clock, calendar)
+        out["bundle_export_100k_s"] = round(time.perf_counter() - started, 2)
+        lead_path = work / "lead" / "callassist.sqlite3"
+        lead = open_db(lead_path)
+        audit = AuditLog(lead, clock, "9001")
+        started = time.perf_counter()
+        first = import_bundle(lead, bundle, audit, target_file=lead_path)
+        out["import_100k_s"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        again = import_bundle(lead, bundle, audit, target_file=lead_path)
+        out["reimport_100k_s"] = round(time.perf_counter() - started, 2)
+        lead.close()
+        assert first.tables["calls"].added == rows and again.added == 0 and again.updated == 0
+        out.notes.append(
+            f"bundle of {sum(summary.rows.values()):,} rows ({summary.rows['calls']:,} calls) "
+            "imported into an empty database, then again (nothing new)"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+if __name__ == "__main__":
+    child_main(child)

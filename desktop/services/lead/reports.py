@@ -1,0 +1,445 @@
+"""What the lead exports: calls of a filter, the statistics, the complaint handbook. No Qt.
+
+`CallQuery` is a plain filter (local dates in the agent's zone, agent, intent, status,
+outcome); the review browser's `CallFilter` plugs in through `calls_sheet(rows=…)`. Reading
+happens on whatever connection is passed (a worker opens its own); `record_export` writes the
+audit row after the file is complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from db.database import Database
+from desktop.core.calendar import AgentCalendar
+from desktop.core.calls import OUTCOME_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from desktop.core.clock import to_iso
+from desktop.core.content.model import ContentPack
+from desktop.core.progress import Progress
+from desktop.services.audit import AuditLog
+from desktop.services.lead.export import Column, Sheet, write_csv, write_xlsx
+
+FORMATS = ("csv", "xlsx")
+
+INTENT_LABELS: dict[str, str] = {
+    "inquiry": "咨询",
+    "complaint": "投诉",
+    "help": "求助",
+    "order": "订购",
+    "booking": "预订",
+    "status": "查询",
+    "fault": "报障",
+    "unrelated": "与服务无关",
+}
+
+CALL_COLUMNS: tuple[Column, ...] = (
+    Column("started_at", "来电时间", "datetime", 19),
+    Column("answered_at", "接听时间", "datetime", 19),
+    Column("agent", "坐席", "text", 8),
+    Column("phone", "号码", "phone", 14),
+    Column("caller_name", "来电人", "text", 10),
+    Column("intent", "类型", "text", 9, INTENT_LABELS),
+    Column("priority", "优先级", "text", 7, PRIORITY_LABELS),
+    Column("status", "状态", "text", 8, STATUS_LABELS),
+    Column("outcome", "结果", "text", 10, OUTCOME_LABELS),
+    Column("talk_s", "通话时长", "duration", 10),
+    Column("wrap_s", "话后时长", "duration", 10),
+    Column("skip_reason", "跳过步骤原因", "text", 16),
+    Column("id", "通话编号", "text", 34, in_xlsx=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallQuery:
+    date_from: date | None = None  # local dates in the agent's zone, both included
+    date_to: date | None = None
+    agent: str | None = None
+    intent: str | None = None
+    status: str | None = None
+    outcome: str | None = None
+
+    def where(self, calendar: AgentCalendar, alias: str = "c") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.date_from or self.date_to:
+            first = self.date_from or date(1970, 1, 1)
+            last = self.date_to or date(9998, 12, 31)
+            start, end = calendar.day_bounds(first, last)
+            clauses.append(f"{alias}.started_at >= ? AND {alias}.started_at < ?")
+            params += [to_iso(start), to_iso(end)]
+        for column in ("agent", "intent", "status", "outcome"):
+            value = getattr(self, column)
+            if value:
+                clauses.append(f"{alias}.{column} = ?")
+                params.append(value)
+        return (" AND ".join(clauses) or "1"), params
+
+    def describe(self) -> str:
+        parts = []
+        if self.date_from or self.date_to:
+            parts.append(f"{self.date_from or '…'} 至 {self.date_to or '…'}")
+        if self.agent:
+            parts.append(f"坐席 {self.agent}")
+        if self.intent:
+            parts.append(f"类型 {INTENT_LABELS.get(self.intent, self.intent)}")
+        if self.status:
+            parts.append(f"状态 {STATUS_LABELS.get(self.status, self.status)}")
+        if self.outcome:
+            parts.append(f"结果 {OUTCOME_LABELS.get(self.outcome, self.outcome)}")
+        return "，".join(parts) or "全部通话"
+
+
+_TALK = "(julianday(c.ended_at) - julianday(c.answered_at)) * 86400.0"
+_WRAP = "(julianday(c.completed_at) - julianday(c.ended_at)) * 86400.0"
+_CALL_SELECT = {
+    "talk_s": f"CAST(round({_TALK}) AS INTEGER)",
+    "wrap_s": f"CAST(round({_WRAP}) AS INTEGER)",
+}
+
+
+def count_calls(db: Database, query: CallQuery, calendar: AgentCalendar) -> int:
+    where, params = query.where(calendar)
+    return int(db.execute(f"SELECT count(*) FROM calls c WHERE {where}", params).fetchone()[0])
+
+
+def iter_calls(
+    db: Database, query: CallQuery, calendar: AgentCalendar
+) -> Iterator[tuple[Any, ...]]:
+    """The calls of `query`, oldest first, as tuples in CALL_COLUMNS order (durations in whole
+    seconds)."""
+    where, params = query.where(calendar)
+    select = ", ".join(_CALL_SELECT.get(c.key, f"c.{c.key}") for c in CALL_COLUMNS)
+    cursor = db.execute(f"SELECT {select} FROM calls c WHERE {where} ORDER BY c.started_at", params)
+    while batch := cursor.fetchmany(5000):
+        yield from batch
+
+
+def calls_sheet(
+    db: Database,
+    query: CallQuery,
+    calendar: AgentCalendar,
+    rows: Any = None,
+    total: int | None = None,
+) -> Sheet:
+    """The calls sheet; `rows` (any iterable of call row dicts) replaces the query's rows,
+    e.g. the review browser's filtered rows."""
+    if rows is None:
+        total = count_calls(db, query, calendar)
+        return Sheet("通话", CALL_COLUMNS, iter_calls(db, query, calendar), total, positional=True)
+    return Sheet("通话", CALL_COLUMNS, rows, total or 0)
+
+
+# ---- statistics ------------------------------------------------------------------------
+STATS_BY_INTENT = (
+    Column("intent", "类型", "text", 12, INTENT_LABELS),
+    Column("calls", "通话数", "int", 9),
+    Column("share", "占比", "percent", 9),
+    Column("answered", "接听数", "int", 9),
+    Column("avg_talk_s", "平均通话时长", "duration", 13),
+    Column("avg_wrap_s", "平均话后时长", "duration", 13),
+    Column("urgent", "紧急", "int", 8),
+)
+STATS_BY_AGENT = (
+    Column("agent", "坐席", "text", 10),
+    Column("calls", "通话数", "int", 9),
+    Column("answered", "接听数", "int", 9),
+    Column("missed", "未接", "int", 8),
+    Column("complaints", "投诉", "int", 8),
+    Column("follow_up", "需跟进", "int", 8),
+    Column("avg_talk_s", "平均通话时长", "duration", 13),
+    Column("avg_wrap_s", "平均话后时长", "duration", 13),
+    Column("talk_total_s", "通话总时长", "duration", 13),
+)
+ADHERENCE = (
+    Column("agent", "坐席", "text", 10),
+    Column("completed", "完成通话", "int", 10),
+    Column("skipped", "有跳过必做步骤", "int", 14),
+    Column("adherence", "流程遵循率", "percent", 12),
+    Column("callbacks", "回电提醒", "int", 10),
+    Column("callbacks_kept", "按时回电", "int", 10),
+    Column("callback_rate", "按时回电率", "percent", 12),
+)
+
+
+def _rows(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def stats_by_intent(
+    db: Database, query: CallQuery, calendar: AgentCalendar
+) -> list[dict[str, Any]]:
+    where, params = query.where(calendar)
+    rows = _rows(
+        db,
+        "SELECT COALESCE(c.intent, '') AS intent, count(*) AS calls, "
+        "sum(c.answered_at IS NOT NULL) AS answered, "
+        f"avg({_TALK}) AS avg_talk_s, avg({_WRAP}) AS avg_wrap_s, "
+        "sum(c.priority = 'urgent') AS urgent "
+        f"FROM calls c WHERE {where} GROUP BY 1 ORDER BY calls DESC",
+        params,
+    )
+    total = sum(r["calls"] for r in rows) or 1
+    for row in rows:
+        row["share"] = row["calls"] / total
+        if not row["intent"]:
+            row["intent"] = "（未分类）"
+    return rows
+
+
+def stats_by_agent(db: Database, query: CallQuery, calendar: AgentCalendar) -> list[dict[str, Any]]:
+    where, params = query.where(calendar)
+    return _rows(
+        db,
+        "SELECT c.agent AS agent, count(*) AS calls, "
+        "sum(c.answered_at IS NOT NULL) AS answered, sum(c.status = 'missed') AS missed, "
+        "sum(c.intent = 'complaint') AS complaints, sum(c.outcome = 'follow_up') AS follow_up, "
+        f"avg({_TALK}) AS avg_talk_s, avg({_WRAP}) AS avg_wrap_s, "
+        f"COALESCE(sum({_TALK}), 0) AS talk_total_s "
+        f"FROM calls c WHERE {where} GROUP BY c.agent ORDER BY c.agent",
+        params,
+    )
+
+
+def adherence_by_agent(
+    db: Database, query: CallQuery, calendar: AgentCalendar
+) -> list[dict[str, Any]]:
+    """Completed calls wrapped up without skipping a required step (skip_reason empty), and
+    callbacks made within the grace period after their committed time."""
+    where, params = query.where(calendar)
+    grace = calendar.grace.total_seconds() / 86400.0
+    rows = _rows(
+        db,
+        "SELECT c.agent AS agent, count(*) AS completed, "
+        "sum(COALESCE(c.skip_reason, '') != '') AS skipped, "
+        "(SELECT count(*) FROM reminders r JOIN calls c2 ON c2.id = r.case_id "
+        f"  WHERE r.kind = 'callback' AND c2.agent = c.agent AND {where.replace('c.', 'c2.')}) "
+        "  AS callbacks, "
+        "(SELECT count(*) FROM reminders r JOIN calls c2 ON c2.id = r.case_id "
+        f"  WHERE r.kind = 'callback' AND c2.agent = c.agent AND {where.replace('c.', 'c2.')} "
+        "  AND r.callback_at IS NOT NULL "
+        "  AND julianday(r.callback_at) <= julianday(r.target_at) + ?) AS callbacks_kept "
+        f"FROM calls c WHERE c.status = 'completed' AND {where} GROUP BY c.agent ORDER BY c.agent",
+        [*params, *params, grace, *params],
+    )
+    for row in rows:
+        row["adherence"] = (1 - row["skipped"] / row["completed"]) if row["completed"] else None
+        row["callback_rate"] = (
+            row["callbacks_kept"] / row["callbacks"] if row["callbacks"] else None
+        )
+    return rows
+
+
+def stats_sheets(db: Database, query: CallQuery, calendar: AgentCalendar) -> list[Sheet]:
+    note = (f"范围：{query.describe()}（时区 {calendar.zone_name}）",)
+    by_intent = stats_by_intent(db, query, calendar)
+    by_agent = stats_by_agent(db, query, calendar)
+    adherence = adherence_by_agent(db, query, calendar)
+    return [
+        Sheet("统计", STATS_BY_INTENT, by_intent, len(by_intent), notes=note),
+        Sheet("按坐席", STATS_BY_AGENT, by_agent, len(by_agent), notes=note),
+        Sheet("流程遵循", ADHERENCE, adherence, len(adherence), notes=note),
+    ]
+
+
+# ---- the complaint handbook ------------------------------------------------------------
+HANDBOOK = (
+    Column("order", "序号", "int", 6),
+    Column("step", "步骤", "text", 14),
+    Column("required", "必做", "text", 6),
+    Column("hint", "要点", "text", 40),
+    Column("title", "话术", "text", 20),
+    Column("method", "方法", "text", 10),
+    Column("text", "话术内容", "text", 70),
+)
+
+
+def handbook_sheet(pack: ContentPack, call_type: str = "complaint") -> Sheet:
+    """The complaint handbook: each step of the call type's checklist with its talk tracks."""
+    rows: list[dict[str, Any]] = []
+    for order, step in enumerate(pack.steps(call_type), start=1):
+        scripts = [s for s in (pack.script(i) for i in step.scripts) if s is not None]
+        scripts += [
+            s
+            for s in pack.scripts
+            if s.call_type == call_type and s.step == step.key and s.id not in step.scripts
+        ]
+        base = {
+            "order": order,
+            "step": step.label,
+            "required": "是" if step.required else "",
+            "hint": step.hint,
+        }
+        if not scripts:
+            rows.append(dict(base, title="", method="", text=""))
+        for index, script in enumerate(scripts):
+            head = base if index == 0 else {"order": None, "step": "", "required": "", "hint": ""}
+            rows.append(dict(head, title=script.title, method=script.method, text=script.text))
+    label = pack.call_type(call_type)
+    return Sheet(f"{label.label if label else call_type}处理手册", HANDBOOK, rows, len(rows))
+
+
+# ---- running an export -----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path
+    kind: str  # "calls", "stats", "handbook"
+    format: str  # "csv" or "xlsx"
+    rows: dict[str, int] = field(default_factory=dict)
+    unmasked: bool = False
+    scope: str = ""
+
+
+def export_calls(
+    db: Database,
+    path: Path,
+    fmt: str,
+    query: CallQuery,
+    calendar: AgentCalendar,
+    *,
+    unmask: bool = False,
+    with_stats: bool = True,
+    pack: ContentPack | None = None,
+    progress: Progress | None = None,
+    rows: Any = None,
+    total: int | None = None,
+) -> ExportResult:
+    """The calls of `query` (or `rows`) to CSV (the calls only) or xlsx (calls, statistics,
+    per agent, adherence, and the complaint handbook when `pack` is given)."""
+    sheet = calls_sheet(db, query, calendar, rows, total)
+    if fmt == "csv":
+        count = write_csv(path, sheet, zone=calendar.zone, unmask=unmask, progress=progress)
+        counts = {sheet.name: count}
+    elif fmt == "xlsx":
+        sheets = [sheet, *(stats_sheets(db, query, calendar) if with_stats else [])]
+        if pack is not None:
+            sheets.append(handbook_sheet(pack))
+        counts = write_xlsx(path, sheets, zone=calendar.zone, unmask=unmask, progress=progress)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return ExportResult(Path(path), "calls", fmt, counts, unmask, query.describe())
+
+
+def export_stats(
+    db: Database,
+    path: Path,
+    fmt: str,
+    query: CallQuery,
+    calendar: AgentCalendar,
+    *,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """The statistics: xlsx gets its three sheets; CSV gets the per-agent table (the one a
+    scheduled report feeds into other tools), with the by-type table after it."""
+    sheets = stats_sheets(db, query, calendar)
+    if fmt == "csv":
+        combined = _combined_stats_sheet(sheets)
+        counts = {"统计": write_csv(path, combined, zone=calendar.zone, progress=progress)}
+    elif fmt == "xlsx":
+        counts = write_xlsx(path, sheets, zone=calendar.zone, progress=progress)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return ExportResult(Path(path), "stats", fmt, counts, False, query.describe())
+
+
+def _combined_stats_sheet(sheets: list[Sheet]) -> Sheet:
+    """One CSV table: section, then each sheet's columns (a long, tidy table)."""
+    columns: list[Column] = [Column("section", "表")]
+    seen: set[str] = set()
+    for sheet in sheets:
+        for column in sheet.columns:
+            if column.key not in seen:
+                seen.add(column.key)
+                columns.append(column)
+    rows = [dict(r, section=s.name) for s in sheets for r in s.rows]
+    return Sheet("统计", columns, rows, len(rows), notes=sheets[0].notes if sheets else ())
+
+
+def export_handbook(pack: ContentPack, path: Path, calendar: AgentCalendar) -> ExportResult:
+    sheet = handbook_sheet(pack)
+    counts = write_xlsx(path, [sheet], zone=calendar.zone)
+    return ExportResult(Path(path), "handbook", "xlsx", counts)
+
+
+def record_export(audit: AuditLog, result: ExportResult, via: str = "ui") -> None:
+    """The audit row of a finished export (`export.*` from the UI, `report.*` from the CLI);
+    an unmasked one also gets its `lead.unmask` row."""
+    action = ("report." if via == "cli" else "export.") + result.kind
+    detail = {
+        "file": result.path.name,
+        "format": result.format,
+        "rows": result.rows,
+        "unmasked": result.unmasked,
+        "scope": result.scope,
+        "via": via,
+    }
+    audit.record(action, "export", result.path.name, **detail)
+    if result.unmasked:
+        audit.record("lead.unmask", "export", result.path.name, scope=result.scope)
+
+
+# ---- the review browser's filter -------------------------------------------------------
+BROWSER_COLUMNS: tuple[Column, ...] = (
+    Column("started_at", "来电时间", "datetime", 19),
+    Column("agent", "坐席", "text", 8),
+    Column("phone", "号码", "phone", 14),
+    Column("caller", "来电人", "text", 10),
+    Column("intent", "类型", "text", 9, INTENT_LABELS),
+    Column("priority", "优先级", "text", 7, PRIORITY_LABELS),
+    Column("status", "状态", "text", 8, STATUS_LABELS),
+    Column("outcome", "结果", "text", 10, OUTCOME_LABELS),
+    Column("talk_s", "通话时长", "duration", 10),
+    Column("acw_s", "话后时长", "duration", 10),
+    Column("checklist", "检查清单", "text", 10),
+    Column("skip_reason", "跳过步骤原因", "text", 16),
+    Column("reminders_open", "未完成提醒", "int", 10),
+    Column("id", "通话编号", "text", 34, in_xlsx=False),
+)
+
+
+def browser_sheet(browser: Any, flt: Any) -> Sheet:
+    """The calls the review browser shows for `flt` (its CallFilter), every page of them."""
+    keys = [c.key for c in BROWSER_COLUMNS]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for row in browser.iterate(flt):
+            yield tuple(
+                row.checklist_text if k == "checklist" else getattr(row, k, None) for k in keys
+            )
+
+    return Sheet("通话", BROWSER_COLUMNS, rows(), browser.count(flt), positional=True)
+
+
+def export_browser(
+    browser: Any,
+    flt: Any,
+    db: Database,
+    path: Path,
+    fmt: str,
+    calendar: AgentCalendar,
+    *,
+    unmask: bool = False,
+    pack: ContentPack | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """The browser's filtered calls; xlsx adds the statistics of the filter's period."""
+    sheet = browser_sheet(browser, flt)
+    period = getattr(flt, "period", None)
+    query = CallQuery(period.first, period.last) if period is not None else CallQuery()
+    if fmt == "csv":
+        counts = {
+            sheet.name: write_csv(path, sheet, zone=calendar.zone, unmask=unmask, progress=progress)
+        }
+    else:
+        sheets = [sheet, *stats_sheets(db, query, calendar)]
+        if pack is not None:
+            sheets.append(handbook_sheet(pack))
+        counts = write_xlsx(path, sheets, zone=calendar.zone, unmask=unmask, progress=progress)
+    return ExportResult(
+        Path(path), "calls", fmt, counts, unmask, "组长复盘筛选：" + query.describe()
+    )

@@ -1,0 +1,77 @@
+"""What the review's SQL needs that differs between engines, in one small object.
+
+The statistics and browser queries are standard SQL (CTEs, CASE, COUNT/SUM, row values);
+only what is listed here is engine-specific. `SQLITE` is the implementation for the agent's
+own file; a PostgreSQL one (issue 17) supplies the same members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class Dialect(Protocol):
+    #: a column that orders rows uniquely and cheaply (the keyset tie-breaker)
+    row_key: str
+
+    def sql(self, text: str) -> str:
+        """The query in the engine's parameter style (written with `?`)."""
+
+    def seconds_between(self, start: str, end: str) -> str:
+        """SQL for the seconds from ISO text `start` to ISO text `end` (a number)."""
+
+    def shifted(self, expr: str, hours: int) -> str:
+        """SQL for ISO text `expr` moved by whole `hours`, as comparable ISO UTC text."""
+
+    def notes_condition(
+        self, conn: Any, expression: str, bounds: tuple[str, str] | None
+    ) -> tuple[str, list[Any]]:
+        """(condition on calls `c`, parameters): the call's notes match `expression` (from
+        `desktop.services.notes_search.match_expression`); `bounds` is the period's
+        [start, end) in stored text, when there is one, to narrow the index read."""
+
+    def has_table(self, conn: Any, name: str) -> bool:
+        """Whether the database has this table (an old file may lack qa_evaluations)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SQLiteDialect:
+    row_key: str = "rowid"
+
+    def sql(self, text: str) -> str:
+        return text
+
+    def seconds_between(self, start: str, end: str) -> str:
+        # julianday is a double in days: rounding to the stored milliseconds removes its noise
+        return f"ROUND((julianday({end}) - julianday({start})) * 86400.0, 3)"
+
+    def shifted(self, expr: str, hours: int) -> str:
+        return f"strftime('%Y-%m-%dT%H:%M:%fZ', {expr}, '{int(hours):+d} hours')"
+
+    def notes_condition(
+        self, conn: Any, expression: str, bounds: tuple[str, str] | None
+    ) -> tuple[str, list[Any]]:
+        """The FTS index yields rowids; sorting them by date costs what the matches number
+        (a common word: a quarter of the file). Within a period, the index read is limited
+        to the rowid range the period's calls span, found from the started_at index: tight
+        in an agent's file (rows arrive in time order), still correct in a merged one."""
+        match = "c.rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?"
+        if bounds is None:
+            return match + ")", [expression]
+        low, high = conn.execute(
+            "SELECT MIN(rowid), MAX(rowid) FROM calls WHERE started_at >= ? AND started_at < ?",
+            list(bounds),
+        ).fetchone()
+        if low is None:
+            return "1 = 0", []
+        return match + " AND rowid BETWEEN ? AND ?)", [expression, low, high]
+
+    def has_table(self, conn: Any, name: str) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
+        ).fetchone()
+        return row is not None
+
+
+SQLITE = SQLiteDialect()

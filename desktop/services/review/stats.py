@@ -1,0 +1,590 @@
+"""Statistics for a period, per agent and per intent: the one module behind the review
+window's figures and charts and `callassist report stats`. Definitions: docs/metrics.md.
+
+Plain SQL over the documented schema, portable to PostgreSQL: the few engine-specific
+pieces (time arithmetic on ISO text, the notes index) come from a `Dialect`; local hours and
+dates, medians and percentiles are computed here in Python from small grouped results.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from desktop.core.clock import parse_iso, to_iso
+from desktop.core.reminders.timing import kept_status
+from desktop.services.review.dialect import SQLITE, Dialect
+from desktop.services.review.period import Period
+
+# call type -> its checklist steps in order, as (step key, required)
+Checklists = Mapping[str, Sequence[tuple[str, bool]]]
+
+FCR_WINDOW_HOURS = 168
+OPEN_REMINDER_STATUSES = ("pending", "fired", "snoozed")
+DEFAULT_GRACE = timedelta(minutes=15)
+
+
+def checklists_from_pack(pack: Any) -> dict[str, list[tuple[str, bool]]]:
+    """The (step key, required) lists of a ContentPack, by call type."""
+    return {
+        key: [(step.key, step.required) for step in steps] for key, steps in pack.checklists.items()
+    }
+
+
+def _mean(total: float, count: int) -> float | None:
+    return total / count if count else None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def median(values: Sequence[float]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least `share` of values at or
+    below it (p90 of 10 values is the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return float(ordered[rank - 1])
+
+
+# The status index would lure SQLite's planner (no ANALYZE data in an agent's file) away from
+# the period's started_at range; comparing an expression keeps it on the range, on any engine.
+COMPLETED = "COALESCE(c.status, '') = 'completed'"
+
+
+class _Scope:
+    """The WHERE clause every query shares: the period, and the agent when one is chosen."""
+
+    def __init__(self, period: Period, agent: str | None, alias: str = "c") -> None:
+        self.start, self.end = period.iso_bounds()
+        self.alias = alias
+        self.agent = agent
+
+    def where(self, alias: str | None = None) -> tuple[str, list[Any]]:
+        a = alias or self.alias
+        text = f"{a}.started_at >= ? AND {a}.started_at < ?"
+        params: list[Any] = [self.start, self.end]
+        if self.agent is not None:
+            text += f" AND {a}.agent = ?"
+            params.append(self.agent)
+        return text, params
+
+
+def compute(
+    conn: Any,
+    period: Period,
+    *,
+    agent: str | None = None,
+    checklists: Checklists | None = None,
+    grace: timedelta = DEFAULT_GRACE,
+    now: datetime,
+    dialect: Dialect = SQLITE,
+) -> dict[str, Any]:
+    """Every figure of docs/metrics.md for `period` (and one agent when given), as a JSON-ready
+    dict; means in seconds, rates 0-1, None where there is nothing to average.
+
+    `conn` is a DB-API connection with `execute` (sqlite3, psycopg 3); it is only read.
+    `now` decides which callbacks have come due and which reminders are overdue."""
+    scope = _Scope(period, agent)
+    checklists = checklists or {}
+    groups = _call_groups(conn, scope, dialect)
+    result: dict[str, Any] = {
+        "period": {
+            "from": period.first.isoformat(),
+            "to": period.last.isoformat(),
+            "tz": period.zone_name,
+            "agent": agent,
+            "utc_start": scope.start,
+            "utc_end": scope.end,
+        },
+        "generated_at": to_iso(now),
+    }
+    result.update(_totals(groups.values()))
+    result["by_hour"], result["by_day"] = _by_hour_and_day(conn, scope, period, dialect)
+    result["by_intent"] = _by_intent(groups)
+    qa_by_agent = _qa_by_agent(conn, scope, dialect)
+    result["by_agent"] = _by_agent(groups, qa_by_agent)
+    result["adherence"] = _adherence(
+        _adherence_counts(conn, scope, checklists, dialect), groups, checklists, by_agent=False
+    )
+    result["callbacks"] = _callbacks(conn, scope, period, grace, now, dialect)
+    result["complaints"] = _complaints(conn, scope, dialect)
+    evaluated = sum(n for _avg, n in qa_by_agent.values())
+    result["qa"] = {
+        "evaluated": evaluated,
+        "score_avg": _mean(sum(avg * n for avg, n in qa_by_agent.values()), evaluated),
+    }
+    return result
+
+
+def adherence_by_agent(
+    conn: Any,
+    period: Period,
+    intent: str,
+    checklists: Checklists,
+    *,
+    agent: str | None = None,
+    dialect: Dialect = SQLITE,
+) -> dict[str, dict[str, Any]]:
+    """The adherence grid for one call type: agent -> {calls, all_required, steps, most_skipped}."""
+    scope = _Scope(period, agent)
+    groups = _call_groups(conn, scope, dialect)
+    counts = _adherence_counts(conn, scope, {intent: checklists.get(intent, ())}, dialect)
+    grid = _adherence(counts, groups, {intent: checklists.get(intent, ())}, by_agent=True)
+    return {a: per_intent[intent] for a, per_intent in grid.items() if intent in per_intent}
+
+
+# ---- calls, talk and handle time, FCR ------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Group:
+    """The sums one (agent, intent) group contributes, in the grouped query's column order."""
+
+    calls: float = 0
+    answered: float = 0
+    missed: float = 0
+    completed: float = 0
+    handled: float = 0
+    talk: float = 0
+    acw: float = 0
+    fcr_calls: float = 0
+    fcr_resolved: float = 0
+
+    @classmethod
+    def of(cls, row: Sequence[Any]) -> _Group:
+        return cls(*(v or 0 for v in row))
+
+    def add(self, other: _Group) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+def _call_groups(
+    conn: Any, scope: _Scope, dialect: Dialect
+) -> dict[tuple[str, str | None], _Group]:
+    """One grouped read per (agent, intent): every sum the headline figures are made of."""
+    where, params = scope.where()
+    handled = "c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL AND c.completed_at IS NOT NULL"
+    eligible = (
+        "c.status = 'completed' AND c.phone <> '' AND c.intent IS NOT NULL "
+        "AND c.intent <> 'unrelated'"
+    )
+    repeat = (
+        "SELECT 1 FROM calls r WHERE r.phone = c.phone AND r.intent = c.intent "
+        "AND r.started_at > c.started_at "
+        f"AND r.started_at <= {dialect.shifted('c.started_at', FCR_WINDOW_HOURS)} "
+        "AND r.reminder_id IS NULL"
+    )
+    sql = f"""
+        SELECT c.agent, c.intent,
+               COUNT(*),
+               SUM(CASE WHEN c.answered_at IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.status = 'missed' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.status = 'completed' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {handled} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {handled}
+                        THEN {dialect.seconds_between("c.answered_at", "c.ended_at")} END),
+               SUM(CASE WHEN {handled}
+                        THEN {dialect.seconds_between("c.ended_at", "c.completed_at")} END),
+               SUM(CASE WHEN {eligible} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {eligible} AND c.outcome = 'resolved' AND NOT EXISTS ({repeat})
+                        THEN 1 ELSE 0 END)
+        FROM calls c
+        WHERE {where}
+        GROUP BY c.agent, c.intent
+    """
+    rows = conn.execute(dialect.sql(sql), params).fetchall()
+    return {(row[0] or "", row[1]): _Group.of(row[2:]) for row in rows}
+
+
+def _figures(group: _Group) -> dict[str, Any]:
+    return {
+        "calls": group.calls,
+        "answered": group.answered,
+        "missed": group.missed,
+        "completed": group.completed,
+        "answer_rate": _rate(group.answered, group.answered + group.missed),
+        "handled": group.handled,
+        "aht_s": _mean(group.talk + group.acw, group.handled),
+        "talk_s": _mean(group.talk, group.handled),
+        "acw_s": _mean(group.acw, group.handled),
+        "fcr": _rate(group.fcr_resolved, group.fcr_calls),
+        "fcr_calls": group.fcr_calls,
+    }
+
+
+def _totals(groups: Iterable[_Group]) -> dict[str, Any]:
+    total = _Group()
+    for group in groups:
+        total.add(group)
+    return _figures(total)
+
+
+def _by_intent(groups: Mapping[tuple[str, str | None], _Group]) -> dict[str, Any]:
+    merged: dict[str, _Group] = defaultdict(_Group)
+    for (_agent, intent), group in groups.items():
+        if intent is not None:
+            merged[intent].add(group)
+    classified = sum(g.calls for g in merged.values())
+    out = {}
+    for intent, group in sorted(merged.items(), key=lambda kv: -kv[1].calls):
+        figures = _figures(group)
+        out[intent] = {
+            "calls": group.calls,
+            "share": _rate(group.calls, classified),
+            "aht_s": figures["aht_s"],
+            "talk_s": figures["talk_s"],
+            "acw_s": figures["acw_s"],
+            "fcr": figures["fcr"],
+        }
+    return out
+
+
+def _by_agent(
+    groups: Mapping[tuple[str, str | None], _Group], qa: Mapping[str, tuple[float, int]]
+) -> dict[str, Any]:
+    merged: dict[str, _Group] = defaultdict(_Group)
+    for (agent, _intent), group in groups.items():
+        merged[agent].add(group)
+    out = {}
+    for agent, group in sorted(merged.items()):
+        figures = _figures(group)
+        qa_avg, qa_count = qa.get(agent, (None, 0))
+        out[agent] = {
+            "calls": group.calls,
+            "answered": group.answered,
+            "missed": group.missed,
+            "aht_s": figures["aht_s"],
+            "talk_s": figures["talk_s"],
+            "acw_s": figures["acw_s"],
+            "fcr": figures["fcr"],
+            "qa_avg": qa_avg,
+            "qa_count": qa_count,
+        }
+    return out
+
+
+# ---- calls per local hour and day -----------------------------------------------------------
+
+
+def _by_hour_and_day(
+    conn: Any, scope: _Scope, period: Period, dialect: Dialect
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Grouped by UTC hour in SQL (a text prefix, portable), then moved to local time here:
+    exact for every zone whose offset is whole hours; other zones group by minute."""
+    by_hour = {str(h): 0 for h in range(24)}
+    by_day = {d.isoformat(): 0 for d in period.days()}
+    where, params = scope.where()
+    for width in (13, 16):
+        rows = conn.execute(
+            dialect.sql(
+                f"SELECT substr(c.started_at, 1, {width}), COUNT(*) FROM calls c "
+                f"WHERE {where} GROUP BY substr(c.started_at, 1, {width})"
+            ),
+            params,
+        ).fetchall()
+        suffix = ":00:00Z" if width == 13 else ":00Z"
+        moments = [(parse_iso(prefix + suffix), n) for prefix, n in rows]
+        if width == 13 and any(
+            (period.local(m).utcoffset() or timedelta()) % timedelta(hours=1) for m, _n in moments
+        ):
+            continue
+        for moment, n in moments:
+            local = period.local(moment)
+            by_hour[str(local.hour)] += n
+            day = local.date().isoformat()
+            if day in by_day:
+                by_day[day] += n
+        break
+    return by_hour, by_day
+
+
+# ---- checklist adherence --------------------------------------------------------------------
+
+
+def _adherence_counts(
+    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect
+) -> tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]:
+    """(agent, intent, step) -> completed calls with that step ticked at completion, and
+    (agent, intent) -> completed calls with every required step ticked at completion."""
+    where, params = scope.where()
+    at_completion = (
+        "t.ticked_at <= c.completed_at "
+        "AND (t.unticked_at IS NULL OR t.unticked_at > c.completed_at)"
+    )
+    rows = conn.execute(
+        dialect.sql(
+            f"""SELECT c.agent, c.intent, t.step_key, COUNT(DISTINCT c.id)
+            FROM calls c JOIN checklist_ticks t ON t.call_id = c.id
+            WHERE {where} AND {COMPLETED} AND c.intent IS NOT NULL AND {at_completion}
+            GROUP BY c.agent, c.intent, t.step_key"""
+        ),
+        params,
+    ).fetchall()
+    steps = {(a or "", i, s): n for a, i, s, n in rows}
+    required = [(i, key) for i, items in checklists.items() for key, req in items if req]
+    complete: dict[tuple[str, str], int] = {}
+    if required:
+        need: dict[str, int] = defaultdict(int)
+        for intent, _key in required:
+            need[intent] += 1
+        pairs = ", ".join("?" for _ in required)
+        cases = " ".join("WHEN ? THEN ?" for _ in need)
+        rows = conn.execute(
+            dialect.sql(
+                f"""SELECT g.agent, g.intent, COUNT(*) FROM (
+                    SELECT c.agent, c.intent, c.id, COUNT(DISTINCT t.step_key) AS n
+                    FROM calls c JOIN checklist_ticks t ON t.call_id = c.id
+                    WHERE {where} AND {COMPLETED} AND {at_completion}
+                      AND c.intent || '/' || t.step_key IN ({pairs})
+                    GROUP BY c.agent, c.intent, c.id
+                ) g
+                WHERE g.n = CASE g.intent {cases} ELSE -1 END
+                GROUP BY g.agent, g.intent"""
+            ),
+            [*params, *(f"{i}/{k}" for i, k in required), *(v for kv in need.items() for v in kv)],
+        ).fetchall()
+        complete = {(a or "", i): n for a, i, n in rows}
+    return steps, complete
+
+
+def _adherence(
+    counts: tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]],
+    groups: Mapping[tuple[str, str | None], _Group],
+    checklists: Checklists,
+    *,
+    by_agent: bool,
+) -> dict[str, Any]:
+    """intent -> {calls, all_required, all_required_calls, steps, required, most_skipped};
+    nested under agent first when `by_agent`."""
+    step_counts, complete = counts
+    completed: dict[tuple[str, str], int] = defaultdict(int)
+    for (agent, intent), group in groups.items():
+        if intent is not None and group.completed:
+            completed[(agent if by_agent else "", intent)] += group.completed
+    ticked: dict[tuple[str, str, str], int] = defaultdict(int)
+    for (agent, intent, step), n in step_counts.items():
+        ticked[(agent if by_agent else "", intent, step)] += n
+    done_all: dict[tuple[str, str], int] = defaultdict(int)
+    for (agent, intent), n in complete.items():
+        done_all[(agent if by_agent else "", intent)] += n
+    out: dict[str, Any] = defaultdict(dict)
+    for (agent, intent), calls in sorted(completed.items()):
+        if intent not in checklists:
+            continue
+        items = list(checklists[intent])
+        known = {key for key, _req in items}
+        extra = sorted({s for (a, i, s) in ticked if a == agent and i == intent} - known)
+        steps = {
+            key: ticked.get((agent, intent, key), 0) / calls
+            for key in [k for k, _r in items] + extra
+        }
+        required = [key for key, req in items if req]
+        all_required = done_all.get((agent, intent), 0) if required else calls
+        skipped = [key for key in required if steps[key] < 1.0]
+        most = min(skipped, key=lambda k: (steps[k], required.index(k))) if skipped else None
+        out[agent][intent] = {
+            "calls": calls,
+            "all_required": all_required / calls,
+            "all_required_calls": all_required,
+            "steps": steps,
+            "required": required,
+            "most_skipped": most,
+        }
+    return dict(out) if by_agent else dict(out.get("", {}))
+
+
+# ---- callbacks and reminders ----------------------------------------------------------------
+
+
+def _callbacks(
+    conn: Any, scope: _Scope, period: Period, grace: timedelta, now: datetime, dialect: Dialect
+) -> dict[str, Any]:
+    """Callback reminders whose target_at falls in the period (cancelled ones excluded):
+    kept / late / missed once decided; still-pending ones are not due yet."""
+    agent_join, agent_where, agent_params = "", "", []
+    if scope.agent is not None:
+        agent_join = " JOIN calls c ON c.id = r.call_id"
+        agent_where = " AND c.agent = ?"
+        agent_params = [scope.agent]
+    rows = conn.execute(
+        dialect.sql(
+            f"SELECT r.target_at, r.callback_at FROM reminders r{agent_join} "
+            "WHERE r.kind = 'callback' AND r.status <> 'cancelled' "
+            f"AND r.target_at >= ? AND r.target_at < ?{agent_where}"
+        ),
+        [scope.start, scope.end, *agent_params],
+    ).fetchall()
+    tally = {"kept": 0, "late": 0, "missed": 0, "pending": 0}
+    by_day = {d.isoformat(): {"due": 0, "kept": 0} for d in period.days()}
+    for target_text, back_text in rows:
+        target = parse_iso(target_text)
+        state = kept_status(target, parse_iso(back_text) if back_text else None, grace, now)
+        tally[state] += 1
+        if state == "pending":
+            continue
+        day = by_day.setdefault(period.local(target).date().isoformat(), {"due": 0, "kept": 0})
+        day["due"] += 1
+        day["kept"] += state == "kept"
+    due = tally["kept"] + tally["late"] + tally["missed"]
+    marks = ", ".join("?" for _ in OPEN_REMINDER_STATUSES)
+    overdue = conn.execute(
+        dialect.sql(
+            f"SELECT COUNT(*) FROM reminders r{agent_join} "
+            f"WHERE r.status IN ({marks}) AND r.due_at < ?{agent_where}"
+        ),
+        [*OPEN_REMINDER_STATUSES, to_iso(now - grace), *agent_params],
+    ).fetchone()[0]
+    return {
+        "due": due,
+        "kept": tally["kept"],
+        "late": tally["late"],
+        "missed": tally["missed"],
+        "pending": tally["pending"],
+        "kept_rate": _rate(tally["kept"], due),
+        "overdue": overdue,
+        "by_day": by_day,
+    }
+
+
+# ---- complaints: time to first response and to resolution -----------------------------------
+
+
+def complaint_cases(
+    conn: Any, period: Period, *, agent: str | None = None, dialect: Dialect = SQLITE
+) -> dict[str, dict[str, Any]]:
+    """Complaint cases opened in the period: see `_complaint_cases`."""
+    return _complaint_cases(conn, _Scope(period, agent), dialect)
+
+
+def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, dict[str, Any]]:
+    """Complaint cases opened in the period (a completed complaint call not made for a
+    reminder), each with its response and resolution times in seconds (None when not yet)."""
+    where, params = scope.where()
+    opened = (
+        f"SELECT c.id FROM calls c WHERE {where} AND COALESCE(c.intent, '') = 'complaint' "
+        f"AND {COMPLETED} AND c.reminder_id IS NULL"
+    )
+    cases: dict[str, dict[str, Any]] = {}
+    for cid, started, ended, completed, outcome in conn.execute(
+        dialect.sql(
+            "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome FROM calls c "
+            f"WHERE c.id IN ({opened})"
+        ),
+        params,
+    ).fetchall():
+        cases[cid] = {
+            "started": parse_iso(started),
+            "ended": parse_iso(ended or completed),
+            "responses": [],
+            "resolutions": [parse_iso(completed)] if outcome == "resolved" else [],
+            "first_call_resolved": outcome == "resolved",
+        }
+    if not cases:
+        return {}
+    for case_id, kind, status, done_at, callback_at in conn.execute(
+        dialect.sql(
+            "SELECT r.case_id, r.kind, r.status, r.done_at, r.callback_at FROM reminders r "
+            f"WHERE r.case_id IN ({opened})"
+        ),
+        params,
+    ).fetchall():
+        case = cases.get(case_id)
+        if case is None:
+            continue
+        if callback_at:
+            case["responses"].append(parse_iso(callback_at))
+        if kind == "first_response" and status == "done" and done_at:
+            case["responses"].append(parse_iso(done_at))
+    for link in ("cc.reminder_id = r.id", "cc.id = r.callback_call_id"):
+        for case_id, completed, outcome in conn.execute(
+            dialect.sql(
+                "SELECT r.case_id, cc.completed_at, cc.outcome FROM reminders r "
+                f"JOIN calls cc ON {link} WHERE r.case_id IN ({opened})"
+            ),
+            params,
+        ).fetchall():
+            if case_id in cases and outcome == "resolved" and completed:
+                cases[case_id]["resolutions"].append(parse_iso(completed))
+    for case_id, at in conn.execute(
+        dialect.sql(
+            "SELECT a.entity_id, a.at FROM audit_log a WHERE a.action = 'reminder.case_closed' "
+            f"AND a.entity_id IN ({opened})"
+        ),
+        params,
+    ).fetchall():
+        if case_id in cases:
+            cases[case_id]["resolutions"].append(parse_iso(at))
+    out = {}
+    for cid, case in cases.items():
+        responses = [t for t in case["responses"] if t >= case["ended"]]
+        response = None
+        if not case["first_call_resolved"] and responses:
+            response = (min(responses) - case["ended"]).total_seconds()
+        resolution = None
+        if case["resolutions"]:
+            resolution = (min(case["resolutions"]) - case["started"]).total_seconds()
+        out[cid] = {
+            "first_call_resolved": case["first_call_resolved"],
+            "first_response_s": response,
+            "resolution_s": resolution,
+        }
+    return out
+
+
+def _complaints(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, Any]:
+    cases = _complaint_cases(conn, scope, dialect)
+    follow_ups = [c for c in cases.values() if not c["first_call_resolved"]]
+    responses = [c["first_response_s"] for c in follow_ups if c["first_response_s"] is not None]
+    resolutions = [c["resolution_s"] for c in cases.values() if c["resolution_s"] is not None]
+    return {
+        "cases": len(cases),
+        "resolved_first_call": len(cases) - len(follow_ups),
+        "followed_up": len(follow_ups),
+        "awaiting_response": len(follow_ups) - len(responses),
+        "unresolved": len(cases) - len(resolutions),
+        "first_response_median_s": median(responses),
+        "first_response_p90_s": percentile(responses, 0.9),
+        "resolution_median_s": median(resolutions),
+        "resolution_p90_s": percentile(resolutions, 0.9),
+    }
+
+
+# ---- QA ---------------------------------------------------------------------------------
+
+
+def _qa_by_agent(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, tuple[float, int]]:
+    """agent -> (mean score, evaluated calls) over the current (not superseded) evaluations
+    of the period's calls."""
+    if not dialect.has_table(conn, "qa_evaluations"):
+        return {}
+    where, params = scope.where()
+    rows = conn.execute(
+        dialect.sql(
+            f"""SELECT c.agent, AVG(q.score), COUNT(*) FROM qa_evaluations q
+            JOIN calls c ON c.id = q.call_id
+            WHERE {where} AND q.score IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM qa_evaluations n WHERE n.supersedes_id = q.id)
+            GROUP BY c.agent"""
+        ),
+        params,
+    ).fetchall()
+    return {(a or ""): (float(avg), n) for a, avg, n in rows}
+
+
+def known_agents(conn: Any, dialect: Dialect = SQLITE) -> list[str]:
+    """Every agent id in the file (an index walk over calls(agent, started_at))."""
+    rows = conn.execute(dialect.sql("SELECT DISTINCT agent FROM calls ORDER BY agent")).fetchall()
+    return [r[0] for r in rows if r[0] is not None]

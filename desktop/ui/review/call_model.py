@@ -1,0 +1,216 @@
+"""The call log as a lazy Qt table model: keyset pages fetched on the task runner as the view
+scrolls (canFetchMore/fetchMore), so a million calls open at once; "jump to row N" restarts
+the window of loaded rows at N. Rows are swapped in on the GUI thread only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from desktop.core.calls import OUTCOME_LABELS, PRIORITY_LABELS
+from desktop.services.review.browser import PAGE, CallFilter, CallRow, Sort
+from desktop.services.review.story import INTENT_LABELS
+from desktop.ui.review.source import ReviewSource
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+
+COLUMNS = (
+    ("日期", "started_at"),
+    ("坐席", "agent"),
+    ("号码", None),
+    ("客户", None),
+    ("类型", "intent"),
+    ("优先级", "priority"),
+    ("通话", None),
+    ("话后", None),
+    ("结果", "outcome"),
+    ("步骤", None),
+    ("提醒", None),
+    ("记录", None),
+)
+
+
+def seconds_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    total = round(value)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+class CallTableModel(QAbstractTableModel):
+    """Loaded rows are `base .. base + len(rows)` of the filtered, sorted log."""
+
+    loading_changed = Signal(bool)
+    count_changed = Signal(int)  # total rows of the filter (arrives after the first page)
+    failed = Signal(str)
+
+    def __init__(self, source: ReviewSource, run: Callable[..., Any], parent=None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._run = run  # TaskRunner.run_in_background
+        self.filter = CallFilter()
+        self.sort_order = Sort()
+        self.rows: list[CallRow] = []
+        self.base = 0
+        self.total: int | None = None
+        self._exhausted = True
+        self._loading = False
+        self._generation = 0
+
+    # ---- loading --------------------------------------------------------------------
+    def load(self, filter: CallFilter, sort: Sort | None = None, start: int = 0) -> None:
+        """Show `filter` from row `start`; the newest call wins over any still running."""
+        self.filter = filter
+        self.sort_order = sort or self.sort_order
+        self._generation += 1
+        generation = self._generation
+        self.beginResetModel()
+        self.rows, self.base, self._exhausted = [], max(0, start), False
+        self.endResetModel()
+        self._set_loading(True)
+        flt, order, base = self.filter, self.sort_order, self.base
+
+        def first_page() -> list[CallRow]:
+            browser = self._source.browser()
+            if base:
+                return browser.jump(flt, order, base, PAGE)
+            return browser.page(flt, order, None, PAGE)
+
+        self._run(first_page, lambda f: self._arrived(f, generation, True), key="review.page")
+        if start == 0:
+            self.total = None
+            self._run(
+                lambda: self._source.browser().count(flt),
+                lambda f: self._counted(f, generation),
+                key="review.count",
+            )
+
+    def jump_to(self, row: int) -> None:
+        self.load(self.filter, self.sort_order, row)
+
+    def canFetchMore(self, parent: Index = _ROOT) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: Index = _ROOT) -> None:
+        if not self.canFetchMore(parent) or not self.rows:
+            return
+        generation = self._generation
+        flt, order, after = self.filter, self.sort_order, self.rows[-1].key
+        self._set_loading(True)
+        self._run(
+            lambda: self._source.browser().page(flt, order, after, PAGE),
+            lambda f: self._arrived(f, generation, False),
+            key="review.more",
+        )
+
+    def _arrived(self, future, generation: int, first: bool) -> None:
+        if generation != self._generation:
+            return
+        try:
+            rows = future.result()
+        except Exception as exc:  # a bad filter or an unreadable file: say so, keep the window
+            self._exhausted = True
+            self._set_loading(False)
+            self.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self._exhausted = len(rows) < PAGE
+        if rows:
+            at = len(self.rows)
+            self.beginInsertRows(QModelIndex(), at, at + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        self._set_loading(False)
+
+    def _counted(self, future, generation: int) -> None:
+        if generation != self._generation:
+            return
+        try:
+            self.total = int(future.result())
+        except Exception as exc:
+            self.failed.emit(str(exc))
+            return
+        self.count_changed.emit(self.total)
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        self.loading_changed.emit(loading)
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    # ---- Qt model -------------------------------------------------------------------
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section][0]
+        return str(self.base + section + 1)
+
+    def row(self, index: int) -> CallRow | None:
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(r, col)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 11:
+            return r.notes_preview
+        if role == Qt.ItemDataRole.ToolTipRole and col == 9 and r.skip_reason:
+            return f"跳过原因：{r.skip_reason}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (6, 7, 10):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return r.id
+        return None
+
+    def _text(self, r: CallRow, col: int) -> str:
+        if col == 0:
+            return self._source.calendar().format_iso(r.started_at, "%Y-%m-%d %H:%M")
+        if col == 1:
+            return r.agent
+        if col == 2:
+            return r.masked_phone or "未知号码"
+        if col == 3:
+            return r.caller
+        if col == 4:
+            return "未接" if r.status == "missed" else INTENT_LABELS.get(r.intent or "", "未分类")
+        if col == 5:
+            return PRIORITY_LABELS.get(r.priority, r.priority)
+        if col == 6:
+            return seconds_text(r.talk_s)
+        if col == 7:
+            return seconds_text(r.acw_s)
+        if col == 8:
+            return OUTCOME_LABELS.get(r.outcome or "", "")
+        if col == 9:
+            return r.checklist_text
+        if col == 10:
+            if not r.reminders:
+                return ""
+            return (
+                f"{r.reminders}（{r.reminders_open} 未完）"
+                if r.reminders_open
+                else str(r.reminders)
+            )
+        return r.notes_preview
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column][1]
+        if key is None:
+            return
+        self.load(self.filter, Sort(key, order == Qt.SortOrder.DescendingOrder))

@@ -1,0 +1,313 @@
+"""Log bundles: export, merge without duplicates (two agents, overlapping exports), and the
+refusal of every bad file with nothing changed."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from db import connect
+from desktop.core.clock import FakeClock
+from desktop.services.lead.bundle import (
+    BundleError,
+    export_bundle,
+    import_bundle,
+    open_bundle,
+)
+from tests.helpers.lead_env import CALENDAR, AgentDb, agent_db
+
+TABLES = ("calls", "call_intents", "checklist_ticks", "script_uses", "reminders", "audit_log")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock("2026-03-02T01:00:00Z")
+
+
+@pytest.fixture
+def agents(tmp_path: Path, clock: FakeClock):
+    a = agent_db(tmp_path / "a", "1001", clock, "小王")
+    b = agent_db(tmp_path / "b", "1002", clock, "小李")
+    lead = agent_db(tmp_path / "lead", "9001", clock, "组长")
+    yield a, b, lead
+    for env in (a, b, lead):
+        env.close()
+
+
+def _export(env: AgentDb, out: Path, since: date | None = None) -> Path:
+    export_bundle(env.path, out, env.clock, CALENDAR, since=since)
+    return out
+
+
+def _counts(env: AgentDb) -> dict[str, int]:
+    return {t: env.db[t].count for t in TABLES}
+
+
+def _fingerprint(env: AgentDb) -> str:
+    digest = hashlib.sha256()
+    for table in TABLES:
+        for row in env.db.execute(f"SELECT * FROM {table} ORDER BY rowid"):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def _import(lead: AgentDb, path: Path):
+    return import_bundle(lead.db, path, lead.audit, target_file=lead.path)
+
+
+def test_a_bundle_holds_the_agents_rows_and_a_manifest(agents, tmp_path: Path) -> None:
+    a, _b, _lead = agents
+    a.call(notes="快递没到")
+    a.call("13911112222", "complaint")
+    out = _export(a, tmp_path / "a.bundle")
+    with open_bundle(out) as bundle:
+        bundle.verify()
+        m = bundle.manifest
+        assert (m["product"], m["format_version"], m["agent_id"]) == (
+            "callassist-bundle",
+            "1",
+            "1001",
+        )
+        assert m["schema_version"] == "5" and m["checksum"].startswith("sha256:")
+        assert bundle.tables == [
+            "calls", "call_intents", "checklist_ticks", "script_uses", "reminders",
+            "qa_evaluations", "audit_log",
+        ]  # fmt: skip
+        assert bundle.count("calls") == 2
+        assert {r["agent"] for r in bundle.rows("calls")} == {"1001"}
+        assert all(len(r["uid"]) == 32 for r in bundle.rows("checklist_ticks"))
+        assert "customer_id" not in next(bundle.rows("calls"))
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_merging_two_agents_overlapping_bundles_is_idempotent(agents, tmp_path: Path) -> None:
+    a, b, lead = agents
+    first_a = a.call(notes="第一通")
+    a.call("13911112222", "complaint")
+    b.call("13700001111", "fault")
+    a1 = _export(a, tmp_path / "a1.bundle")
+    b1 = _export(b, tmp_path / "b1.bundle")
+    a.clock.advance(3600)
+    a.calls.save_notes(first_a, "第一通，已补充")  # a change after the first export
+    a.call("13500002222", "order")  # and a new call
+    a2 = _export(a, tmp_path / "a2.bundle")  # overlaps a1 entirely
+
+    r1 = _import(lead, a1)
+    assert r1.tables["calls"].added == 2 and r1.tables["calls"].updated == 0
+    assert _import(lead, b1).tables["calls"].added == 1
+    r2 = _import(lead, a2)
+    assert (r2.tables["calls"].added, r2.tables["calls"].updated, r2.tables["calls"].unchanged) == (
+        1,
+        1,
+        1,
+    )
+    assert r2.tables["checklist_ticks"].unchanged > 0
+    after = _counts(lead)
+
+    for again in (a1, b1, a2, a1):  # every bundle again, the older one last
+        report = _import(lead, again)
+        assert report.already_imported  # recognised by its checksum, not re-read
+        assert all(c.added == 0 and c.updated == 0 for c in report.tables.values())
+    for again in (a1, b1, a2, a1):
+        lead.db.execute("DELETE FROM bundle_imports")  # forgotten: the full merge runs
+        report = _import(lead, again)
+        assert not report.already_imported
+        assert all(c.added == 0 and c.updated == 0 for c in report.tables.values()), again
+        assert report.tables["calls"].unchanged == {a1: 2, b1: 1, a2: 3}[again]
+    now = _counts(lead)
+    assert {t: now[t] for t in TABLES if t != "audit_log"} == {
+        t: after[t] for t in TABLES if t != "audit_log"
+    }
+    assert now["audit_log"] == after["audit_log"] + 8  # only the bundle.import rows
+    rows = dict(lead.db.execute("SELECT id, notes FROM calls WHERE agent = '1001'").fetchall())
+    assert rows[first_a] == "第一通，已补充"  # the older a1 did not bring the old note back
+    agents_of = dict(lead.db.execute("SELECT agent, count(*) FROM calls GROUP BY agent").fetchall())
+    assert agents_of == {"1001": 3, "1002": 1}
+    # child rows are never doubled
+    assert (
+        lead.db.execute(
+            "SELECT count(*) FROM (SELECT uid FROM checklist_ticks GROUP BY uid HAVING count(*) > 1)"
+        ).fetchone()[0]
+        == 0
+    )
+    actions = [r[0] for r in lead.db.execute("SELECT action FROM audit_log WHERE actor = '1001'")]
+    assert "call.start" in actions  # the agent's audit rows came along, keeping their actor
+
+
+def test_chunked_checksum_equals_the_row_by_row_definition(agents, tmp_path: Path) -> None:
+    from desktop.services.lead import bundle as module
+
+    a, _b, _lead = agents
+    for n in range(7):
+        a.call(f"1380000{n:04d}", notes=f"备注 {n}，含 'quote' 与逗号,")
+    out = _export(a, tmp_path / "a.bundle")
+    with open_bundle(out) as bundle:
+        whole = module.checksum(bundle.conn, bundle.tables)
+        module.CHECKSUM_CHUNK, saved = 3, module.CHECKSUM_CHUNK
+        try:
+            chunked = module.checksum(bundle.conn, bundle.tables)
+        finally:
+            module.CHECKSUM_CHUNK = saved
+        assert whole == chunked == module.checksum_by_rows(bundle.conn, bundle.tables)
+        assert whole == bundle.manifest["checksum"]
+
+
+def test_untick_after_an_export_updates_the_tick(agents, tmp_path: Path) -> None:
+    a, _b, lead = agents
+    call = a.calls.start_call("13800138000")
+    a.calls.set_intent(call.id, "inquiry")
+    a.calls.tick(call.id, "greeting")
+    _import(lead, _export(a, tmp_path / "1.bundle"))
+    a.clock.advance(30)
+    a.calls.untick(call.id, "greeting")
+    report = _import(lead, _export(a, tmp_path / "2.bundle"))
+    assert report.tables["checklist_ticks"].updated == 1
+    assert lead.db.execute("SELECT unticked_at FROM checklist_ticks").fetchone()[0] is not None
+
+
+def test_since_exports_recent_calls_and_what_they_need(agents, tmp_path: Path) -> None:
+    a, _b, lead = agents
+    # updated_at comes from the machine's clock (a trigger), so this test runs at real time
+    a.clock.set(datetime.now(UTC))
+    old = a.call()
+    a.clock.advance(days=3)
+    recent = a.call("13911112222")
+    a.reminders_for(old)
+    since = CALENDAR.today(a.clock.now())
+    out = _export(a, tmp_path / "s.bundle", since=since)
+    with open_bundle(out) as bundle:
+        ids = [r["id"] for r in bundle.rows("calls")]
+        assert recent in ids and len(ids) == 2  # the old call travels with its reminder
+        assert [r["call_id"] for r in bundle.rows("reminders")] == [old]
+        assert bundle.manifest["since"] == since.isoformat()
+    report = _import(lead, out)
+    assert report.tables["calls"].added == 2 and report.tables["reminders"].added == 1
+
+
+def _bad_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
+    files: dict[str, tuple[Path, str]] = {}
+    empty = tmp_path / "empty.bundle"
+    empty.write_bytes(b"")
+    files["empty"] = (empty, "空")
+    junk = tmp_path / "junk.bundle"
+    junk.write_bytes(b"PK\x03\x04 not a database" * 200)
+    files["corrupt"] = (junk, "不是有效的数据包")
+    truncated = tmp_path / "truncated.bundle"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    files["truncated"] = (truncated, "不完整")
+    other = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.commit()
+    conn.close()
+    files["other product"] = (other, "不是坐席助手的数据包")
+    newer = tmp_path / "newer.bundle"
+    shutil.copy(good, newer)
+    conn = sqlite3.connect(newer)
+    conn.execute("UPDATE manifest SET value = '9' WHERE key = 'format_version'")
+    conn.commit()
+    conn.close()
+    files["newer format"] = (newer, "格式版本 9")
+    tampered = tmp_path / "tampered.bundle"
+    shutil.copy(good, tampered)
+    conn = sqlite3.connect(tampered)
+    conn.execute("UPDATE calls SET notes = '改过'")
+    conn.commit()
+    conn.close()
+    files["checksum"] = (tampered, "校验失败")
+    missing = tmp_path / "missing-rows.bundle"
+    shutil.copy(good, missing)
+    conn = sqlite3.connect(missing)
+    conn.execute("DELETE FROM script_uses")
+    conn.commit()
+    conn.close()
+    files["row count"] = (missing, "校验失败")
+    return files
+
+
+def test_every_bad_file_is_refused_by_name_and_nothing_changes(agents, tmp_path: Path) -> None:
+    a, _b, lead = agents
+    a.call(notes="原样")
+    lead.call("13600000000")
+    good = _export(a, tmp_path / "good.bundle")
+    before = (_counts(lead), _fingerprint(lead))
+    for case, (path, reason) in _bad_files(tmp_path, good).items():
+        with pytest.raises(BundleError) as error:
+            _import(lead, path)
+        assert path.name in str(error.value) and reason in str(error.value), case
+        assert (_counts(lead), _fingerprint(lead)) == before, case
+    own = _export(lead, tmp_path / "own.bundle")
+    with pytest.raises(BundleError, match="本机数据库") as error:
+        _import(lead, own)
+    assert error.value.skipped
+    assert (_counts(lead), _fingerprint(lead)) == before
+    assert _import(lead, good).tables["calls"].added == 1  # the good one still goes in
+
+
+def test_a_read_only_target_is_refused(agents, tmp_path: Path) -> None:
+    a, _b, lead = agents
+    a.call()
+    good = _export(a, tmp_path / "good.bundle")
+    readonly = connect(lead.path, readonly=True)
+    try:
+        with pytest.raises(BundleError, match="只读"):
+            import_bundle(readonly, good, lead.audit)
+    finally:
+        readonly.close()
+    assert lead.db["calls"].count == 0
+
+
+def test_a_failure_mid_import_rolls_the_whole_bundle_back(agents, tmp_path: Path) -> None:
+    a, _b, lead = agents
+    a.call()
+    a.call("13911112222")
+    good = _export(a, tmp_path / "good.bundle")
+    lead.db.execute(
+        "CREATE TRIGGER refuse_ticks BEFORE INSERT ON checklist_ticks "
+        "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+    )
+    with pytest.raises(BundleError, match="未导入"):
+        _import(lead, good)
+    assert lead.db["calls"].count == 0 and lead.db["call_intents"].count == 0
+
+
+def test_imported_reminders_never_fire_in_the_leads_app(agents, tmp_path: Path) -> None:
+    from desktop.services.reminders import ReminderService
+    from desktop.services.settings import SettingsStore
+
+    a, _b, lead = agents
+    a.reminders_for(a.call())
+    lead.reminders_for(lead.call("13600000000"))  # the lead's own one
+    _import(lead, _export(a, tmp_path / "a.bundle"))
+    lead.clock.advance(hours=2)
+    service = ReminderService(lead.db, lead.clock, lead.audit, SettingsStore(lead.db), lambda: ())
+    assert lead.db["reminders"].count == 2
+    assert len(service.due_now()) == 1 and len(service.fire_due()) == 1
+    agents_of = [r[0] for r in lead.db.execute("SELECT agent FROM reminders ORDER BY agent")]
+    assert agents_of == ["", "1001"]
+
+
+def test_qa_evaluations_travel_and_a_superseding_one_keeps_its_reference(agents, tmp_path) -> None:
+    a, _b, lead = agents
+    call = a.call()
+    rows = [  # the newer one sorts first by id: the import must not depend on order
+        ("0-new", call, "2026-03-02T03:00:00.000Z", 90.0, "z-old"),
+        ("z-old", call, "2026-03-02T02:00:00.000Z", 70.0, None),
+    ]
+    a.db.conn.executemany(
+        "INSERT INTO qa_evaluations (id, call_id, agent, created_at, score, supersedes_id) "
+        "VALUES (?, ?, '1001', ?, ?, ?)",
+        [r for r in reversed(rows)],
+    )
+    bundle = _export(a, tmp_path / "qa.bundle")
+    first = _import(lead, bundle)
+    assert first.tables["qa_evaluations"].added == 2
+    lead.db.execute("DELETE FROM bundle_imports")
+    assert _import(lead, bundle).tables["qa_evaluations"].unchanged == 2
+    stored = lead.db.execute("SELECT id, supersedes_id FROM qa_evaluations ORDER BY id").fetchall()
+    assert stored == [("0-new", "z-old"), ("z-old", None)]

@@ -1,0 +1,170 @@
+"""Exports: CSV with BOM, a real xlsx, masking by default, atomic files, the handbook."""
+
+from __future__ import annotations
+
+import csv
+import errno
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from desktop.core.progress import Cancelled, Progress
+from desktop.services.lead.export import Column, ExportError, Sheet, write_csv, write_xlsx
+from desktop.services.lead.reports import (
+    CallQuery,
+    export_calls,
+    export_stats,
+    handbook_sheet,
+    record_export,
+)
+from tests.helpers.lead_env import CALENDAR, PACK, AgentDb, agent_db
+
+
+@pytest.fixture
+def agent(tmp_path: Path) -> AgentDb:
+    env = agent_db(tmp_path / "a", "1001")
+    env.call("13800138000", "inquiry", talk_s=75)
+    env.call("13911112222", "complaint", talk_s=3725, ticks=False)
+    env.call("1234567", "order")
+    yield env
+    env.close()
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_calls_csv_has_a_bom_masked_numbers_and_local_times(agent: AgentDb, tmp_path: Path) -> None:
+    out = tmp_path / "calls.csv"
+    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = _csv_rows(out)
+    header, body = rows[0], rows[1:]
+    assert result.rows == {"通话": 3} and len(body) == 3
+    phones = [r[header.index("号码")] for r in body]
+    assert phones == ["138****8000", "139****2222", "***4567"]
+    assert b"13800138000" not in raw and b"13911112222" not in raw
+    # 01:00:00Z is 09:00 in Shanghai; the call was answered 5 s after it started
+    assert body[0][header.index("来电时间")] == "2026-03-02 09:00:00"
+    assert body[0][header.index("接听时间")] == "2026-03-02 09:00:05"
+    assert body[1][header.index("通话时长（秒）")] == "3725"
+    assert body[1][header.index("类型")] == "投诉"
+
+
+def test_unmasked_export_shows_numbers_and_is_audited(agent: AgentDb, tmp_path: Path) -> None:
+    out = tmp_path / "calls.csv"
+    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR, unmask=True)
+    record_export(agent.audit, result, via="ui")
+    assert "13800138000" in out.read_text(encoding="utf-8-sig")
+    actions = [r[0] for r in agent.db.execute("SELECT action FROM audit_log")]
+    assert "export.calls" in actions and "lead.unmask" in actions
+
+
+def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_path: Path) -> None:
+    out = tmp_path / "calls.xlsx"
+    result = export_calls(agent.db, out, "xlsx", CallQuery(intent="complaint"), CALENDAR, pack=PACK)
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["通话", "统计", "按坐席", "流程遵循", "投诉处理手册"]
+    calls = book["通话"]
+    header = [c.value for c in calls[1]]
+    rows = list(calls.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1 and result.rows["通话"] == 1
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["号码"] == "139****2222"
+    assert row["来电时间"] == datetime(2026, 3, 2, 9, 2, 40)  # an Excel date, Shanghai time
+    assert calls.cell(2, header.index("来电时间") + 1).number_format == "yyyy-mm-dd hh:mm:ss"
+    talk = calls.cell(2, header.index("通话时长") + 1)
+    assert talk.number_format == "[h]:mm:ss" and round(talk.value.total_seconds()) == 3725
+    assert calls.freeze_panes == "A2"
+    assert calls.column_dimensions["A"].width > 15
+    agents = book["按坐席"]
+    assert [c.value for c in agents[3]][:3] == ["1001", 1, 1]  # scope line, header, row
+    adherence = book["流程遵循"]
+    assert [c.value for c in adherence[3]][:4] == ["1001", 1, 1, 0]
+    handbook = [r for r in book["投诉处理手册"].iter_rows(min_row=2, values_only=True)]
+    assert handbook[0][1] == "问候" and any(r[6] for r in handbook)
+
+
+def test_stats_report_csv_and_xlsx(agent: AgentDb, tmp_path: Path) -> None:
+    query = CallQuery(date(2026, 3, 2), date(2026, 3, 2))
+    csv_out, xlsx_out = tmp_path / "s.csv", tmp_path / "s.xlsx"
+    export_stats(agent.db, csv_out, "csv", query, CALENDAR)
+    rows = _csv_rows(csv_out)
+    assert rows[0][0].startswith("范围：2026-03-02 至 2026-03-02")
+    sections = {r[0] for r in rows[2:]}
+    assert sections == {"统计", "按坐席", "流程遵循"}
+    export_stats(agent.db, xlsx_out, "xlsx", query, CALENDAR)
+    book = openpyxl.load_workbook(xlsx_out)
+    by_type = {r[0]: r[1] for r in book["统计"].iter_rows(min_row=3, values_only=True)}
+    assert by_type == {"咨询": 1, "投诉": 1, "订购": 1}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_cancelled_export_leaves_nothing(tmp_path: Path, fmt: str) -> None:
+    progress = Progress()
+
+    def cancelling():
+        for i in range(10_000):
+            if i == 5000:
+                progress.cancel()  # the user presses 取消 half way
+            yield {"a": str(i)}
+
+    sheet = Sheet("s", [Column("a", "A")], cancelling(), 10_000)
+    target = tmp_path / f"x.{fmt}"
+    with pytest.raises(Cancelled):
+        if fmt == "csv":
+            write_csv(target, sheet, zone=CALENDAR.zone, progress=progress)
+        else:
+            write_xlsx(target, [sheet], zone=CALENDAR.zone, progress=progress)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_export_keeps_the_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "x.csv"
+    target.write_text("old", encoding="utf-8")
+
+    def broken():
+        yield {"a": "1"}
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(ExportError, match="磁盘空间不足"):
+        write_csv(target, Sheet("s", [Column("a", "A")], broken()), zone=CALENDAR.zone)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+def test_export_into_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="文件夹不存在"):
+        write_csv(
+            tmp_path / "nope" / "x.csv", Sheet("s", [Column("a", "A")], []), zone=CALENDAR.zone
+        )
+
+
+def test_handbook_follows_the_complaint_steps() -> None:
+    sheet = handbook_sheet(PACK)
+    steps = [r["step"] for r in sheet.rows if r["step"]]
+    assert steps == [s.label for s in PACK.steps("complaint")]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "Asia/Kolkata", "UTC"])
+def test_fast_local_times_agree_with_zoneinfo(zone: str) -> None:
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo
+
+    from desktop.core.clock import to_iso
+    from desktop.services.lead.export import EXCEL_EPOCH, LocalTimes
+
+    times = LocalTimes(ZoneInfo(zone))
+    moment = datetime(2026, 3, 7, 23, 59, 58, 250_000, tzinfo=UTC)  # across New York's DST
+    for step in range(0, 60 * 60 * 36, 1793):
+        at = moment + timedelta(seconds=step)
+        local = at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        iso = to_iso(at)
+        assert times.text(iso) == local.strftime("%Y-%m-%d %H:%M:%S"), iso
+        serial = (local - EXCEL_EPOCH).total_seconds() / 86400
+        assert abs(times.serial(iso) - serial) < 1e-8, iso
+    assert times.text(None) == "" and times.serial("") is None
