@@ -9,14 +9,21 @@ from pathlib import Path
 
 import sqlite_utils
 
-from db import schema_v1, schema_v2, schema_v3
+from db import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6
 from db.errors import StorageError
 
 Migration = Callable[[sqlite_utils.Database], None]
 
 # Index + 1 is the user_version the migration leaves behind. Append only; never edit a
 # released migration (write a new one).
-MIGRATIONS: tuple[Migration, ...] = (schema_v1.apply, schema_v2.apply, schema_v3.apply)
+MIGRATIONS: tuple[Migration, ...] = (
+    schema_v1.apply,
+    schema_v2.apply,
+    schema_v3.apply,
+    schema_v4.apply,  # PLACEHOLDER from wt/desk: the real 4 comes from wt/review
+    schema_v5.apply,  # PLACEHOLDER from wt/desk: the real 5 comes from wt/leaddata
+    schema_v6.apply,
+)
 
 
 def current_version(db: sqlite_utils.Database) -> int:

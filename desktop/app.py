@@ -170,7 +170,7 @@ def build_app(
         reminders = ReminderService(
             db, clock, audit, settings, lambda: content.pack.reminder_rules, bus
         )
-        follow_ups = FollowUps(db, calls, reminders)
+        follow_ups = FollowUps(db, calls, reminders, audit)
         if demo and db.execute("SELECT count(*) FROM calls").fetchone()[0] == 0:
             populate(db, content.pack, clock.now())
         ui_settings = QSettings(str(where.window_state), QSettings.Format.IniFormat)

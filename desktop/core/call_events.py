@@ -8,8 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-EventKind = Literal["incoming", "answered", "ended", "missed"]
-EVENT_KINDS: tuple[str, ...] = ("incoming", "answered", "ended", "missed")
+EventKind = Literal["incoming", "outgoing", "answered", "ended", "missed"]
+EVENT_KINDS: tuple[str, ...] = ("incoming", "outgoing", "answered", "ended", "missed")
+# For `callassist --help` and the hook's usage text: what each kind means.
+EVENT_KIND_HELP: dict[str, str] = {
+    "incoming": "a call rings (来电振铃)",
+    "outgoing": "the agent dials out, e.g. a callback (外呼开始)",
+    "answered": "the call was answered / the callee picked up (接通)",
+    "ended": "the call was hung up after talking; wrap-up begins (挂断)",
+    "missed": "the caller gave up before it was answered (未接)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +30,4 @@ class CallEvent:
     source: str = ""  # "baresip", "hook", "manual"
     at: str = ""  # ISO-8601 UTC when the source saw it; "" = when received
     event_id: str = ""  # unique id for de-duplication of spooled events
+    direction: str = "incoming"  # "outgoing" for every event of a call the agent dialled

@@ -1,0 +1,13 @@
+"""Migration 5: PLACEHOLDER registered by wt/desk so that migration 6 has its number.
+
+The real migration 5 is written on wt/leaddata; the lead replaces this file at merge.
+It changes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def apply(db: sqlite_utils.Database) -> None:
+    return None
