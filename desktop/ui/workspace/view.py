@@ -9,6 +9,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from desktop.ui.workspace.banners import InlineNote, MissedBanner, RingBanner
 from desktop.ui.workspace.call_bar import CallBar
 from desktop.ui.workspace.checklist_panel import ChecklistPanel
 from desktop.ui.workspace.history_panel import HistoryPanel
@@ -24,6 +25,9 @@ class WorkspaceView(QWidget):
         super().__init__(parent)
         self.now = now  # the injected clock, for anything the panels show relative to "now"
         self.call_bar = CallBar(now)
+        self.inline_note = InlineNote()
+        self.ring_banner = RingBanner()
+        self.missed_banner = MissedBanner()
         self.new_call = NewCallBar()
         self.new_call.hide()
         self.intent_bar = IntentBar()
@@ -53,6 +57,9 @@ class WorkspaceView(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(6)
         layout.addWidget(self.call_bar)
+        layout.addWidget(self.ring_banner)
+        layout.addWidget(self.missed_banner)
+        layout.addWidget(self.inline_note)
         layout.addWidget(self.new_call)
         layout.addWidget(self.intent_bar)
         layout.addWidget(self.main, 1)
@@ -66,3 +73,11 @@ class WorkspaceView(QWidget):
         self.intent_bar.set_columns(4 if compact else 8)
         self.main.setOrientation(Qt.Orientation.Vertical if compact else Qt.Orientation.Horizontal)
         self.side.setVisible(not compact)
+        self.call_bar.set_compact(compact)
+        self.scripts.set_compact(compact)
+        if compact:  # the scripts get the room; checklist and notes keep what they need
+            self.main.setStretchFactor(0, 2)
+            self.main.setStretchFactor(1, 5)
+        else:
+            self.main.setStretchFactor(0, 3)
+            self.main.setStretchFactor(1, 4)
