@@ -35,8 +35,10 @@ from desktop.services.settings import SettingsStore
 from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
 from desktop.ui.change_hub import ChangeHub
+from desktop.ui.desk import Desk
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
+    Notifier,
     ReminderAlert,
     ReminderScheduler,
     RemindersPanel,
@@ -85,6 +87,7 @@ class App:
     reminder_panel: RemindersPanel
     scheduler: ReminderScheduler
     startup: BackgroundStart
+    desk: Desk | None = None
     _closers: list = field(default_factory=list)
     _background_started: bool = False
     _closed: bool = False
@@ -227,7 +230,8 @@ def build_app(
     hub.changed.connect(lambda changes, _o: changes.content and text.set_pack(content.pack))
     _plan_background(app)
     _wire_softphone(app)
-    _wire_reminders(app)
+    alert, notifier = _wire_reminders(app)
+    _wire_desk(app, alert, notifier)
     _wire_tools(app)
     softphone.start()
     window.status_db.setText(f"数据：{where.db.name}")
@@ -271,7 +275,7 @@ def _wire_softphone(app: App) -> None:
     app._closers.append(bridge.stop)
 
 
-def _wire_reminders(app: App) -> None:
+def _wire_reminders(app: App) -> tuple[ReminderAlert, Notifier]:
     """Reminders on screen; "call back now" is one use case in FollowUps."""
     reminders, panel, workspace = app.reminders, app.reminder_panel, app.workspace
     alert = ReminderAlert(reminders, app.clock, app.settings, app.window, hub=app.hub)
@@ -279,6 +283,8 @@ def _wire_reminders(app: App) -> None:
     connect_reminder_ui(app.scheduler, panel, alert, notifier, reminders, app.clock, app.settings)
 
     def call_back(reminder_id: str) -> None:
+        if app.desk is not None and app.desk.start_callback(reminder_id):
+            return  # baresip dials; its outgoing call is linked to the reminder when reported
         workspace.view.notes.flush()
         try:
             call, _reminder = app.follow_ups.call_back_now(reminder_id)
@@ -286,6 +292,8 @@ def _wire_reminders(app: App) -> None:
             app.window.show_message(str(exc))
             return
         workspace.show_callback(call)
+        if app.desk is not None:
+            app.desk.callback_started(call)
 
     def current_changed(call: Call | None) -> None:
         if call is not None and call.is_open:
@@ -298,6 +306,23 @@ def _wire_reminders(app: App) -> None:
     workspace.current_call_changed.connect(current_changed)
     current_changed(workspace.current)
     app._closers.append(app.scheduler.stop)
+    return alert, notifier
+
+
+def _wire_desk(app: App, alert: ReminderAlert, notifier: Notifier) -> None:
+    """Keys from any field, the call notice, second rings, missed-call callbacks."""
+    app.desk = Desk(
+        app.window,
+        app.workspace,
+        app.screen,
+        app.reminders,
+        app.follow_ups,
+        app.settings,
+        app.softphone,
+        notifier,
+        forget_alert=alert.forget,
+    )
+    app._closers.append(app.desk.close)
 
 
 def _wire_tools(app: App) -> None:

@@ -106,6 +106,12 @@ class ReminderAlert(QFrame):
         self._ids.insert(0, reminder_id)
         self._refresh()
 
+    def forget(self, reminder_id: str) -> None:
+        """Being handled (立即回电): off the toast, still in the reminders list."""
+        if reminder_id in self._ids:
+            self._ids.remove(reminder_id)
+            self._refresh()
+
     def dismiss(self) -> None:
         """Hide the toast; the reminders stay in the list as due or overdue."""
         self._ids.clear()

@@ -130,9 +130,9 @@ class ChecklistPanel(QWidget):
 
     def untick_selected(self) -> None:
         item = self._list.currentItem()
-        if item is not None and item.flags() & Qt.ItemFlag.ItemIsEnabled:
-            if item.checkState() == Qt.CheckState.Checked:
-                item.setCheckState(Qt.CheckState.Unchecked)
+        enabled = item is not None and bool(item.flags() & Qt.ItemFlag.ItemIsEnabled)
+        if item is not None and enabled and item.checkState() == Qt.CheckState.Checked:
+            item.setCheckState(Qt.CheckState.Unchecked)
 
     def _row_of(self, key: str | None) -> int:
         for row in range(self._list.count()):

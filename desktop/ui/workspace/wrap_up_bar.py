@@ -3,6 +3,7 @@ says which and asks for a reason before 完成 is allowed."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import OUTCOME_LABELS
+from desktop.ui.time_edit import get_wall, set_wall, wall_edit
 
 # One key per outcome, shown on its button; they work from any field while the bar is shown.
 OUTCOME_KEYS: dict[str, str] = {
@@ -33,7 +35,6 @@ FOCUS_STYLE = (
     "#wrapUpBar QPushButton:focus, #wrapUpBar QCheckBox:focus, #wrapUpBar QLineEdit:focus,"
     " #wrapUpBar QDateTimeEdit:focus { border: 2px solid #1565c0; border-radius: 3px; }"
 )
-from desktop.ui.time_edit import get_wall, set_wall, wall_edit
 
 
 class WrapUpBar(QWidget):
@@ -93,13 +94,13 @@ class WrapUpBar(QWidget):
         layout.addWidget(self.reason)
         self.setStyleSheet(FOCUS_STYLE)
         # Tab goes through the outcomes in order, the promise, the reason, then 完成.
-        chain = [*self._buttons.values(), self.promise, self.promise_at, self.reason]
-        for first, second in zip([*chain, self.complete], [*chain, self.complete][1:]):
+        chain = [*self._buttons.values(), self.promise, self.promise_at, self.reason, self.complete]
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         for key, keys in OUTCOME_KEYS.items():
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(lambda k=key: self._outcome_key(k))
+            shortcut.activated.connect(lambda k=key: self.outcome_key(k))
         self._missing: list[str] = []
         self.show_state([], None)
 
@@ -119,7 +120,7 @@ class WrapUpBar(QWidget):
         self._buttons[outcome].setChecked(True)
         self._update_enabled()
 
-    def _outcome_key(self, outcome: str) -> None:
+    def outcome_key(self, outcome: str) -> None:
         if self.isVisible():
             self.choose(outcome)  # the caret stays where the agent is typing
 
