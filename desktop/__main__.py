@@ -49,10 +49,25 @@ def _subcommand(args: list[str]) -> str | None:
     return None
 
 
+def _event_help() -> str:
+    from desktop.core.call_events import EVENT_KIND_HELP
+
+    lines = [f"  {kind:<9} {text}" for kind, text in EVENT_KIND_HELP.items()]
+    return (
+        "softphone hook events:\n"
+        "  callassist event KIND [--name NAME] [--call-id ID] NUMBER\n"
+        "event kinds:\n" + "\n".join(lines)
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
+    from desktop.core.call_events import EVENT_KINDS
+
     parser = argparse.ArgumentParser(
         prog="callassist",
         description="坐席助手 (Call Assistant): an offline guide beside the softphone",
+        epilog=_event_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--data-dir", help="data directory (default: CALLASSIST_DATA_DIR or the user's data dir)"
@@ -67,7 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     check = content_sub.add_parser("check", help="validate a content pack and list every problem")
     check.add_argument("dir", nargs="?", help="pack directory (default: the bundled zh_CN pack)")
-    sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
+    sub.add_parser(
+        "event",
+        help=f"softphone hook: callassist event {'|'.join(EVENT_KINDS)} NUMBER",
+        description=_event_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     return parser
 
 

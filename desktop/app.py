@@ -35,6 +35,7 @@ from desktop.services.settings import SettingsStore
 from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
 from desktop.ui.change_hub import ChangeHub
+from desktop.ui.content_problems import ContentProblemsDialog
 from desktop.ui.desk import Desk
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
@@ -349,6 +350,17 @@ def _wire_tools(app: App) -> None:
     window.tools_menu.addAction(settings_action)
     window.tools_menu.addAction(reload_action)
     window.addAction(reload_action)
+    problems_action = QAction("内容包问题…", window)
+    problems_action.triggered.connect(lambda: show_content_problems(app))
+    window.tools_menu.addAction(problems_action)
+    window.status_problems.clicked.connect(lambda: show_content_problems(app))
+
+
+def show_content_problems(app: App) -> ContentProblemsDialog:
+    """The pack's problems as a table (file, key, what is wrong), not only a tooltip."""
+    dialog = ContentProblemsDialog(app.content.problems, app.window)
+    dialog.open()
+    return dialog
 
 
 def _show_content_status(app: App) -> None:
@@ -358,6 +370,10 @@ def _show_content_status(app: App) -> None:
     if problems:
         label.setText(f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本")
         label.setToolTip("\n".join(str(p) for p in problems[:30]))
-    else:
+        app.window.view.inline_note.show_note(
+            f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本（工具 → 内容包问题）"
+        )
+    app.window.status_problems.setVisible(bool(problems))
+    if not problems:
         label.setText(f"内容包 v{pack.version}：{len(pack.scripts)} 条话术")
         label.setToolTip((app.content.source and str(app.content.source)) or "")

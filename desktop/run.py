@@ -28,9 +28,18 @@ def run(options: argparse.Namespace) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("坐席助手")
     qt_app.setOrganizationName("callassist")
+    from desktop.ui.qt_translation import install_qt_translation
+
+    install_qt_translation(qt_app)  # Qt's own buttons and dialogs in Chinese
     data_dir = resolve_data_dir(options)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    setup_logging(data_dir)
+    for step, action in (
+        ("创建数据文件夹", lambda: data_dir.mkdir(parents=True, exist_ok=True)),
+        ("写入日志文件", lambda: setup_logging(data_dir)),
+    ):
+        try:
+            action()
+        except OSError as exc:
+            return _storage_problem(qt_app, data_dir, step, exc)
     lock = InstanceLock(data_dir)  # held until this process exits
     if not lock.acquire():
         IpcClient.send(data_dir, {"op": "raise"}, timeout=1.0)
@@ -43,9 +52,34 @@ def run(options: argparse.Namespace) -> int:
         if qt_app.platformName() not in ("offscreen", "minimal"):  # nobody to see a dialog there
             QMessageBox.critical(None, "坐席助手：无法打开数据库", exc.user_text())
         return 3
+    except OSError as exc:  # a file in the data dir that cannot be written (read-only, full)
+        lock.release()
+        return _storage_problem(qt_app, data_dir, "写入数据文件夹", exc)
     install_error_hook(app.window.show_message)
+    _first_run(app, options)
     app.window.show()
     code = qt_app.exec()
     app.close()
     lock.release()
     return code
+
+
+def _first_run(app: object, options: argparse.Namespace) -> None:
+    """A new data dir (not --demo) asks for the agent's own name, number and company."""
+    from desktop.ui.first_run import FirstRunDialog
+
+    if not options.demo and app.settings.needs_first_run():  # type: ignore[attr-defined]
+        FirstRunDialog(app.settings, app.window).exec()  # type: ignore[attr-defined]
+
+
+def _storage_problem(qt_app: object, folder: Path, step: str, exc: OSError) -> int:
+    """A clear Chinese dialog (and the same on stderr for IT), never a traceback."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.storage_message import TITLE, data_dir_problem
+
+    text = data_dir_problem(folder, step, exc)
+    print(f"{TITLE}\n{text}", file=sys.stderr)
+    if qt_app.platformName() not in ("offscreen", "minimal"):  # type: ignore[attr-defined]
+        QMessageBox.critical(None, TITLE, text)
+    return 3

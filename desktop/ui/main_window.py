@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QPushButton, QScrollArea, QWidget
 
 from desktop.ui.workspace.view import WorkspaceView
 
@@ -43,8 +43,13 @@ class MainWindow(QMainWindow):
         self.status_background.setStyleSheet("color: #8a1c1c;")
         self.status_background.setAccessibleName("后台任务状态")
         self.status_softphone = QLabel("")
+        self.status_problems = QPushButton("查看问题")
+        self.status_problems.setFlat(True)
+        self.status_problems.setAccessibleName("查看内容包问题")
+        self.status_problems.hide()
         for label in (
             self.status_content,
+            self.status_problems,
             self.status_background,
             self.status_softphone,
             self.status_db,
