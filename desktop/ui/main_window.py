@@ -6,8 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QPushButton, QScrollArea, QWidget
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFrame, QLabel, QMainWindow, QPushButton, QScrollArea, QWidget
 
 from desktop.ui.workspace.view import WorkspaceView
 
@@ -36,6 +43,9 @@ class MainWindow(QMainWindow):
         self.scroll.setWidget(view)
         view.setMinimumSize(VIEW_MIN)
         self.setCentralWidget(self.scroll)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # Tab or a key moving focus scrolls it into sight
+            app.focusChanged.connect(self._focus_moved)
         self.answer_key: Callable[[], None] = view.call_bar.answer_button.click
         self.status_db = QLabel("")
         self.status_content = QLabel("")
@@ -137,6 +147,10 @@ class MainWindow(QMainWindow):
             self.resize(DEFAULT_SIZE)
         self.fit_to_screen()
 
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.view.isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new, 8, 8)
+
     def escape(self) -> None:
         """Esc clears the script search first; only then does it close the new-call bar."""
         if not self.view.scripts.clear_search():
@@ -149,6 +163,10 @@ class MainWindow(QMainWindow):
 
     def add_side_panel(self, widget: QWidget) -> None:
         self.view.side_layout.addWidget(widget, 1)
+        # lists in the side column shrink to a few rows on a short screen instead of pushing
+        # the wrap-up's 完成 out of sight
+        for lst in self.view.side.findChildren(QAbstractItemView):
+            lst.setMinimumHeight(60)
 
     def alert_area(self) -> QRect:
         """Where a reminder alert may float: over the history and reminders column (wide), or
@@ -175,6 +193,10 @@ class MainWindow(QMainWindow):
         """Start-up work that cannot run: kept in the status bar until it recovers."""
         self.status_background.setText(text)
         self.status_background.setVisible(bool(text))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.fit_to_screen()  # the frame's size is known only once shown
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.view.notes.flush()

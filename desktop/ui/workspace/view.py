@@ -66,6 +66,11 @@ class WorkspaceView(QWidget):
         layout.addWidget(self.wrap_up)
         self.compact = False
 
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        """Word-wrapped labels must not make the scroll area give the whole workspace its
+        preferred height (which pushes the wrap-up out of sight); it takes what fits."""
+        return False
+
     def set_compact(self, compact: bool) -> None:
         """Compact: one narrow column (checklist, scripts, notes), history and reminders hidden
         behind the window's side toggle; intent buttons in two rows."""
@@ -75,8 +80,13 @@ class WorkspaceView(QWidget):
         self.side.setVisible(not compact)
         self.call_bar.set_compact(compact)
         self.scripts.set_compact(compact)
-        if compact:  # the scripts get the room; checklist and notes keep what they need
-            self.main.setStretchFactor(0, 2)
+        # compact: the scripts get the room; checklist and notes keep a few lines each
+        limit = 16777215
+        self.checklist.list_widget.setMaximumHeight(130 if compact else limit)
+        self.notes.editor.setMaximumHeight(80 if compact else limit)
+        self.notes.editor.setMinimumHeight(50 if compact else 0)
+        if compact:
+            self.main.setStretchFactor(0, 1)
             self.main.setStretchFactor(1, 5)
         else:
             self.main.setStretchFactor(0, 3)
