@@ -32,7 +32,7 @@ class CallNotice(QFrame):
             "#callNotice { background: #fffbe6; border: 3px solid #e09b00; border-radius: 8px; }"
             " QLabel { color: #1b1b1b; }"
         )
-        self.title = QLabel("📞 来电")
+        self.title = QLabel("来电")
         self.title.setStyleSheet("font-size: 15px; font-weight: bold; color: #8a4b00;")
         self.name = QLabel("")
         self.name.setStyleSheet("font-size: 18px; font-weight: bold;")

@@ -65,7 +65,7 @@ class RingBanner(QFrame):
 
     def ring(self, call_id: str, who: str) -> None:
         self.call_id = call_id
-        self.label.setText(f"📞 第二路来电：{who}")
+        self.label.setText(f"第二路来电：{who}")
         self.show()
 
     def clear(self, call_id: str | None = None) -> None:

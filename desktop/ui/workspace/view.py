@@ -80,14 +80,21 @@ class WorkspaceView(QWidget):
         self.side.setVisible(not compact)
         self.call_bar.set_compact(compact)
         self.scripts.set_compact(compact)
+        # compact: scripts straight under the checklist, the notes below them
+        if compact:
+            self.main.addWidget(self.notes)
+        else:
+            self.left.addWidget(self.notes)
         # compact: the scripts get the room; checklist and notes keep a few lines each
         limit = 16777215
         self.checklist.list_widget.setMaximumHeight(130 if compact else limit)
         self.notes.editor.setMaximumHeight(80 if compact else limit)
         self.notes.editor.setMinimumHeight(50 if compact else 0)
+        self.notes.setMaximumHeight(170 if compact else limit)
         if compact:
             self.main.setStretchFactor(0, 1)
             self.main.setStretchFactor(1, 5)
+            self.main.setStretchFactor(self.main.indexOf(self.notes), 0)
         else:
             self.main.setStretchFactor(0, 3)
             self.main.setStretchFactor(1, 4)
