@@ -14,7 +14,16 @@ from PySide6.QtGui import (
     QShortcut,
     QShowEvent,
 )
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QFrame, QLabel, QMainWindow, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QWidget,
+)
 
 from desktop.ui.workspace.view import WorkspaceView
 
@@ -194,7 +203,7 @@ class MainWindow(QMainWindow):
         self.status_background.setText(text)
         self.status_background.setVisible(bool(text))
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.fit_to_screen()  # the frame's size is known only once shown
 

@@ -64,7 +64,7 @@ def test_wrap_up_tab_order_runs_outcomes_then_complete(app: App, qtbot) -> None:
     widget = first
     for _ in range(12):
         widget = widget.nextInFocusChain()
-        while not (widget.isVisible() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):  # noqa: E501
+        while not (widget.isVisible() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
             widget = widget.nextInFocusChain()
         order.append(widget)
         if widget is bar.complete:

@@ -22,7 +22,6 @@ def _rect(widget, root) -> list[int]:
 
 
 def probe(shot_prefix: str = "") -> dict:
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from desktop.app import build_app

@@ -66,7 +66,7 @@ class WorkspaceView(QWidget):
         layout.addWidget(self.wrap_up)
         self.compact = False
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+    def hasHeightForWidth(self) -> bool:
         """Word-wrapped labels must not make the scroll area give the whole workspace its
         preferred height (which pushes the wrap-up out of sight); it takes what fits."""
         return False
