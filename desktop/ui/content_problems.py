@@ -66,7 +66,11 @@ class ContentProblemsDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         for row, problem in enumerate(problems):
             for column, text in enumerate(
-                (problem.file or "（内容包目录）", problem.key or "—", problem_text(problem.message))
+                (
+                    problem.file or "（内容包目录）",
+                    problem.key or "—",
+                    problem_text(problem.message),
+                )
             ):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeRowsToContents()

@@ -61,7 +61,8 @@ class FirstRunDialog(QDialog):
         name, number = self.agent_name.text().strip(), self.agent_id.text().strip()
         company, zone = self.company.text().strip(), self.timezone.text().strip()
         missing = [
-            label for label, value in (("姓名", name), ("工号", number), ("公司", company))
+            label
+            for label, value in (("姓名", name), ("工号", number), ("公司", company))
             if not value
         ]
         if missing:

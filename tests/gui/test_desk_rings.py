@@ -103,7 +103,10 @@ def test_call_back_now_is_outgoing_copied_audited_with_opening(app: App, qtbot, 
     from datetime import timedelta
 
     reminder = app.reminders.create_manual(
-        None, "callback", clock.now() + timedelta(minutes=5), phone="13800138000",
+        None,
+        "callback",
+        clock.now() + timedelta(minutes=5),
+        phone="13800138000",
         customer_name="张三",
     )
     app.reminder_panel.call_back_requested.emit(reminder.id)

@@ -20,15 +20,36 @@ def _probe(tmp_path: Path, width: int, height: int, scale: str) -> dict:
     config = tmp_path / "screen.json"
     config.write_text(
         json.dumps(
-            {"screens": [{"name": "s", "x": 0, "y": 0, "width": width, "height": height,
-                          "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
+            {
+                "screens": [
+                    {
+                        "name": "s",
+                        "x": 0,
+                        "y": 0,
+                        "width": width,
+                        "height": height,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
         )
     )
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               QT_SCALE_FACTOR=scale, PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+        QT_SCALE_FACTOR=scale,
+        PYTHONPATH=str(ROOT),
+    )
     done = subprocess.run(
         [sys.executable, "-m", "tests.helpers.desk_probe", str(width), str(height)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 

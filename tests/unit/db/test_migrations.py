@@ -104,3 +104,18 @@ def test_locked_file_gives_a_clear_error(tmp_path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_v6_calls_have_a_direction_defaulting_to_incoming(tmp_path: Path) -> None:
+    db = connect(tmp_path / "d.sqlite3")
+    migrate(db, None, MIGRATIONS[:5])
+    db.execute(
+        "INSERT INTO calls (id, phone, caller_name, started_at, status, priority, notes, agent, "
+        "source) VALUES ('old', '', '', '2026-01-01T00:00:00.000Z', 'completed', 'normal', '', "
+        "'', 'manual')"
+    )
+    migrate(db, None)
+    assert db.execute("SELECT direction FROM calls WHERE id = 'old'").fetchone()[0] == "incoming"
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE calls SET direction = 'sideways' WHERE id = 'old'")
+    db.close()
