@@ -6,8 +6,8 @@ It changes nothing.
 
 from __future__ import annotations
 
-import sqlite_utils
+from db.database import Database
 
 
-def apply(db: sqlite_utils.Database) -> None:
+def apply(db: Database) -> None:
     return None

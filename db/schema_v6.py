@@ -7,10 +7,10 @@ incoming call.
 
 from __future__ import annotations
 
-import sqlite_utils
+from db.database import Database
 
 
-def apply(db: sqlite_utils.Database) -> None:
+def apply(db: Database) -> None:
     db.execute(
         "ALTER TABLE calls ADD COLUMN direction TEXT NOT NULL DEFAULT 'incoming' "
         "CHECK (direction IN ('incoming', 'outgoing'))"

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.calls import Call
 from desktop.core.changes import OpChanges
 from desktop.core.reminders import Reminder
@@ -29,7 +27,7 @@ class WrapUpResult:
 class FollowUps:
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         calls: CallService,
         reminders: ReminderService,
         audit: AuditLog | None = None,

@@ -8,9 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.calls import OUTCOME_LABELS
 from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.core.content.model import OUTCOMES, ReminderRule
@@ -37,7 +35,7 @@ class CasePolicy:
     def __init__(
         self,
         store: ReminderStore,
-        db: sqlite_utils.Database,
+        db: Database,
         clock: Clock,
         audit: AuditLog,
         rules: Callable[[], Sequence[ReminderRule]],
