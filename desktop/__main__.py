@@ -69,10 +69,25 @@ def _subcommand(args: list[str]) -> str | None:
     return None
 
 
+def _event_help() -> str:
+    from desktop.core.call_events import EVENT_KIND_HELP
+
+    lines = [f"  {kind:<9} {text}" for kind, text in EVENT_KIND_HELP.items()]
+    return (
+        "softphone hook events:\n"
+        "  callassist event KIND [--name NAME] [--call-id ID] NUMBER\n"
+        "event kinds:\n" + "\n".join(lines)
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
+    from desktop.core.call_events import EVENT_KINDS
+
     parser = argparse.ArgumentParser(
         prog="callassist",
         description="坐席助手 (Call Assistant): an offline guide beside the softphone",
+        epilog=_event_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--data-dir", help="data directory (default: CALLASSIST_DATA_DIR or the user's data dir)"
@@ -93,10 +108,15 @@ def _parser() -> argparse.ArgumentParser:
     try_.add_argument("--pack", metavar="DIR", help="pack directory (default: the bundled one)")
     try_.add_argument("--json", action="store_true", help="one JSON object per text")
     try_.add_argument("texts", nargs="+", metavar="TEXT", help="what the caller or agent says")
+    sub.add_parser(
+        "event",
+        help=f"softphone hook: callassist event {'|'.join(EVENT_KINDS)} NUMBER",
+        description=_event_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     from desktop.report import add_parser as add_report_parser
 
     report_sub = add_report_parser(sub)
-    sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
     from desktop.lead_cli import add_parsers
 
     add_parsers(sub, report_sub)
