@@ -104,6 +104,7 @@ class ReviewWindow(QMainWindow):
         self._story_call: str | None = None
         self._qa_items: list[qa.ScoreItem] = []
         self._extra: dict[str, Any] = {}  # drill-down conditions the filter bar cannot show
+        self._showing = ""  # what a drill-down shows, kept in the status line
         self.tabs = QTabWidget()
         self.setCentralWidget(self.tabs)
         self.message = QLabel("")
@@ -238,6 +239,7 @@ class ReviewWindow(QMainWindow):
             self.show_message(f"日期有误：{exc}")
             return
         self._remember()
+        self._showing = ""
         self.show_message("正在查询…")
         self.model.load(flt)
         self.refresh_stats()
@@ -374,7 +376,7 @@ class ReviewWindow(QMainWindow):
         if not loading and self.model.rowCount() == 0:
             self.show_message("该条件下没有通话。请换一个日期范围或清除条件。")
         elif not loading:
-            self.show_message("")
+            self.show_message(self._showing)
 
     def _counted(self, total: int) -> None:
         self.count_label.setText(f"共 {total:,} 条通话")
@@ -463,7 +465,8 @@ class ReviewWindow(QMainWindow):
     def drill_down(self, flt: CallFilter, what: str) -> None:
         """Show the calls behind a bar or a cell in the browser."""
         self.tabs.setCurrentIndex(0)
-        self.show_message(f"显示：{what}（改动筛选条件即恢复）")
+        self._showing = f"显示：{what}（改动筛选条件即恢复）"
+        self.show_message(self._showing)
         self.model.load(flt)
         self.drilled.emit(flt)
 
@@ -641,6 +644,9 @@ class ReviewWindow(QMainWindow):
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.cellClicked.connect(self._grid_clicked)
         layout.addWidget(self.grid, 1)
+        self.grid_empty = QLabel("该时段这一类型没有已完成的通话。")
+        self.grid_empty.setVisible(False)
+        layout.addWidget(self.grid_empty)
         self._grid_agents: list[str] = []
         self._grid_steps: list[str] = []
         self.tabs.addTab(page, "步骤执行")
@@ -693,8 +699,7 @@ class ReviewWindow(QMainWindow):
                 self.grid.setItem(r, c + 2, item)
         self.grid.resizeColumnsToContents()
         self.grid.verticalHeader().setDefaultSectionSize(24)
-        if not grid:
-            self.show_message("该时段这一类型没有已完成的通话。")
+        self.grid_empty.setVisible(not grid)
 
     def _grid_clicked(self, row: int, column: int) -> None:
         if row >= len(self._grid_agents):
