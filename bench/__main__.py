@@ -28,6 +28,14 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "popup": ("popup_ms",),
     "hook_return": ("hook_return_ms",),
     "notes_search": ("notes_search_1m_ms",),
+    "review": (
+        "review_stats_1m_ms",
+        "review_first_page_1m_ms",
+        "review_filter_1m_ms",
+        "review_jump_1m_ms",
+        "review_notes_search_1m_ms",
+        "review_gui_block_max_ms",
+    ),
     "rss_idle": ("rss_idle_mb",),
     "accuracy": (
         "suggest_top1_acc",

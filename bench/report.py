@@ -47,6 +47,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("popup_ms", "call event to caller history", "ms", 100),
     Spec("hook_return_ms", "hook command wall time", "ms", 150),
     Spec("notes_search_1m_ms", "notes full-text search, 1M calls", "ms", 50),
+    Spec("review_stats_1m_ms", "review statistics, one month, 1M calls", "ms", 300),
+    Spec("review_first_page_1m_ms", "review browser first page, 1M calls", "ms", 100),
+    Spec("review_filter_1m_ms", "review filter change (p99), 1M calls", "ms", 100),
+    Spec("review_jump_1m_ms", "review jump to row 500,000", "ms", 100),
+    Spec("review_notes_search_1m_ms", "review notes search in a month (p99)", "ms", 50),
+    Spec("review_gui_block_max_ms", "review: GUI thread blocked (max)", "ms", 50),
     Spec("rss_idle_mb", "RSS idle, jieba loaded", "MB", 200),
     # Accuracy targets: the floors tests/unit/core/text/test_intent_eval.py enforces.
     Spec("suggest_top1_acc", "intent suggester top-1 accuracy", "", 0.85, higher_is_better=True),
