@@ -754,10 +754,17 @@ class ReviewWindow(QMainWindow):
 
             checker = PhraseChecker(pack.phrases)
 
+        def step_label(call_type: str, key: str) -> str | None:
+            if pack is None:
+                return None
+            return next((st.label for st in pack.steps(call_type) if st.key == key), None)
+
         def work():
             conn = self.source.conn()
-            items = qa.prefill(conn, call_id, checklists=checklists, phrase_checker=checker,
-                               now=self.source.now(), grace=self.source.grace)
+            items = qa.prefill(
+                conn, call_id, checklists=checklists, phrase_checker=checker,
+                now=self.source.now(), grace=self.source.grace, step_label=step_label,
+            )
             history = qa.QAStore(conn).history(call_id)
             return items, history
 
