@@ -4,6 +4,7 @@ statements end to end, and a locked database that delays start-up work but never
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -108,6 +109,7 @@ def test_one_softphone_event_costs_at_most_ten_sql_statements(app: App, qtbot) -
     assert app.workspace.current is not None and app.workspace.current.status == "wrap_up"
 
 
+@pytest.mark.expect_log(logging.WARNING, r"start-up part .*: database is locked; trying again")
 def test_a_locked_database_at_start_delays_background_work_but_never_stops_it(
     qtbot, data_dir, clock, segmenter, monkeypatch
 ) -> None:

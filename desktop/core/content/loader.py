@@ -404,7 +404,7 @@ class _PackReader:
             t.done()
             fields = (key, label, shortcut, color, description)
             if all(f is not None for f in fields):
-                result.append(CallType(*fields))
+                result.append(CallType(*fields))  # type: ignore[arg-type]  # none is None
         root.done()
         if not self.type_keys and not any(p.file == CALL_TYPES_FILE for p in self.problems):
             self.report(CALL_TYPES_FILE, "call_type", "no call types defined")
@@ -458,7 +458,13 @@ class _PackReader:
                     (_join(t.prefix, f"scripts[{i}]"), script_id, type_key)
                 )
             t.done()
-            if None not in (key, label, hint, required, scripts):
+            if (
+                key is not None
+                and label is not None
+                and hint is not None
+                and required is not None
+                and scripts is not None
+            ):
                 steps.append(ChecklistStep(key, label, required, hint, scripts))
         if not isinstance(value[0], dict) or value[0].get("key") != FIRST_STEP:
             self.report(CHECKLISTS_FILE, prefix, f"must start with step '{FIRST_STEP}'")
@@ -525,7 +531,7 @@ class _PackReader:
             t.done()
             fields = (script_id, call_type, step, purpose, title, text, method, tags)
             if all(f is not None for f in fields):
-                result.append(Script(*fields))
+                result.append(Script(*fields))  # type: ignore[arg-type]  # none is None
         root.done()
         return result
 
@@ -578,7 +584,7 @@ class _PackReader:
             t.done()
             fields = (key, kind, label, call_types, outcomes, offset, repeat, office_hours, message)
             if all(f is not None for f in fields):
-                result.append(ReminderRule(*fields))
+                result.append(ReminderRule(*fields))  # type: ignore[arg-type]  # none is None
         root.done()
         return result
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -107,7 +107,6 @@ class RemindersPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start()
         self.set_current_call(None)
         self.refresh()
 
@@ -149,8 +148,8 @@ class RemindersPanel(QWidget):
             first.addWidget(widget)
         first.addStretch(1)
         second = QHBoxLayout()
-        for widget in (self.bound, self.phone, self.customer):
-            second.addWidget(widget)
+        for part in (self.bound, self.phone, self.customer):
+            second.addWidget(part)
         third = QHBoxLayout()
         third.addWidget(self.note, 1)
         third.addWidget(self.create_button)
@@ -243,6 +242,17 @@ class RemindersPanel(QWidget):
     def focus_new_reminder(self) -> None:
         self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Relative times ("15 分钟后") stay current while the list is on screen; a hidden
+        panel reads nothing."""
+        super().showEvent(event)
+        self._timer.start()
+        self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
     def _on_changes(self, changes: OpChanges, _origin: object) -> None:
         if changes.reminders or changes.settings:
             self.refresh()
@@ -320,15 +330,17 @@ class RemindersPanel(QWidget):
         """The list row showing `reminder_id`, if it is listed."""
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
-            for j in range(group.childCount()):
-                if group.child(j).data(0, ID_ROLE) == reminder_id:
-                    return group.child(j)
+            for j in range(group.childCount() if group is not None else 0):
+                child = group.child(j) if group is not None else None
+                if child is not None and child.data(0, ID_ROLE) == reminder_id:
+                    return child
         return None
 
     def group_of(self, reminder_id: str) -> str | None:
         """The group ("overdue", "due", "upcoming") a reminder is listed under, if any."""
         item = self.row(reminder_id)
-        return item.parent().data(0, GROUP_ROLE) if item is not None else None
+        group = item.parent() if item is not None else None
+        return group.data(0, GROUP_ROLE) if group is not None else None
 
     def select_reminder(self, reminder_id: str) -> bool:
         item = self.row(reminder_id)
