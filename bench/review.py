@@ -119,6 +119,7 @@ def _gui_block(path, segmenter, pack, checklists, month) -> float:
     """The longest gap between ticks of a 5 ms timer while the real review window runs a
     filter change, statistics, a jump and a notes search (all on the task runner)."""
     import os
+    import sys
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
@@ -181,9 +182,12 @@ def _gui_block(path, segmenter, pack, checklists, month) -> float:
     settle()  # the window's first queries; building the widgets is not a query
     last[0] = clock.elapsed()
     timer.start()
-    for step in steps:
+    for n, step in enumerate(steps):
+        before = worst[0]
         step()
         settle()
+        if worst[0] > before:
+            print(f"gui block: step {n} -> {worst[0]:.0f} ms", file=sys.stderr)
     timer.stop()
     tasks.close()
     window.close()

@@ -173,6 +173,7 @@ def test_story_of_a_call(qtbot, review) -> None:
 def test_stats_view_and_drill_down(qtbot, review) -> None:
     qtbot.waitUntil(lambda: "来电 7" in review.figures.text().replace("<b>", "").replace("</b>", ""),
                     timeout=10_000)
+    qtbot.waitUntil(lambda: len(review.chart_steps.values) == 3, timeout=10_000)  # drawn last but one
     assert review.chart_hour.values[23] == 2 and review.chart_hour.values[10] == 3
     review.chart_hour.click_bar(23)
     qtbot.waitUntil(lambda: shown_ids(review) == ["C6", "C2"], timeout=10_000)

@@ -98,9 +98,19 @@ class ReviewWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.setObjectName("reviewWindow")
         self.source = source
-        self._run = run
+        self._closed = False
+
+        def guarded(fn, on_done=None, *, key=None):
+            """Results reaching a closed window are dropped (its widgets may be gone)."""
+            done = None if on_done is None else (lambda f: None if self._closed else on_done(f))
+            return run(fn, done, key=key)
+
+        self._run = guarded
         self._settings = ui_settings
         self._stats: dict[str, Any] | None = None
+        self._pending_charts: list[Callable[[dict[str, Any]], None]] = []
+        self._chart_timer = QTimer(self, singleShot=True, interval=0)  # dies with the window
+        self._chart_timer.timeout.connect(self._draw_next_chart)
         self._story_call: str | None = None
         self._qa_items: list[qa.ScoreItem] = []
         self._extra: dict[str, Any] = {}  # drill-down conditions the filter bar cannot show
@@ -491,7 +501,9 @@ class ReviewWindow(QMainWindow):
         for key, label in INTENT_LABELS.items():
             self.step_intent.addItem(label, key)
         self.step_intent.setCurrentIndex(1)  # 投诉
-        self.step_intent.currentIndexChanged.connect(self._draw_stats)
+        self.step_intent.currentIndexChanged.connect(
+            lambda _i: self._stats is not None and self._draw_steps(self._stats)
+        )
         charts = [self.chart_hour, self.chart_day, self.chart_intent,
                   self.chart_aht, self.chart_steps, self.chart_kept]
         for n, chart in enumerate(charts):
@@ -564,17 +576,36 @@ class ReviewWindow(QMainWindow):
                 f"当前逾期提醒 {cb['overdue']}　投诉首次响应中位 {fr}　解决中位 {rs}　"
                 f"质检均分 {'—' if s['qa']['score_avg'] is None else round(s['qa']['score_avg'], 1)}"
             )
+        # one chart per event-loop turn: six at once would hold the GUI thread too long
+        self._pending_charts = [self._draw_hours, self._draw_days, self._draw_intents,
+                                self._draw_aht, self._draw_steps, self._draw_kept]
+        self._chart_timer.start()
+
+    def _draw_next_chart(self) -> None:
+        if self._pending_charts and self._stats is not None and not self._closed:
+            self._pending_charts.pop(0)(self._stats)
+            self._chart_timer.start()
+
+    def _draw_hours(self, s: dict[str, Any]) -> None:
         hours = [str(h) for h in range(24)]
         self.chart_hour.set_bars(hours, [s["by_hour"][h] for h in hours], every=3)
+
+    def _draw_days(self, s: dict[str, Any]) -> None:
         self._day_keys = list(s["by_day"])
         self.chart_day.set_bars([d[5:] for d in self._day_keys], list(s["by_day"].values()),
                                 every=max(1, len(self._day_keys) // 8))
+
+    def _draw_intents(self, s: dict[str, Any]) -> None:
         self._intent_keys = list(s["by_intent"])
         self.chart_intent.set_bars([SHORT_INTENT.get(k, k) for k in self._intent_keys],
                                    [v["calls"] for v in s["by_intent"].values()])
+
+    def _draw_aht(self, s: dict[str, Any]) -> None:
         agents = list(s["by_agent"])
         self.chart_aht.set_bars(agents, [s["by_agent"][a]["aht_s"] for a in agents],
                                 every=max(1, len(agents) // 10))
+
+    def _draw_steps(self, s: dict[str, Any]) -> None:
         intent = self.step_intent.currentData()
         adherence = s["adherence"].get(intent)
         pack = self.source.pack()
@@ -591,6 +622,8 @@ class ReviewWindow(QMainWindow):
         else:
             self._step_keys = []
             self.chart_steps.set_bars([], [])
+
+    def _draw_kept(self, s: dict[str, Any]) -> None:
         kept_days = [d for d, v in s["callbacks"]["by_day"].items() if v["due"]]
         self._kept_days = kept_days
         self.chart_kept.set_bars(
@@ -678,6 +711,7 @@ class ReviewWindow(QMainWindow):
         labels = {st.key: st.label for st in pack.steps(intent)} if pack is not None else {}
         self._grid_agents = sorted(grid)
         self._grid_steps = ordered
+        self.grid.setUpdatesEnabled(False)
         self.grid.clear()
         self.grid.setRowCount(len(self._grid_agents))
         self.grid.setColumnCount(len(ordered) + 2)
@@ -697,8 +731,10 @@ class ReviewWindow(QMainWindow):
                 item.setBackground(QBrush(_rate_color(rate)))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.grid.setItem(r, c + 2, item)
-        self.grid.resizeColumnsToContents()
+        for c in range(self.grid.columnCount()):  # measuring every item would stall the GUI
+            self.grid.setColumnWidth(c, 64 if c == 0 else 96)
         self.grid.verticalHeader().setDefaultSectionSize(24)
+        self.grid.setUpdatesEnabled(True)
         self.grid_empty.setVisible(not grid)
 
     def _grid_clicked(self, row: int, column: int) -> None:
@@ -892,7 +928,12 @@ class ReviewWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
 
+    def showEvent(self, event) -> None:
+        self._closed = False  # reopened from the menu: results are wanted again
+        super().showEvent(event)
+
     def closeEvent(self, event) -> None:
+        self._closed = True
         self._remember()
         self._settings.sync()
         super().closeEvent(event)
