@@ -142,8 +142,11 @@ class ReviewWindow(QMainWindow):
         self.preset = QComboBox()
         self.preset.addItems(PRESETS)
         self.preset.setAccessibleName("日期范围")
-        self.date_from = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.date_to = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
         self.intent = QComboBox()
         self.intent.addItem("全部类型", "")
         for key, label in INTENT_LABELS.items():
@@ -221,8 +224,10 @@ class ReviewWindow(QMainWindow):
 
     def period(self) -> Period:
         """The chosen period in the agent's zone; PeriodError with a Chinese reason."""
-        first = self.date_from.date().toPython()
-        last = self.date_to.date().toPython()
+        first, last = (
+            date(e.date().year(), e.date().month(), e.date().day())
+            for e in (self.date_from, self.date_to)
+        )
         return Period(first, last, self.source.calendar().zone_name)
 
     def current_filter(self) -> CallFilter:
@@ -298,7 +303,7 @@ class ReviewWindow(QMainWindow):
         if span is None:
             today = self._today()
             for edit, key in ((self.date_from, "review/from"), (self.date_to, "review/to")):
-                stored = QDate.fromString(s.value(key, "", type=str), Qt.DateFormat.ISODate)
+                stored = QDate.fromString(str(s.value(key, "", type=str)), Qt.DateFormat.ISODate)
                 edit.setDate(stored if stored.isValid() else QDate(today.year, today.month, today.day))
         else:
             self.date_from.setDate(QDate(span[0].year, span[0].month, span[0].day))
@@ -312,8 +317,8 @@ class ReviewWindow(QMainWindow):
             combo.setCurrentIndex(max(0, index))
         for name, box in (("missed", self.missed), ("skipped", self.skipped),
                           ("overdue", self.overdue), ("repeat", self.repeat)):
-            box.setChecked(s.value(f"review/{name}", False, type=bool))
-        self.notes.setText(s.value("review/notes", "", type=str))
+            box.setChecked(bool(s.value(f"review/{name}", False, type=bool)))
+        self.notes.setText(str(s.value("review/notes", "", type=str)))
         for w in widgets:
             w.blockSignals(False)
 
@@ -501,9 +506,7 @@ class ReviewWindow(QMainWindow):
         for key, label in INTENT_LABELS.items():
             self.step_intent.addItem(label, key)
         self.step_intent.setCurrentIndex(1)  # 投诉
-        self.step_intent.currentIndexChanged.connect(
-            lambda _i: self._stats is not None and self._draw_steps(self._stats)
-        )
+        self.step_intent.currentIndexChanged.connect(self._redraw_steps)
         charts = [self.chart_hour, self.chart_day, self.chart_intent,
                   self.chart_aht, self.chart_steps, self.chart_kept]
         for n, chart in enumerate(charts):
@@ -604,6 +607,10 @@ class ReviewWindow(QMainWindow):
         agents = list(s["by_agent"])
         self.chart_aht.set_bars(agents, [s["by_agent"][a]["aht_s"] for a in agents],
                                 every=max(1, len(agents) // 10))
+
+    def _redraw_steps(self, _index: int = 0) -> None:
+        if self._stats is not None:
+            self._draw_steps(self._stats)
 
     def _draw_steps(self, s: dict[str, Any]) -> None:
         intent = self.step_intent.currentData()
@@ -745,7 +752,7 @@ class ReviewWindow(QMainWindow):
         flt = CallFilter(period=self.period(), agents=(agent,), intents=(intent,))
         if column >= 2:
             step = self._grid_steps[column - 2]
-            self.drill_down(flt.with_(step_missing=step), f"坐席 {agent} 未完成「{self.grid.horizontalHeaderItem(column).text().lstrip('★')}」的通话")
+            self.drill_down(flt.with_(step_missing=step), f"坐席 {agent} 未完成「{(self.grid.horizontalHeaderItem(column) or QTableWidgetItem()).text().lstrip('★')}」的通话")
         elif column == 1:
             self.drill_down(flt.with_(required_skipped=True), f"坐席 {agent} 跳过必做步骤的通话")
         else:
@@ -837,9 +844,12 @@ class ReviewWindow(QMainWindow):
 
     def qa_points(self) -> list[qa.ScoreItem]:
         return [
-            item.with_points(self.qa_table.cellWidget(r, 2).value())
-            for r, item in enumerate(self._qa_items)
+            item.with_points(self._points_of(r)) for r, item in enumerate(self._qa_items)
         ]
+
+    def _points_of(self, row: int) -> int:
+        spin = self.qa_table.cellWidget(row, 2)
+        return spin.value() if isinstance(spin, QSpinBox) else 0
 
     def save_qa(self) -> None:
         try:
