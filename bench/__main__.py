@@ -20,13 +20,24 @@ from bench.report import print_table, write_json
 # `run(quick) -> Figures`. Listed here too so that a module that cannot even be imported
 # still shows its figures as missing.
 BENCHMARKS: dict[str, tuple[str, ...]] = {
-    "startup": ("startup_s", "bare_qt_startup_s", "startup_ratio"),
+    "startup": (
+        "startup_s",
+        "bare_qt_startup_s",
+        "startup_ratio",
+        "bundle_startup_s",
+        "bundle_startup_ratio",
+    ),
+    "first_minute": (
+        "first_minute_stall_max_ms",
+        "intent_switch_startup_p99_ms",
+        "suggest_startup_p99_ms",
+    ),
     "intent_switch": ("intent_switch_p99_ms",),
     "suggest": ("suggest_p99_ms",),
     "script_search": ("script_search_p99_ms",),
     "reminders": ("reminder_fire_late_ms", "reminder_load_10k_ms"),
     "popup": ("popup_ms",),
-    "hook_return": ("hook_return_ms",),
+    "hook_return": ("hook_return_ms", "bare_python_ms", "hook_ratio"),
     "notes_search": ("notes_search_1m_ms",),
     "review": (
         "review_stats_1m_ms",
@@ -43,6 +54,7 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
         "suggest_heldout_top1_acc",
         "suggest_heldout_top2_acc",
     ),
+    "phrases": ("phrase_precision", "phrase_recall"),
 }
 
 

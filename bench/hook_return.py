@@ -73,7 +73,18 @@ def _hook_calls(data_dir: Path) -> int:
         db.close()
 
 
-@benchmark("hook_return_ms")
+def _time_bare_python(runs: int) -> list[float]:
+    """Wall times of `python -c pass` in the same environment: the floor of any hook."""
+    env = child_env()
+    samples = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], cwd=REPO, env=env, check=True)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples[1:]
+
+
+@benchmark("hook_return_ms", "bare_python_ms", "hook_ratio")
 def run(quick: bool) -> Figures:
     from desktop.services.softphone.ipc import ipc_address
 
@@ -89,10 +100,14 @@ def run(quick: bool) -> Figures:
                 raise ChildFailed("the running app serves no IPC socket")
             early = _time_hooks(data_dir, 1, warm=False)
             host.ask("background 120", timeout=150)
-            samples = _time_hooks(data_dir, runs)
+            samples, bare = [], []
+            for _ in range(runs):  # alternating, so machine load affects both alike
+                samples += _time_hooks(data_dir, 1, warm=not samples)
+                bare += _time_bare_python(1)
             if not _wait_for(lambda: _hook_calls(data_dir) >= 1, 5.0):
                 raise RuntimeError("the app answered the hook but made no call from it")
-    out = Figures(hook_return_ms=statistics.median(samples))
+    hook_ms, bare_ms = statistics.median(samples), statistics.median(bare)
+    out = Figures(hook_return_ms=hook_ms, bare_python_ms=bare_ms, hook_ratio=hook_ms / bare_ms)
     out.notes.append(
         f"hook_return: {runs} runs answered by the running app; median "
         f"{statistics.median(samples):.0f} ms, max {max(samples):.0f} ms"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlite_utils
-
 from db.connection import connect, transaction
+from db.database import Database
 from db.errors import StorageError
 from db.migrations import migrate
 
-__all__ = ["StorageError", "connect", "migrate", "open_db", "transaction"]
+__all__ = ["Database", "StorageError", "connect", "migrate", "open_db", "transaction"]
 
 
-def open_db(path: Path) -> sqlite_utils.Database:
+def open_db(path: Path) -> Database:
     """Open (creating on first use) and migrate the agent's database; backups go beside it."""
     db = connect(path)
     try:

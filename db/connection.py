@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
+from db.database import Database
 from db.errors import StorageError
 
 BUSY_TIMEOUT_MS = 3000
@@ -17,7 +16,7 @@ BUSY_TIMEOUT_MS = 3000
 
 def connect(
     path: Path, *, readonly: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS
-) -> sqlite_utils.Database:
+) -> Database:
     """A configured connection; raises StorageError (never creates a new file over a bad one)."""
     path = Path(path)
     if readonly:
@@ -38,7 +37,8 @@ def connect(
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _explain(path, exc) from exc
-    return sqlite_utils.Database(conn)
+    conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it
+    return Database(conn)
 
 
 def _sqlite_connect(path: Path, target: str, uri: bool = False) -> sqlite3.Connection:
@@ -90,7 +90,7 @@ def _explain(path: Path, exc: sqlite3.Error) -> StorageError:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def transaction(db: Database) -> Iterator[Database]:
     """BEGIN IMMEDIATE … COMMIT, so a group of writes lands whole or not at all."""
     conn = db.conn
     if conn.in_transaction:  # nested: the outer transaction owns the commit

@@ -7,12 +7,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from db import schema_v1, schema_v2, schema_v3, schema_v4
+from db.database import Database
 from db.errors import StorageError
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[[Database], None]
 
 # Index + 1 is the user_version the migration leaves behind. Append only; never edit a
 # released migration (write a new one).
@@ -24,12 +23,12 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def current_version(db: sqlite_utils.Database) -> int:
+def current_version(db: Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 def migrate(
-    db: sqlite_utils.Database,
+    db: Database,
     backup_dir: Path | None,
     migrations: Sequence[Migration] = MIGRATIONS,
 ) -> int:
@@ -59,7 +58,7 @@ def migrate(
     return target
 
 
-def backup(db: sqlite_utils.Database, backup_dir: Path, version: int) -> Path:
+def backup(db: Database, backup_dir: Path, version: int) -> Path:
     """A consistent copy via SQLite's online backup API (safe with WAL and open readers)."""
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -72,10 +71,10 @@ def backup(db: sqlite_utils.Database, backup_dir: Path, version: int) -> Path:
     return target
 
 
-def _has_user_tables(db: sqlite_utils.Database) -> bool:
+def _has_user_tables(db: Database) -> bool:
     return bool(db.execute("SELECT 1 FROM sqlite_master WHERE type='table' LIMIT 1").fetchone())
 
 
-def _file_of(db: sqlite_utils.Database) -> str:
+def _file_of(db: Database) -> str:
     row = db.execute("PRAGMA database_list").fetchone()
     return row[2] if row else ""

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from db.database import Database
 
 CALL_STATUSES = ("ringing", "active", "wrap_up", "completed", "missed")
 REMINDER_STATUSES = ("pending", "fired", "snoozed", "done", "cancelled")
 PRIORITIES = ("urgent", "important", "normal")
 
 
-def _enum_guard(
-    db: sqlite_utils.Database, table: str, column: str, values: tuple[str, ...]
-) -> None:
+def _enum_guard(db: Database, table: str, column: str, values: tuple[str, ...]) -> None:
     """sqlite-utils cannot declare CHECK constraints, so triggers refuse values outside the set."""
     allowed = ", ".join(f"'{v}'" for v in values)
     for event in ("INSERT", "UPDATE"):
@@ -23,7 +21,7 @@ def _enum_guard(
         )
 
 
-def apply(db: sqlite_utils.Database) -> None:
+def apply(db: Database) -> None:
     db.table("customers").create(
         {
             "id": int,

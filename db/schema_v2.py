@@ -13,8 +13,7 @@ it, so this is safe with foreign keys on). Changes:
 
 from __future__ import annotations
 
-import sqlite_utils
-
+from db.database import Database
 from db.schema_v1 import REMINDER_STATUSES, _enum_guard
 
 REMINDER_KINDS = ("callback", "first_response", "progress", "revisit")
@@ -25,7 +24,7 @@ _COPIED = (
 )
 
 
-def apply(db: sqlite_utils.Database) -> None:
+def apply(db: Database) -> None:
     db.execute(
         """CREATE TABLE reminders_v2 (
             id TEXT PRIMARY KEY,

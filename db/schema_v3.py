@@ -7,10 +7,10 @@ tokenizer was rejected because it cannot match two-character words such as ç‰©æµ
 
 from __future__ import annotations
 
-import sqlite_utils
+from db.database import Database
 
 
-def apply(db: sqlite_utils.Database) -> None:
+def apply(db: Database) -> None:
     db.execute(
         "CREATE VIRTUAL TABLE notes_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0')"
     )

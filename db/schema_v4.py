@@ -12,10 +12,10 @@ reads about one page of rows. Nullable columns are indexed as
 
 from __future__ import annotations
 
-import sqlite_utils
+from db.database import Database
 
 
-def apply(db: sqlite_utils.Database) -> None:
+def apply(db: Database) -> None:
     db.execute(
         """CREATE TABLE qa_evaluations (
             id TEXT PRIMARY KEY,

@@ -6,8 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import sqlite_utils
-
+from db import Database
 from desktop.core.clock import Clock, to_iso
 
 
@@ -15,9 +14,7 @@ class AuditLog:
     """`actor` is read at every row (a callable returning the agent id from settings), so a
     change of agent in settings shows in the very next audit row."""
 
-    def __init__(
-        self, db: sqlite_utils.Database, clock: Clock, actor: Callable[[], str] | str = ""
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, actor: Callable[[], str] | str = "") -> None:
         self._db = db
         self._clock = clock
         self._actor: Callable[[], str] = actor if callable(actor) else (lambda: actor)

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
-
+from db import Database
 from desktop.core.calls import Call, missing_required_steps
 from desktop.core.content.model import ContentPack
 from desktop.core.softphone.numbers import national
@@ -70,9 +69,7 @@ _HISTORY_SQL = """
 
 
 class CallScreenReader:
-    def __init__(
-        self, db: sqlite_utils.Database, calls: CallService, pack: Callable[[], ContentPack]
-    ) -> None:
+    def __init__(self, db: Database, calls: CallService, pack: Callable[[], ContentPack]) -> None:
         self._db = db
         self._calls = calls
         self._pack = pack

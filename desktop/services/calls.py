@@ -14,9 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.calls import OPEN_STATUSES, Call, can_move, missing_required_steps
 from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, to_iso
@@ -44,7 +42,7 @@ def call_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Call:
 class CallService:
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         clock: Clock,
         audit: AuditLog,
         pack: Callable[[], ContentPack],

@@ -21,6 +21,7 @@ from desktop.core.content.loader import (
 )
 from desktop.core.content.model import ContentPack
 from desktop.core.content.problems import PackError, Problem
+from desktop.services.pack_snapshot import load_pack_cached
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,11 @@ class ContentService:
         self.bundled_dir = Path(bundled_dir)
         self.edited_dir = Path(data_dir) / "content" / LOCALE
         self.last_good_dir = Path(data_dir) / "content-last-good" / LOCALE
+        self.snapshot_file = Path(data_dir) / "cache" / f"content-{LOCALE}.pickle"
         self.problems: list[Problem] = []
         source = self._source_dir()
         try:
-            self.pack = load_pack(source)
+            self.pack = load_pack_cached(source, self.snapshot_file)
             self.source = source
         except PackError as e:
             self.problems = e.problems
@@ -78,7 +80,7 @@ class ContentService:
         """Load the source pack again; on problems keep the current pack and return them."""
         source = self._source_dir()
         try:
-            pack = load_pack(source)
+            pack = load_pack_cached(source, self.snapshot_file)
         except PackError as e:
             self.problems = e.problems
             log.warning("content pack %s not reloaded: %d problem(s)", source, len(e.problems))

@@ -9,8 +9,7 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
+from db import Database
 from desktop.core.clock import FakeClock, to_iso
 from desktop.core.content.model import ContentPack
 from desktop.services.audit import AuditLog
@@ -94,7 +93,7 @@ INTENT_WEIGHTS = {
 }
 
 
-def populate(db: sqlite_utils.Database, pack: ContentPack, now: datetime, seed: int = 7) -> None:
+def populate(db: Database, pack: ContentPack, now: datetime, seed: int = 7) -> None:
     """Fill an empty database with about 45 calls over the past week and open reminders."""
     rng = random.Random(seed)
     clock = FakeClock(now - timedelta(days=7))
@@ -133,9 +132,7 @@ def populate(db: sqlite_utils.Database, pack: ContentPack, now: datetime, seed: 
     _open_reminders(db, now, follow_ups[-6:])
 
 
-def _open_reminders(
-    db: sqlite_utils.Database, now: datetime, cases: list[tuple[str, str, str, str]]
-) -> None:
+def _open_reminders(db: Database, now: datetime, cases: list[tuple[str, str, str, str]]) -> None:
     """Two overdue, one due soon, the rest later today or tomorrow: the panel shows every group."""
     offsets = [-95, -20, 8, 90, 60 * 20, 60 * 26]
     kinds = {"complaint": "progress", "fault": "first_response", "status": "callback"}

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.calls import Call
 from desktop.core.changes import OpChanges
 from desktop.core.reminders import Reminder
@@ -26,9 +24,7 @@ class WrapUpResult:
 
 
 class FollowUps:
-    def __init__(
-        self, db: sqlite_utils.Database, calls: CallService, reminders: ReminderService
-    ) -> None:
+    def __init__(self, db: Database, calls: CallService, reminders: ReminderService) -> None:
         self._db = db
         self._calls = calls
         self._reminders = reminders

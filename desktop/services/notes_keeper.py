@@ -18,8 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
+from db import Database
 from desktop.services.calls import CallService
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ def explain(error: BaseException) -> str:
 
 
 @contextmanager
-def short_busy_timeout(db: sqlite_utils.Database, ms: int) -> Iterator[None]:
+def short_busy_timeout(db: Database, ms: int) -> Iterator[None]:
     db.execute(f"PRAGMA busy_timeout = {int(ms)}")
     try:
         yield
@@ -59,7 +58,7 @@ def short_busy_timeout(db: sqlite_utils.Database, ms: int) -> Iterator[None]:
 
 
 class NotesKeeper:
-    def __init__(self, db: sqlite_utils.Database, calls: CallService, rescue_dir: Path) -> None:
+    def __init__(self, db: Database, calls: CallService, rescue_dir: Path) -> None:
         self._db = db
         self._calls = calls
         self.rescue_dir = Path(rescue_dir)

@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from pathlib import Path
 
+from desktop.core.breather import background
 from desktop.core.progress import Runner
 from desktop.core.text.normalize import normalize
 from desktop.core.text.segmenter import Segmenter
 
 log = logging.getLogger(__name__)
+BACKFILL_BATCH = 50  # calls per transaction; the backfill steps aside between them
 
 
 def note_tokens(text: str, segmenter: Segmenter) -> str:
@@ -162,8 +164,11 @@ class NotesIndexer:
                         )
                     ]
                 done = 0
-                for start in range(0, len(batch), 500):
-                    done += index_calls(conn, batch[start : start + 500], self._segmenter)
+                for start in range(0, len(batch), BACKFILL_BATCH):
+                    background.breathe()  # between transactions: never while holding a lock
+                    done += index_calls(
+                        conn, batch[start : start + BACKFILL_BATCH], self._segmenter
+                    )
                 return done
             finally:
                 conn.close()

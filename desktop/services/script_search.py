@@ -23,6 +23,7 @@ import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from desktop.core.breather import background
 from desktop.core.content.loader import ANY_CALL_TYPE
 from desktop.core.content.model import Script
 from desktop.core.text.normalize import is_cjk, normalize
@@ -128,7 +129,7 @@ class ScriptSearch:
         db.execute(_SCHEMA)
         db.executemany(
             "INSERT INTO scripts (rowid, head_bi, head_uni, bi, uni) VALUES (?, ?, ?, ?, ?)",
-            ((i, *self._columns(s)) for i, s in enumerate(scripts, 1)),
+            ((i, *self._columns(s)) for i, s in enumerate(background.steps(scripts, 25), 1)),
         )
         db.commit()
         by_type: dict[str, set[int]] = {}

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.clock import Clock, to_iso
 
 
 class ScriptUsage:
-    def __init__(
-        self, db: sqlite_utils.Database, clock: Clock, agent: Callable[[], str] = lambda: ""
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, agent: Callable[[], str] = lambda: "") -> None:
         self._db = db
         self._clock = clock
         self._agent = agent

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import time
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.calendar import AgentCalendar, calendar_from_settings, is_known_zone
 from desktop.core.changes import ChangeBus, OpChanges
 
@@ -34,7 +32,7 @@ class Settings:
 class SettingsStore:
     """Reads and writes Settings in the `settings` table; unknown or bad values fall back."""
 
-    def __init__(self, db: sqlite_utils.Database, bus: ChangeBus | None = None) -> None:
+    def __init__(self, db: Database, bus: ChangeBus | None = None) -> None:
         self._db = db
         self.bus = bus or ChangeBus()
         self.current = self._load()

@@ -10,6 +10,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.core.breather import background
 from desktop.core.content.model import ContentPack
 from desktop.core.progress import Runner
 from desktop.core.text.intent import IntentSuggester, Suggestion
@@ -50,7 +51,27 @@ class TextAssist:
         if self._run is not None:
             return
         self._run = run
+        self._prepare_tools(self.pack)
         self._rebuild_index(self.pack)
+
+    def _prepare_tools(self, pack: ContentPack) -> None:
+        assert self._run is not None
+
+        def done(future: Future) -> None:
+            try:
+                tools = future.result()
+            except Exception:
+                log.exception("text assist could not be prepared; it is built on first use")
+                return
+            if self.pack is pack and self._tools is None:
+                self._tools = tools
+
+        self._run(lambda: _Tools.for_pack(pack, self.segmenter), done)
+
+    def _current_tools(self) -> _Tools:
+        if self._tools is None:  # typed into before the worker was done: build it here
+            self._tools = _Tools.for_pack(self.pack, self.segmenter)
+        return self._tools
 
     def learn_from(self, history: Iterable[tuple[str, str]]) -> None:
         """Train a suggester on the agent's own classified calls (notes, call type) off the
@@ -65,14 +86,16 @@ class TextAssist:
         self.history_learned.clear()
 
         def train() -> tuple[IntentSuggester, int]:
+            background.breathe()
             suggester = IntentSuggester(pack, self.segmenter)
-            return suggester, suggester.train(history)
+            return suggester, suggester.train(background.steps(history, 10))
 
         def done(future: Future) -> None:
             try:
                 suggester, learned = future.result()
                 if self.pack is pack:  # a pack reload meanwhile made this one stale
-                    self._suggester, self.learned_calls = suggester, learned
+                    self._current_tools().suggester = suggester
+                    self.learned_calls = learned
             except Exception:
                 log.exception("could not learn from the call history")
             finally:
@@ -82,11 +105,12 @@ class TextAssist:
 
     def set_pack(self, pack: ContentPack) -> None:
         self.pack = pack
-        self._suggester = IntentSuggester(pack, self.segmenter)
-        self._detector = ComplaintDetector(pack, self.segmenter)
-        self._checker = PhraseChecker(pack.phrases)
+        # Built on first use or by a worker (attach): the suggester's bundled model and the
+        # matchers' patterns take 50-100 ms, which the first frame does not need.
+        self._tools: _Tools | None = None
         self.calming_scripts = calming_script_ids(pack)
         if self._run is not None:
+            self._prepare_tools(pack)
             self._rebuild_index(pack)
             if self._history is not None:
                 self._learn(pack)
@@ -111,14 +135,32 @@ class TextAssist:
     def analyse(self, text: str) -> Assist:
         if not text.strip():
             return Assist()
+        tools = self._current_tools()
         return Assist(
-            self._suggester.suggest(text, top=2),
-            self._detector.detect(text),
-            self._checker.check(text),
+            tools.suggester.suggest(text, top=2),
+            tools.detector.detect(text),
+            tools.checker.check(text),
         )
 
     def check_phrases(self, text: str) -> list[PhraseHit]:
-        return self._checker.check(text)
+        return self._current_tools().checker.check(text)
+
+
+@dataclass(slots=True)
+class _Tools:
+    """The analysers for one pack (the suggester is replaced once history is learned)."""
+
+    suggester: IntentSuggester
+    detector: ComplaintDetector
+    checker: PhraseChecker
+
+    @classmethod
+    def for_pack(cls, pack: ContentPack, segmenter: Segmenter) -> _Tools:
+        return cls(
+            IntentSuggester(pack, segmenter),
+            ComplaintDetector(pack, segmenter),
+            PhraseChecker(pack.phrases),
+        )
 
 
 def _pack_words(pack: ContentPack) -> list[str]:

@@ -8,6 +8,7 @@ import pytest
 
 from desktop.app import App, build_app
 from desktop.core.clock import FakeClock
+from desktop.ui.reminders.scheduler import import_apscheduler
 
 
 @pytest.fixture
@@ -16,6 +17,7 @@ def app(qtbot, data_dir: Path, clock: FakeClock, segmenter) -> Iterator[App]:
     copied in so each test loads it the fast way, as a second start of the app does."""
     (data_dir / "cache").mkdir()
     shutil.copy(segmenter.cache_file, data_dir / "cache" / segmenter.cache_file.name)
+    import_apscheduler()  # as the app's start-up does first: the scheduler then starts at once
     built = build_app(data_dir, clock)
     built.start_background()
     qtbot.addWidget(built.window)

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 
-import sqlite_utils
-
+from db import Database
 from desktop.core.calendar import AgentCalendar
 from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock
@@ -39,7 +38,7 @@ class ReminderService:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         clock: Clock,
         audit: AuditLog,
         settings_store: SettingsStore,

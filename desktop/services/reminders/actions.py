@@ -6,9 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.clock import Clock, to_iso
 from desktop.core.content.model import REMINDER_KINDS
 from desktop.core.reminders import (
@@ -31,7 +29,7 @@ class ReminderActions:
         self,
         store: ReminderStore,
         cases: CasePolicy,
-        db: sqlite_utils.Database,
+        db: Database,
         clock: Clock,
         audit: AuditLog,
     ) -> None:

@@ -8,11 +8,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.calls import OUTCOME_LABELS
-from desktop.core.clock import Clock, to_iso
+from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.core.content.model import OUTCOMES, ReminderRule
 from desktop.core.reminders import (
     OPEN_STATUSES,
@@ -37,7 +35,7 @@ class CasePolicy:
     def __init__(
         self,
         store: ReminderStore,
-        db: sqlite_utils.Database,
+        db: Database,
         clock: Clock,
         audit: AuditLog,
         rules: Callable[[], Sequence[ReminderRule]],
@@ -130,11 +128,12 @@ class CasePolicy:
         if not (repeat and row["repeat_minutes"] > 0):
             return
         due = next_repeat(
-            now,
+            parse_iso(row["target_at"]) if row["target_at"] else now,  # the rhythm, not `now`
             row["repeat_minutes"],
             bool(row["shift_office_hours"]),
             self._store.office_hours(),
             self._store.timezone(),
+            now=now,
         )
         next_id = str(uuid.uuid4())
         self._store.insert(

@@ -3,9 +3,7 @@ shows each firing, across restarts and second instances."""
 
 from __future__ import annotations
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.services.audit import AuditLog
 from desktop.services.reminders.store import (
@@ -14,7 +12,7 @@ from desktop.services.reminders.store import (
 
 
 class ReminderFiring:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock, audit: AuditLog) -> None:
+    def __init__(self, db: Database, clock: Clock, audit: AuditLog) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit

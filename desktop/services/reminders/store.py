@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-import sqlite_utils
-
+from db import Database
 from desktop.core.calendar import AgentCalendar
 from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.core.content.model import REMINDER_KINDS
@@ -86,9 +85,7 @@ def _to_reminder(row: Sequence[Any]) -> Reminder:
 class ReminderStore:
     """Reads reminders and holds the row helpers; writes only inside callers' transactions."""
 
-    def __init__(
-        self, db: sqlite_utils.Database, clock: Clock, settings_store: SettingsStore
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, settings_store: SettingsStore) -> None:
         self._db = db
         self._clock = clock
         self._settings = settings_store

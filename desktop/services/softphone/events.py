@@ -6,9 +6,7 @@ not be written is not marked handled and is tried again (issue 14.3).
 
 from __future__ import annotations
 
-import sqlite_utils
-
-from db import transaction
+from db import Database, transaction
 from desktop.core.call_events import CallEvent
 from desktop.core.calls import Call
 from desktop.core.changes import OpChanges
@@ -18,7 +16,7 @@ from desktop.services.calls import CallError, CallService
 
 
 class SoftphoneEvents:
-    def __init__(self, db: sqlite_utils.Database, calls: CallService, clock: Clock) -> None:
+    def __init__(self, db: Database, calls: CallService, clock: Clock) -> None:
         self._db = db
         self._calls = calls
         self._clock = clock

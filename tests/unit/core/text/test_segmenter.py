@@ -7,11 +7,15 @@ from pathlib import Path
 import jieba
 import pytest
 
+from desktop.core.text import segmenter as segmenter_module
 from desktop.core.text.segmenter import (
     CACHE_FILE_NAME,
     Segmenter,
+    ShardedFreq,
     default_userdict_path,
+    load_sliced_cache,
     read_userdict_words,
+    write_sliced_cache,
 )
 from tests.eval.samples import load_eval_samples
 
@@ -76,6 +80,7 @@ def test_cuts_exactly_like_jieba_also_on_the_fast_cache_path(
     fast.load()
     monkeypatch.undo()
     assert fast.ready
+    assert fast.loaded_from_cache  # the sliced cache the fixture's load wrote
     texts = [*SENTENCES, *(text for text, _ in load_eval_samples())]
     texts.append("。".join(texts))
     for text in texts:
@@ -113,3 +118,50 @@ def test_a_failed_load_keeps_the_fallback(tmp_path: Path, caplog: pytest.LogCapt
     assert seg.wait(0) is False
     assert seg.cut("查物流") == ["查", "物流"]
     assert "jieba failed to load" in caplog.text
+
+
+def test_the_copied_patterns_are_jiebas() -> None:
+    """The segmenter works before jieba is imported with copies of jieba's two patterns."""
+    assert segmenter_module._RUN.pattern == jieba.re_han_default.pattern
+    assert segmenter_module._USERDICT_LINE.pattern == jieba.re_userdict.pattern
+
+
+def test_sharded_freq_behaves_as_jieba_uses_its_dict() -> None:
+    freq = ShardedFreq.from_dict({"物流": 5, "物": 0, "a": 1})
+    assert "物流" in freq and "物" in freq and "物价" not in freq and "" not in freq
+    assert freq["物流"] == 5 and freq.get("物") == 0 and freq.get("x") is None
+    assert freq.get("x", 1) == 1
+    with pytest.raises(KeyError):
+        freq["物价"]
+    freq["物价"] = 3
+    assert freq["物价"] == 3 and len(freq) == 4
+
+
+def test_sliced_cache_round_trips_and_refuses_a_stale_or_broken_file(tmp_path: Path) -> None:
+    words = {f"词{i}": i for i in range(20_000)} | {"甲": 1, "乙乙": 2}
+    freq = ShardedFreq.from_dict(words)
+    path = tmp_path / CACHE_FILE_NAME
+    write_sliced_cache(path, ["k", 1], freq, 12345)
+    loaded = load_sliced_cache(path, ["k", 1])
+    assert loaded is not None
+    assert loaded[1] == 12345
+    assert loaded[0].shards == freq.shards
+    assert load_sliced_cache(path, ["k", 2]) is None  # another jieba dictionary or format
+    path.write_bytes(path.read_bytes()[:-10])  # a truncated file
+    assert load_sliced_cache(path, ["k", 1]) is None
+    assert load_sliced_cache(tmp_path / "missing", ["k", 1]) is None
+
+
+def test_a_stale_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache written for another jieba dictionary is not used: the load rebuilds it."""
+    seg = Segmenter(tmp_path)
+    seg.load()
+    assert seg.ready and not seg.loaded_from_cache
+    monkeypatch.setattr(segmenter_module, "CACHE_FORMAT", segmenter_module.CACHE_FORMAT + 1)
+    again = Segmenter(tmp_path)
+    again.load()
+    assert again.ready and not again.loaded_from_cache
+    third = Segmenter(tmp_path)
+    third.load()
+    assert third.loaded_from_cache
+    assert third.cut("我要退换货") == ["我要", "退换货"]
