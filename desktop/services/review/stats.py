@@ -36,11 +36,11 @@ def checklists_from_pack(pack: Any) -> dict[str, list[tuple[str, bool]]]:
     }
 
 
-def _mean(total: float, count: int) -> float | None:
+def _mean(total: float, count: float) -> float | None:
     return total / count if count else None
 
 
-def _rate(part: int, whole: int) -> float | None:
+def _rate(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
@@ -373,7 +373,7 @@ def _adherence(
     completed: dict[tuple[str, str], int] = defaultdict(int)
     for (agent, intent), group in groups.items():
         if intent is not None and group.completed:
-            completed[(agent if by_agent else "", intent)] += group.completed
+            completed[(agent if by_agent else "", intent)] += int(group.completed)
     ticked: dict[tuple[str, str, str], int] = defaultdict(int)
     for (agent, intent, step), n in step_counts.items():
         ticked[(agent if by_agent else "", intent, step)] += n
