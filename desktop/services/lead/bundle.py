@@ -1,0 +1,560 @@
+"""Log bundles: one agent's log as a SQLite file, and merging many into the lead's database.
+
+The format is written down in docs/bundles.md (format 1); this module is its reference reader
+and writer. No Qt. Export and import are each one use case: import is one transaction per
+bundle with its audit row inside, so a refused or failed bundle changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sqlite3
+import urllib.parse
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from desktop.core.calendar import AgentCalendar
+from desktop.core.clock import Clock, to_iso
+from desktop.core.progress import Progress
+from desktop.services.audit import AuditLog
+from desktop.services.lead.export import atomic_output
+
+PRODUCT = "callassist-bundle"
+FORMAT_VERSION = 1
+APPLICATION_ID = 0x43414C42  # "CALB"
+SQLITE_HEADER = b"SQLite format 3\x00"
+DATABASE_ID_KEY = "database_id"
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    name: str
+    key: str
+    columns: tuple[str, ...]
+    versioned: bool = False  # rows carry updated_at: a later one replaces an older one
+    optional: bool = False  # exported only when the source has the table
+
+
+CALL_COLUMNS = (
+    "id", "phone", "caller_name", "started_at", "answered_at", "ended_at", "completed_at",
+    "intent", "priority", "status", "outcome", "notes", "notes_saved_at", "skip_reason",
+    "agent", "source", "softphone_call_id", "reminder_id", "updated_at",
+)  # fmt: skip
+REMINDER_COLUMNS = (
+    "id", "call_id", "case_id", "call_type", "phone", "customer_name", "kind", "rule_key",
+    "due_at", "target_at", "status", "created_at", "fired_at", "done_at", "note", "result",
+    "repeat_minutes", "shift_office_hours", "callback_call_id", "callback_at", "agent",
+    "updated_at",
+)  # fmt: skip
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("calls", "id", CALL_COLUMNS, versioned=True),
+    TableSpec("call_intents", "uid", ("uid", "call_id", "intent", "set_at")),
+    TableSpec("checklist_ticks", "uid", ("uid", "call_id", "step_key", "ticked_at", "unticked_at")),
+    TableSpec("script_uses", "uid", ("uid", "call_id", "script_id", "used_at")),
+    TableSpec("reminders", "id", REMINDER_COLUMNS, versioned=True),
+    TableSpec("qa_evaluations", "id", (), optional=True),  # columns: the source's own
+    TableSpec(
+        "audit_log", "uid", ("uid", "at", "actor", "action", "entity", "entity_id", "detail")
+    ),
+)
+SPECS = {spec.name: spec for spec in TABLES}
+
+
+class BundleError(Exception):
+    """A bundle refused; `str()` names the file and the reason (Chinese, for the user)."""
+
+    def __init__(self, path: Path, reason: str, *, skipped: bool = False) -> None:
+        super().__init__(f"{Path(path).name}：{reason}")
+        self.path = Path(path)
+        self.reason = reason
+        self.skipped = skipped  # not an error: the lead's own bundle
+
+
+# ---- identity ----------------------------------------------------------------------------
+def database_id(db: sqlite_utils.Database) -> str:
+    """The UUID naming this database file (made on first use), so a bundle knows its source."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [DATABASE_ID_KEY]).fetchone()
+    if row and row[0]:
+        return str(row[0])
+    new = uuid.uuid4().hex
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+        [DATABASE_ID_KEY, new],
+    )
+    return str(
+        db.execute("SELECT value FROM settings WHERE key = ?", [DATABASE_ID_KEY]).fetchone()[0]
+    )
+
+
+def _setting(conn: sqlite3.Connection | Any, key: str, schema: str = "main") -> str:
+    row = conn.execute(f"SELECT value FROM {schema}.settings WHERE key = ?", [key]).fetchone()
+    return str(row[0]) if row and row[0] is not None else ""
+
+
+def _uri(path: Path, query: str = "") -> str:
+    return "file:" + urllib.parse.quote(Path(path).resolve().as_posix()) + query
+
+
+# ---- the checksum (docs/bundles.md) ------------------------------------------------------
+def checksum(conn: sqlite3.Connection, tables: Sequence[str], schema: str = "main") -> str:
+    digest = hashlib.sha256()
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for table in tables:
+        key = SPECS[table].key if table in SPECS else "rowid"
+        cursor = conn.execute(f'SELECT * FROM {schema}."{table}" ORDER BY "{key}"')
+        while batch := cursor.fetchmany(5000):
+            digest.update("".join(dumps([table, *row]) + "\n" for row in batch).encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
+
+
+def _columns(conn: sqlite3.Connection | Any, table: str, schema: str = "main") -> list[str]:
+    return [r[1] for r in conn.execute(f'PRAGMA {schema}.table_info("{table}")').fetchall()]
+
+
+def _has_table(conn: sqlite3.Connection | Any, table: str, schema: str = "main") -> bool:
+    return bool(
+        conn.execute(
+            f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()
+    )
+
+
+# ---- export ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BundleSummary:
+    path: Path
+    agent_id: str
+    since: date | None
+    rows: dict[str, int]
+
+
+def export_bundle(
+    source: Path,
+    out: Path,
+    clock: Clock,
+    calendar: AgentCalendar,
+    *,
+    since: date | None = None,
+    progress: Progress | None = None,
+) -> BundleSummary:
+    """Write the bundle of the agent whose database is `source` to `out` (temp name, renamed
+    when complete). Reads `source` through its own connection (safe beside the running app)."""
+    out = Path(out)
+    with atomic_output(out) as temp:
+        conn = sqlite3.connect(_uri(temp), uri=True, isolation_level=None)
+        try:
+            summary = _write_bundle(conn, Path(source), out, clock, calendar, since, progress)
+        finally:
+            conn.close()
+    return summary
+
+
+def _write_bundle(
+    conn: sqlite3.Connection,
+    source: Path,
+    out: Path,
+    clock: Clock,
+    calendar: AgentCalendar,
+    since: date | None,
+    progress: Progress | None,
+) -> BundleSummary:
+    conn.execute("PRAGMA journal_mode = OFF")  # a fresh file: all or nothing via the rename
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+    conn.execute("ATTACH DATABASE ? AS src", [_uri(source, "?mode=ro")])
+    src_db = sqlite_utils.Database(sqlite3.connect(source, isolation_level=None, timeout=5))
+    try:
+        db_id = database_id(src_db)  # made once in the source, so later bundles agree
+    finally:
+        src_db.close()
+    me = _setting(conn, "agent_id", "src") or "1001"
+    schema_version = int(conn.execute("PRAGMA src.user_version").fetchone()[0])
+    start = to_iso(calendar.day_start(since)) if since else ""
+    conn.execute("BEGIN")
+    conn.execute("CREATE TEMP TABLE picked (id TEXT PRIMARY KEY)")
+    mine = "(c.agent = :me OR c.agent = '')"
+    if since:
+        conn.execute(
+            f"INSERT INTO picked SELECT c.id FROM src.calls c WHERE {mine} "
+            "AND (c.started_at >= :start OR c.updated_at >= :start)",
+            {"me": me, "start": start},
+        )
+    else:
+        conn.execute(f"INSERT INTO picked SELECT c.id FROM src.calls c WHERE {mine}", {"me": me})
+    reminder_where = _reminder_where(since is not None, "r")
+    # calls a kept reminder points at travel with it, so the bundle is complete on its own
+    conn.execute(
+        "INSERT OR IGNORE INTO picked SELECT x FROM (SELECT r.call_id AS x FROM src.reminders r "
+        f"WHERE {reminder_where} UNION SELECT r.callback_call_id FROM src.reminders r "
+        f"WHERE {reminder_where}) WHERE x IN (SELECT id FROM src.calls)",
+        {"me": me, "start": start},
+    )
+    tables: list[str] = []
+    counts: dict[str, int] = {}
+    steps = len(TABLES)
+    for number, spec in enumerate(TABLES):
+        if progress is not None:
+            progress.check()
+            progress.report(number, steps, f"导出 {spec.name}")
+        if spec.optional and not _has_table(conn, spec.name, "src"):
+            continue
+        columns = list(spec.columns) or _columns(conn, spec.name, "src")
+        select = _export_select(spec, columns, since is not None)
+        column_sql = ", ".join(f'"{c}"' for c in columns)
+        conn.execute(
+            f'CREATE TABLE main."{spec.name}" AS SELECT {column_sql} FROM src."{spec.name}" WHERE 0'
+        )
+        conn.execute(
+            f'INSERT INTO main."{spec.name}" ({column_sql}) {select}', {"me": me, "start": start}
+        )
+        conn.execute(f'CREATE UNIQUE INDEX "{spec.name}_key" ON "{spec.name}" ("{spec.key}")')
+        tables.append(spec.name)
+        counts[spec.name] = int(conn.execute(f'SELECT count(*) FROM "{spec.name}"').fetchone()[0])
+    if progress is not None:
+        progress.report(steps, steps, "计算校验和")
+    manifest = {
+        "product": PRODUCT,
+        "format_version": str(FORMAT_VERSION),
+        "schema_version": str(schema_version),
+        "agent_id": me,
+        "agent_name": _setting(conn, "agent_name", "src"),
+        "machine": platform.node(),
+        "database_id": db_id,
+        "created_at": to_iso(clock.now()),
+        "since": since.isoformat() if since else "",
+        "tables": json.dumps(tables),
+        "checksum": checksum(conn, tables),
+        **{f"rows.{t}": str(n) for t, n in counts.items()},
+    }
+    conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT)")
+    conn.executemany("INSERT INTO manifest VALUES (?, ?)", manifest.items())
+    conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE src")
+    return BundleSummary(out, me, since, counts)
+
+
+def _reminder_where(since: bool, alias: str) -> str:
+    """The agent's reminders; with --since, those of kept calls or made/changed since."""
+    mine = f"({alias}.agent = :me OR {alias}.agent = '')"
+    if not since:
+        return mine
+    return (
+        f"{mine} AND ({alias}.case_id IN (SELECT id FROM picked) "
+        f"OR {alias}.call_id IN (SELECT id FROM picked) "
+        f"OR {alias}.updated_at >= :start OR {alias}.created_at >= :start)"
+    )
+
+
+def _export_select(spec: TableSpec, columns: list[str], since: bool) -> str:
+    cols = ", ".join(f't."{c}"' for c in columns)
+    if spec.name == "calls":
+        cols = cols.replace('t."agent"', "CASE WHEN t.agent = '' THEN :me ELSE t.agent END")
+        return f"SELECT {cols} FROM src.calls t WHERE t.id IN (SELECT id FROM picked)"
+    if spec.name == "reminders":
+        cols = cols.replace('t."agent"', "CASE WHEN t.agent = '' THEN :me ELSE t.agent END")
+        where = _reminder_where(since, "t")
+        return f"SELECT {cols} FROM src.reminders t WHERE {where}"
+    if spec.name == "audit_log":
+        cols = cols.replace('t."actor"', "CASE WHEN t.actor = '' THEN :me ELSE t.actor END")
+        where = "(t.actor = :me OR t.actor = '')" + (" AND t.at >= :start" if since else "")
+        return f"SELECT {cols} FROM src.audit_log t WHERE {where}"
+    if "call_id" in columns:
+        return f'SELECT {cols} FROM src."{spec.name}" t WHERE t.call_id IN (SELECT id FROM picked)'
+    return f'SELECT {cols} FROM src."{spec.name}" t'
+
+
+# ---- reading -----------------------------------------------------------------------------
+class Bundle:
+    """An opened, structurally checked bundle (read-only). `verify()` checks its rows."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, manifest: dict[str, str]) -> None:
+        self.path = path
+        self.conn = conn
+        self.manifest = manifest
+        self.tables: list[str] = json.loads(manifest.get("tables") or "[]")
+
+    def __enter__(self) -> Bundle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def count(self, table: str) -> int:
+        return int(self.manifest.get(f"rows.{table}", "0"))
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.count(t) for t in self.tables)
+
+    def verify(self) -> None:
+        """Row counts and the checksum match the manifest, else BundleError."""
+        try:
+            for table in self.tables:
+                actual = self.conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                if actual != self.count(table):
+                    raise BundleError(
+                        self.path, "数据包校验失败（行数与清单不符，内容被改动或不完整）"
+                    )
+            if checksum(self.conn, self.tables) != self.manifest.get("checksum"):
+                raise BundleError(self.path, "数据包校验失败（校验和不符，内容被改动或不完整）")
+        except sqlite3.DatabaseError as exc:
+            raise BundleError(self.path, "数据包已损坏（文件不完整）") from exc
+
+    def rows(self, table: str) -> Iterator[dict[str, Any]]:
+        key = SPECS[table].key if table in SPECS else "rowid"
+        cursor = self.conn.execute(f'SELECT * FROM "{table}" ORDER BY "{key}"')
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
+
+def open_bundle(path: Path) -> Bundle:
+    """Open `path` read-only and check it is a complete bundle this program understands;
+    BundleError(path, reason) otherwise. Call `verify()` to check the rows too."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise BundleError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
+    if size == 0:
+        raise BundleError(path, "文件是空的")
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+        raise BundleError(path, "不是有效的数据包（文件已损坏或不是 SQLite 文件）")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[24:28] == header[92:96] and pages and size < page_size * pages:
+        raise BundleError(path, "数据包已损坏（文件不完整，可能复制时被截断）")
+    try:
+        conn = sqlite3.connect(_uri(path, "?mode=ro"), uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise BundleError(path, "不是有效的数据包（无法打开）") from exc
+    try:
+        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise BundleError(path, "数据包已损坏（文件不完整）")
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        if not _has_table(conn, "manifest"):
+            raise BundleError(path, "不是坐席助手的数据包（其他程序的 SQLite 文件）")
+        manifest = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM manifest")}
+        if app_id != APPLICATION_ID or manifest.get("product") != PRODUCT:
+            raise BundleError(path, "不是坐席助手的数据包（其他程序的 SQLite 文件）")
+        try:
+            version = int(manifest.get("format_version", ""))
+        except ValueError:
+            raise BundleError(path, "数据包清单无效（缺少格式版本）") from None
+        if version > FORMAT_VERSION:
+            raise BundleError(
+                path, f"数据包格式版本 {version} 比本程序（{FORMAT_VERSION}）新，请升级坐席助手"
+            )
+        bundle = Bundle(path, conn, manifest)
+        unknown = [t for t in bundle.tables if t not in SPECS or not _has_table(conn, t)]
+        if unknown:
+            raise BundleError(path, f"数据包不完整（缺少或多出表：{', '.join(unknown)}）")
+    except BundleError:
+        conn.close()
+        raise
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        conn.close()
+        raise BundleError(path, "数据包已损坏（文件不完整）") from exc
+    return bundle
+
+
+# ---- import ------------------------------------------------------------------------------
+@dataclass(slots=True)
+class TableCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(slots=True)
+class ImportReport:
+    path: Path
+    agent_id: str
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+    changed_call_ids: list[str] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(c.added for c in self.tables.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(c.updated for c in self.tables.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"  {name}: 新增 {c.added}，更新 {c.updated}，未变 {c.unchanged}"
+            for name, c in self.tables.items()
+        ]
+
+
+def check_target_writable(db: sqlite_utils.Database, target_file: Path | None) -> None:
+    if target_file is not None and target_file.exists() and not os.access(target_file, os.W_OK):
+        raise BundleError(target_file, "目标数据库只读，无法导入")
+    if db.execute("PRAGMA query_only").fetchone()[0]:
+        raise BundleError(target_file or Path("?"), "目标数据库只读，无法导入")
+
+
+def import_bundle(
+    db: sqlite_utils.Database,
+    path: Path,
+    audit: AuditLog,
+    *,
+    target_file: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Merge one bundle into `db` (docs/bundles.md, "Import rules"): one transaction, its
+    audit row inside; BundleError (nothing changed) for any refusal."""
+    path = Path(path)
+    check_target_writable(db, target_file)
+    with open_bundle(path) as bundle:
+        if progress is not None:
+            progress.report(0, 3, "校验数据包")
+        bundle.verify()
+        try:
+            own_id = database_id(db)
+        except sqlite3.OperationalError as exc:
+            raise _write_error(path, exc) from exc
+        if bundle.manifest.get("database_id") == own_id:
+            raise BundleError(path, "这是本机数据库导出的数据包，已跳过", skipped=True)
+        manifest = bundle.manifest
+        tables = list(bundle.tables)
+    conn = db.conn
+    alias = "bundle"
+    try:
+        conn.execute(f"ATTACH DATABASE ? AS {alias}", [str(path)])
+    except sqlite3.Error as exc:
+        raise BundleError(path, f"无法打开数据包（{exc}）") from exc
+    report = ImportReport(path, manifest.get("agent_id", ""))
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for number, table in enumerate(tables):
+                if progress is not None:
+                    progress.check()
+                    progress.report(number, len(tables), f"合并 {table}")
+                if not _has_table(conn, table):
+                    continue  # e.g. qa_evaluations into a database without the review feature
+                report.tables[table] = _merge_table(conn, SPECS[table], alias, report)
+            audit.record(
+                "bundle.import",
+                "bundle",
+                manifest.get("database_id", ""),
+                file=path.name,
+                agent=manifest.get("agent_id", ""),
+                machine=manifest.get("machine", ""),
+                created_at=manifest.get("created_at", ""),
+                counts={t: [c.added, c.updated, c.unchanged] for t, c in report.tables.items()},
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    except sqlite3.IntegrityError as exc:
+        raise BundleError(path, f"数据包内容不一致，未导入，未做任何改动（{exc}）") from exc
+    except sqlite3.OperationalError as exc:
+        raise _write_error(path, exc) from exc
+    finally:
+        conn.execute(f"DETACH DATABASE {alias}")
+    if progress is not None:
+        progress.report(len(tables), len(tables), "完成")
+    return report
+
+
+def _write_error(path: Path, exc: sqlite3.Error) -> BundleError:
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return BundleError(path, "目标数据库只读，无法导入")
+    if "full" in text:
+        return BundleError(path, "磁盘空间不足，未导入")
+    return BundleError(path, f"导入失败，未做任何改动（{exc}）")
+
+
+def _merge_table(
+    conn: sqlite3.Connection, spec: TableSpec, alias: str, report: ImportReport
+) -> TableCounts:
+    name, key = spec.name, spec.key
+    target_cols = set(_columns(conn, name))
+    columns = [c for c in _columns(conn, name, alias) if c in target_cols]
+    if key not in columns:
+        return TableCounts()
+    total = int(conn.execute(f'SELECT count(*) FROM {alias}."{name}"').fetchone()[0])
+    added = int(
+        conn.execute(
+            f'SELECT count(*) FROM {alias}."{name}" b '
+            f'WHERE NOT EXISTS (SELECT 1 FROM main."{name}" m WHERE m."{key}" = b."{key}")'
+        ).fetchone()[0]
+    )
+    versioned = spec.versioned or (spec.optional and "updated_at" in columns)
+    conn.execute("DROP TABLE IF EXISTS temp.merge_update")
+    if versioned and "updated_at" in columns:
+        differs = " OR ".join(
+            f'b."{c}" IS NOT m."{c}"' for c in columns if c not in (key, "updated_at")
+        )
+        conn.execute(
+            f'CREATE TEMP TABLE merge_update AS SELECT b."{key}" AS k FROM {alias}."{name}" b '
+            f'JOIN main."{name}" m ON m."{key}" = b."{key}" '
+            f"WHERE (m.updated_at IS NULL OR b.updated_at > m.updated_at) AND ({differs or '0'})"
+        )
+    elif name == "checklist_ticks":
+        conn.execute(
+            f"CREATE TEMP TABLE merge_update AS SELECT b.uid AS k FROM {alias}.checklist_ticks b "
+            "JOIN main.checklist_ticks m ON m.uid = b.uid "
+            "WHERE m.unticked_at IS NULL AND b.unticked_at IS NOT NULL"
+        )
+    else:
+        conn.execute("CREATE TEMP TABLE merge_update (k TEXT)")
+    updated = int(conn.execute("SELECT count(*) FROM temp.merge_update").fetchone()[0])
+    col_sql = ", ".join(f'"{c}"' for c in columns)
+    plain_values = ", ".join(f'b."{c}"' for c in columns)
+    values = plain_values
+    if name == "calls" and "customer_id" in target_cols:
+        insert_cols = col_sql + ', "customer_id"'
+        values += (
+            ", (SELECT cu.id FROM main.customers cu WHERE cu.phone = b.phone AND b.phone != '')"
+        )
+    else:
+        insert_cols = col_sql
+    if name == "calls":
+        # the notes index follows: stale entries of updated calls go, the indexer redoes them
+        conn.execute(
+            "DELETE FROM main.notes_fts WHERE rowid IN (SELECT c.rowid FROM main.calls c "
+            "WHERE c.id IN (SELECT k FROM temp.merge_update))"
+        )
+        report.changed_call_ids = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT k FROM temp.merge_update UNION ALL SELECT b.id FROM {alias}.calls b "
+                "WHERE NOT EXISTS (SELECT 1 FROM main.calls m WHERE m.id = b.id)"
+            )
+        ]
+    conn.execute(
+        f'INSERT INTO main."{name}" ({insert_cols}) SELECT {values} FROM {alias}."{name}" b '
+        f'WHERE NOT EXISTS (SELECT 1 FROM main."{name}" m WHERE m."{key}" = b."{key}")'
+    )
+    if updated:
+        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != key)
+        conn.execute(
+            f'INSERT INTO main."{name}" ({col_sql}) SELECT {plain_values} '
+            f'FROM {alias}."{name}" b WHERE b."{key}" IN (SELECT k FROM temp.merge_update) '
+            f'ON CONFLICT("{key}") DO UPDATE SET {sets}'
+        )
+    conn.execute("DROP TABLE temp.merge_update")
+    return TableCounts(added, updated, total - added - updated)
