@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.core.content.check import run_check
 
         return run_check(Path(options.dir) if options.dir else None, sys.stdout)
+    if options.command == "center":
+        from desktop.center_cli import run_center
+
+        return run_center(options, sys.stdout, sys.stderr)
     if options.command == "report":
         from desktop.report import run_report
 
@@ -74,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     from desktop.report import add_parser as add_report_parser
 
     add_report_parser(sub)
+    from desktop.center_cli import add_parser as add_center_parser
+
+    add_center_parser(sub)
     sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
     return parser
 

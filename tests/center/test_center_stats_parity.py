@@ -96,7 +96,9 @@ def test_a_team_is_its_agents(both) -> None:
     for key in ("calls", "answered", "missed", "aht_s", "fcr", "by_hour", "callbacks"):
         assert team[key] == only_b[key], key
     assert set(team["by_agent"]) == {"B"}
-    empty = stats.compute(pg, period, agents=[], checklists=CHECKLISTS, now=NOW_DT, dialect=POSTGRES)
+    empty = stats.compute(
+        pg, period, agents=[], checklists=CHECKLISTS, now=NOW_DT, dialect=POSTGRES
+    )
     assert empty["calls"] == 0
 
 

@@ -42,9 +42,7 @@ def write_bundle(
         if spec.name not in tables:
             continue
         columns = spec.columns or QA_COLUMNS
-        conn.execute(
-            f'CREATE TABLE "{spec.name}" ({", ".join(columns)}, PRIMARY KEY ({spec.key}))'
-        )
+        conn.execute(f'CREATE TABLE "{spec.name}" ({", ".join(columns)}, PRIMARY KEY ({spec.key}))')
         marks = ", ".join("?" for _ in columns)
         conn.executemany(
             f'INSERT INTO "{spec.name}" VALUES ({marks})',
@@ -74,7 +72,9 @@ def write_bundle(
     return path
 
 
-def rows_from_db(db_file: Path, updated_at: str = "2026-03-19T00:00:00.000Z") -> dict[str, list[dict]]:
+def rows_from_db(
+    db_file: Path, updated_at: str = "2026-03-19T00:00:00.000Z"
+) -> dict[str, list[dict]]:
     """Every row of an agent database in bundle form (uids made like migration 5's)."""
     conn = sqlite3.connect(db_file)
     conn.row_factory = sqlite3.Row

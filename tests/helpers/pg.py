@@ -33,7 +33,9 @@ def pg_bindir() -> Path | None:
         return Path(override) if (Path(override) / "initdb").exists() else None
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
     )
     if found:
         return Path(found[-1]).parent
@@ -79,7 +81,9 @@ class PgServer:
     # ---- life cycle ----------------------------------------------------------------------
 
     @classmethod
-    def start(cls, *, database: str = "center_test", settings: dict[str, str] | None = None) -> PgServer:
+    def start(
+        cls, *, database: str = "center_test", settings: dict[str, str] | None = None
+    ) -> PgServer:
         bindir = pg_bindir()
         if bindir is None:
             raise PgUnavailable("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
@@ -88,9 +92,7 @@ class PgServer:
             try:
                 pwd.getpwnam(SUPERUSER)
             except KeyError:
-                subprocess.run(
-                    ["useradd", "--system", "--no-create-home", SUPERUSER], check=True
-                )
+                subprocess.run(["useradd", "--system", "--no-create-home", SUPERUSER], check=True)
             run_as = SUPERUSER
         root = Path(tempfile.mkdtemp(prefix="callassist-pg-"))
         server = cls(bindir, root, free_port(), run_as, database)
@@ -113,7 +115,9 @@ class PgServer:
             self._cmd(*args), input=input_text, capture_output=True, text=True, timeout=120
         )
         if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr.strip() or done.stdout.strip()}")
+            raise RuntimeError(
+                f"{' '.join(args[:2])} failed: {done.stderr.strip() or done.stdout.strip()}"
+            )
         return done.stdout
 
     def _init(self, settings: dict[str, str]) -> None:
@@ -125,8 +129,10 @@ class PgServer:
             os.chown(self.socket_dir, info.pw_uid, info.pw_gid)
         self._run(
             str(self.bindir / "initdb"),
-            "-D", str(self.datadir),
-            "-U", SUPERUSER,
+            "-D",
+            str(self.datadir),
+            "-U",
+            SUPERUSER,
             "--auth-local=trust",
             "--auth-host=scram-sha-256",
             "--encoding=UTF8",
@@ -153,17 +159,20 @@ class PgServer:
         # pg_hba: only the local socket (trust, for the superuser's set-up) and 127.0.0.1 with
         # a password; nothing else may connect.
         (self.datadir / "pg_hba.conf").write_text(
-            "local all all trust\n"
-            "host all all 127.0.0.1/32 scram-sha-256\n",
+            "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
             encoding="utf-8",
         )
 
     def _launch(self) -> None:
         self._run(
             str(self.bindir / "pg_ctl"),
-            "-D", str(self.datadir),
-            "-l", str(self.root / "server.log"),
-            "-w", "-t", "60",
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
             "start",
         )
         self._started = True
@@ -172,9 +181,21 @@ class PgServer:
         """Run SQL as the superuser over the private socket (set-up and fault injection)."""
         return self._run(
             str(self.bindir / "psql"),
-            "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
-            "-h", str(self.socket_dir), "-p", str(self.port), "-U", SUPERUSER,
-            "-d", database, "-c", sql,
+            "-X",
+            "-q",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            str(self.socket_dir),
+            "-p",
+            str(self.port),
+            "-U",
+            SUPERUSER,
+            "-d",
+            database,
+            "-c",
+            sql,
         )
 
     def _create_role_and_db(self) -> None:
@@ -199,7 +220,15 @@ class PgServer:
         try:
             if self._started:
                 subprocess.run(
-                    self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"),
+                    self._cmd(
+                        str(self.bindir / "pg_ctl"),
+                        "-D",
+                        str(self.datadir),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "stop",
+                    ),
                     capture_output=True,
                     timeout=60,
                 )

@@ -71,7 +71,11 @@ def explain(exc: BaseException, url: str) -> str:
         return f"中心数据库不存在：{where}"
     if "connection refused" in lowered or "could not connect" in lowered or "timeout" in lowered:
         return f"无法连接中心数据库（服务器未启动或网络不通）：{where}"
-    if "terminat" in lowered or "server closed the connection" in lowered or "consuming input failed" in lowered:
+    if (
+        "terminat" in lowered
+        or "server closed the connection" in lowered
+        or "consuming input failed" in lowered
+    ):
         return f"与中心数据库的连接中断：{where}"
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     return f"中心数据库出错：{where}（{first}）"

@@ -29,7 +29,7 @@ class PostgresDialect:
     def shifted(self, expr: str, hours: int) -> str:
         return (
             f"to_char((({expr})::timestamptz + interval '{int(hours)} hours') AT TIME ZONE 'UTC', "
-            "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+            '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\')'
         )
 
     def notes_condition(

@@ -10,7 +10,9 @@ returned − added, unchanged = staged − returned.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -22,7 +24,14 @@ import psycopg
 from desktop.core.progress import Progress
 from desktop.services.center.connection import CenterError, explain, safe_url
 from desktop.services.center.schema import check_version, month_partition
-from desktop.services.lead.bundle import SPECS, TABLES, BundleError, ImportReport, TableCounts, open_bundle
+from desktop.services.lead.bundle import (
+    SPECS,
+    TABLES,
+    BundleError,
+    ImportReport,
+    TableCounts,
+    open_bundle,
+)
 
 # the key a table is upserted on (calls: the partitioned table's primary key)
 CONFLICT_KEYS = {"calls": ("started_at", "id")}
@@ -49,7 +58,7 @@ def _upsert_sql(table: str, columns: Sequence[str], stage: str) -> str:
         mine = ", ".join(f't."{c}"' for c in others if c != "updated_at")
         theirs = ", ".join(f'EXCLUDED."{c}"' for c in others if c != "updated_at")
         return (
-            f'{insert} DO UPDATE SET {sets} WHERE COALESCE(t.updated_at, \'\') '
+            f"{insert} DO UPDATE SET {sets} WHERE COALESCE(t.updated_at, '') "
             f"< COALESCE(EXCLUDED.updated_at, '') AND ({mine}) IS DISTINCT FROM ({theirs}) "
             "RETURNING true"
         ).replace(f'INSERT INTO "{table}"', f'INSERT INTO "{table}" AS t', 1)
@@ -112,22 +121,36 @@ def import_bundle(
                 conn.execute(
                     "INSERT INTO bundle_imports (file_name, agent_id, database_id, checksum, "
                     "counts) VALUES (%s, %s, %s, %s, %s)",
-                    [path.name, agent_id, manifest.get("database_id", ""),
-                     manifest.get("checksum", ""), json.dumps(detail["counts"])],
+                    [
+                        path.name,
+                        agent_id,
+                        manifest.get("database_id", ""),
+                        manifest.get("checksum", ""),
+                        json.dumps(detail["counts"]),
+                    ],
                 )
                 conn.execute(
                     "INSERT INTO audit_log (uid, at, actor, action, entity, entity_id, detail) "
                     "VALUES (%s, %s, %s, 'bundle.import', 'bundle', %s, %s)",
-                    [secrets.token_hex(16), _iso(now()), "center",
-                     manifest.get("database_id", ""), json.dumps(detail, ensure_ascii=False)],
+                    [
+                        secrets.token_hex(16),
+                        _iso(now()),
+                        "center",
+                        manifest.get("database_id", ""),
+                        json.dumps(detail, ensure_ascii=False),
+                    ],
                 )
             if progress is not None:
                 progress.report(total, total, "")
         except psycopg.Error as exc:
             _rollback_quietly(conn)
             if isinstance(exc, psycopg.errors.CheckViolation | psycopg.errors.DataError):
-                raise BundleError(path, f"数据包内容不符合中心数据库的格式（{exc.diag.message_primary}）") from exc
-            raise CenterError(f"{explain(exc, url)}；数据包 {path.name} 未导入，中心数据库未改动") from exc
+                raise BundleError(
+                    path, f"数据包内容不符合中心数据库的格式（{exc.diag.message_primary}）"
+                ) from exc
+            raise CenterError(
+                f"{explain(exc, url)}；数据包 {path.name} 未导入，中心数据库未改动"
+            ) from exc
         except CenterError:
             _rollback_quietly(conn)
             raise
@@ -141,10 +164,8 @@ def _iso(when: datetime) -> str:
 def _rollback_quietly(conn: psycopg.Connection) -> None:
     if conn.closed:
         return
-    try:
+    with contextlib.suppress(psycopg.Error):
         conn.rollback()
-    except psycopg.Error:
-        pass
 
 
 def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCounts:
@@ -157,16 +178,16 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
     select = ", ".join(f'"{c}"' for c in columns)
     cols = ", ".join(f'"{c}"' for c in columns)
     staged = 0
-    with conn.cursor() as cur:
-        with cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
-            for row in bundle.conn.execute(f'SELECT {select} FROM "{table}" ORDER BY "{key}"'):
-                copy.write_row(row)
-                staged += 1
+    with conn.cursor() as cur, cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+        for row in bundle.conn.execute(f'SELECT {select} FROM "{table}" ORDER BY "{key}"'):
+            copy.write_row(row)
+            staged += 1
     if table == "calls":
         for (month,) in conn.execute(
             f"SELECT DISTINCT substr(started_at, 1, 7) FROM {stage} ORDER BY 1"
         ).fetchall():
-            month_partition(conn, month)
+            if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month or ""):
+                month_partition(conn, month)  # other values fail the insert: refused
     counts = TableCounts()
     if not staged:
         return counts

@@ -21,7 +21,9 @@ def assign_team(conn: psycopg.Connection, agent_id: str, team_id: str, team_name
 
 
 def team_agents(conn: psycopg.Connection, team_id: str) -> list[str]:
-    rows = conn.execute("SELECT id FROM agents WHERE team_id = %s ORDER BY id", [team_id]).fetchall()
+    rows = conn.execute(
+        "SELECT id FROM agents WHERE team_id = %s ORDER BY id", [team_id]
+    ).fetchall()
     conn.rollback()
     return [r[0] for r in rows]
 
