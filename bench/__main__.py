@@ -29,6 +29,12 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "hook_return": ("hook_return_ms",),
     "notes_search": ("notes_search_1m_ms",),
     "rss_idle": ("rss_idle_mb",),
+    "center": (
+        "center_stats_10m_ms",
+        "center_team_stats_10m_ms",
+        "center_first_page_10m_ms",
+        "center_import_100k_s",
+    ),
     "accuracy": (
         "suggest_top1_acc",
         "suggest_top2_acc",

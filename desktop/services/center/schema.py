@@ -60,6 +60,7 @@ def _v1(cur: psycopg.Cursor) -> None:
             softphone_call_id text,
             reminder_id {T},
             updated_at {T},
+            customer_id bigint,
             PRIMARY KEY (started_at, id)
         ) PARTITION BY RANGE (started_at)"""
     )
@@ -74,6 +75,11 @@ def _v1(cur: psycopg.Cursor) -> None:
         ("calls_reminder", "reminder_id"),
     ):
         cur.execute(f"CREATE INDEX {name} ON calls ({cols})")
+    # the browser's caller names; the center links none yet (bundles carry no customers)
+    cur.execute(
+        """CREATE TABLE customers (
+            id bigint PRIMARY KEY, phone text UNIQUE, name text NOT NULL DEFAULT '')"""
+    )
     cur.execute(
         f"""CREATE TABLE call_intents (
             uid text PRIMARY KEY, call_id {T}, intent text, set_at {T})"""
