@@ -41,6 +41,7 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
         "suggest_heldout_top1_acc",
         "suggest_heldout_top2_acc",
     ),
+    "phrases": ("phrase_precision", "phrase_recall"),
 }
 
 

@@ -59,7 +59,7 @@ def _on_idle(exit_at_idle: bool) -> None:
         },
     )
     if exit_at_idle:
-        QApplication.instance().quit()
+        QApplication.quit()
     else:
         threading.Thread(target=_serve_commands, name="bench-commands", daemon=True).start()
 
@@ -141,7 +141,9 @@ def _quit_from_thread() -> None:
     from PySide6.QtCore import QMetaObject, Qt
     from PySide6.QtWidgets import QApplication
 
-    QMetaObject.invokeMethod(QApplication.instance(), "quit", Qt.ConnectionType.QueuedConnection)
+    app = QApplication.instance()
+    if app is not None:
+        QMetaObject.invokeMethod(app, "quit", Qt.ConnectionType.QueuedConnection)
 
 
 def _run_app(data_dir: str, demo: bool, exit_at_idle: bool) -> int:

@@ -45,7 +45,10 @@ def run(quick: bool) -> Figures:
 def _sample(*flags: str) -> float:
     """popup_ms of one fresh app child."""
     with tempfile.TemporaryDirectory(prefix="bench-popup-") as tmp:
-        return run_child("popup", str(Path(tmp) / "data"), *flags, timeout=120)["popup_ms"]
+        popup_ms = run_child("popup", str(Path(tmp) / "data"), *flags, timeout=120)["popup_ms"]
+    if popup_ms is None:
+        raise RuntimeError("the popup child printed no popup_ms")
+    return popup_ms
 
 
 def _past_calls(data_dir: Path) -> None:
@@ -116,7 +119,7 @@ def _fail(failures: list[str], reason: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     failures.append(reason)
-    QApplication.instance().quit()
+    QApplication.quit()
 
 
 def _deliver(app, data_dir: Path, cold: bool, result: Figures, failures: list[str]) -> None:
@@ -161,7 +164,7 @@ def _deliver(app, data_dir: Path, cold: bool, result: Figures, failures: list[st
         if _history_shows_marker(history):
             result["popup_ms"] = (time.perf_counter() - start) * 1000
             poll.stop()
-            qt_app.quit()
+            QApplication.quit()
         elif time.perf_counter() - start > POPUP_TIMEOUT_S:
             poll.stop()
             answered = "answered" if answer[:1] == [True] else "did not answer"

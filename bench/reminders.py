@@ -114,7 +114,12 @@ def child(args: list[str]) -> Figures:
             lateness: list[float] = []
             loop = QEventLoop()
             waiting_for = [""]
-            scheduler.reminder_due.connect(lambda rid: rid == waiting_for[0] and loop.quit())
+
+            def _due(reminder_id: str) -> None:
+                if reminder_id == waiting_for[0]:
+                    loop.quit()
+
+            scheduler.reminder_due.connect(_due)
             rng = random.Random(7)
             for _ in range(late_runs):
                 due = clock.now() + timedelta(seconds=1 + rng.random())

@@ -69,6 +69,15 @@ SPECS: tuple[Spec, ...] = (
         0.95,
         higher_is_better=True,
     ),
+    # Phrase checker targets: tests/unit/core/text/test_phrase_eval.py enforces them.
+    Spec(
+        "phrase_precision",
+        "phrase checker precision, labelled lines",
+        "",
+        0.95,
+        higher_is_better=True,
+    ),
+    Spec("phrase_recall", "phrase checker recall, labelled lines", "", 0.90, higher_is_better=True),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 

@@ -5,8 +5,6 @@ jieba's cache file lives in bench/.data/jieba, so only the first benchmark run e
 
 from __future__ import annotations
 
-import time
-
 from bench.common import DATA_DIR
 
 JIEBA_TIMEOUT_S = 120.0
@@ -24,9 +22,7 @@ def loaded_segmenter():
     from desktop.core.text.segmenter import Segmenter
 
     segmenter = Segmenter(DATA_DIR / "jieba")
-    start = time.perf_counter()
     segmenter.start_background()
     if not segmenter.wait(JIEBA_TIMEOUT_S):
         raise RuntimeError(f"jieba did not load within {JIEBA_TIMEOUT_S:.0f} s")
-    segmenter.load_seconds = time.perf_counter() - start
     return segmenter

@@ -24,7 +24,7 @@ def _enum_guard(
 
 
 def apply(db: sqlite_utils.Database) -> None:
-    db["customers"].create(
+    db.table("customers").create(
         {
             "id": int,
             "phone": str,
@@ -38,9 +38,9 @@ def apply(db: sqlite_utils.Database) -> None:
         not_null={"phone"},
         defaults={"name": "", "call_count": 0, "notes": ""},
     )
-    db["customers"].create_index(["phone"], unique=True)
+    db.table("customers").create_index(["phone"], unique=True)
 
-    db["calls"].create(
+    db.table("calls").create(
         {
             "id": str,
             "phone": str,
@@ -67,42 +67,42 @@ def apply(db: sqlite_utils.Database) -> None:
         not_null={"started_at", "status"},
         defaults={"phone": "", "caller_name": "", "priority": "normal", "notes": "", "agent": ""},
     )
-    db["calls"].create_index(["phone", "started_at"])
-    db["calls"].create_index(["started_at"])
-    db["calls"].create_index(["status"])
-    db["calls"].create_index(["softphone_call_id"])
+    db.table("calls").create_index(["phone", "started_at"])
+    db.table("calls").create_index(["started_at"])
+    db.table("calls").create_index(["status"])
+    db.table("calls").create_index(["softphone_call_id"])
     _enum_guard(db, "calls", "status", CALL_STATUSES)
     _enum_guard(db, "calls", "priority", PRIORITIES)
 
-    db["call_intents"].create(
+    db.table("call_intents").create(
         {"id": int, "call_id": str, "intent": str, "set_at": str},
         pk="id",
         foreign_keys=[("call_id", "calls", "id")],
         not_null={"call_id", "intent", "set_at"},
     )
-    db["call_intents"].create_index(["call_id"])
+    db.table("call_intents").create_index(["call_id"])
 
-    db["checklist_ticks"].create(
+    db.table("checklist_ticks").create(
         {"id": int, "call_id": str, "step_key": str, "ticked_at": str, "unticked_at": str},
         pk="id",
         foreign_keys=[("call_id", "calls", "id")],
         not_null={"call_id", "step_key", "ticked_at"},
     )
-    db["checklist_ticks"].create_index(["call_id"])
+    db.table("checklist_ticks").create_index(["call_id"])
 
-    db["script_uses"].create(
+    db.table("script_uses").create(
         {"id": int, "call_id": str, "script_id": str, "used_at": str},
         pk="id",
         foreign_keys=[("call_id", "calls", "id")],
         not_null={"script_id", "used_at"},
     )
-    db["script_uses"].create_index(["script_id"])
+    db.table("script_uses").create_index(["script_id"])
 
-    db["favourites"].create(
+    db.table("favourites").create(
         {"agent": str, "script_id": str, "pinned_at": str}, pk=("agent", "script_id")
     )
 
-    db["reminders"].create(
+    db.table("reminders").create(
         {
             "id": str,
             "call_id": str,
@@ -123,11 +123,11 @@ def apply(db: sqlite_utils.Database) -> None:
         not_null={"kind", "due_at", "status", "created_at"},
         defaults={"phone": "", "customer_name": "", "note": "", "rule_key": ""},
     )
-    db["reminders"].create_index(["status", "due_at"])
-    db["reminders"].create_index(["call_id"])
+    db.table("reminders").create_index(["status", "due_at"])
+    db.table("reminders").create_index(["call_id"])
     _enum_guard(db, "reminders", "status", REMINDER_STATUSES)
 
-    db["audit_log"].create(
+    db.table("audit_log").create(
         {
             "id": int,
             "at": str,
@@ -141,10 +141,10 @@ def apply(db: sqlite_utils.Database) -> None:
         not_null={"at", "action"},
         defaults={"actor": "", "entity": "", "entity_id": "", "detail": ""},
     )
-    db["audit_log"].create_index(["entity", "entity_id"])
+    db.table("audit_log").create_index(["entity", "entity_id"])
 
-    db["settings"].create({"key": str, "value": str}, pk="key")
+    db.table("settings").create({"key": str, "value": str}, pk="key")
 
-    db["softphone_events"].create(
+    db.table("softphone_events").create(
         {"event_id": str, "received_at": str, "kind": str, "call_id": str}, pk="event_id"
     )

@@ -18,7 +18,7 @@ from db import open_db
 from desktop import paths
 from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import Call
-from desktop.core.changes import ChangeBus
+from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, SystemClock
 from desktop.core.reminders import ReminderError
 from desktop.paths import DataDir
@@ -28,6 +28,7 @@ from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
 from desktop.services.follow_ups import FollowUps
+from desktop.services.notes_keeper import NotesKeeper
 from desktop.services.notes_search import NotesIndexer, classified_calls
 from desktop.services.reminders import ReminderService
 from desktop.services.script_usage import ScriptUsage
@@ -128,6 +129,11 @@ class App:
     def close(self) -> None:
         self._closed = True  # a start_background still queued must not run on a closed app
         self.window.view.notes.flush()
+        if not self.workspace.retry_notes():  # a last try; what fails stays in the side file
+            log.warning(
+                "closing with notes not in the database; they are kept in %s",
+                self.paths.notes_rescue,
+            )
         self.startup.close()
         for closer in reversed(self._closers):
             try:
@@ -136,6 +142,7 @@ class App:
                 log.exception("error while closing")
         self.tasks.close()
         self.hub.close()
+        self.hub.blockSignals(True)  # a change queued from a worker must not reach a panel
         self.window.close()
         for timer in self.window.findChildren(QTimer):  # nothing may tick on a closed database
             timer.stop()
@@ -178,8 +185,10 @@ def build_app(
         window = MainWindow(view, ui_settings)
         hub = ChangeHub(bus, window)
         tasks = TaskRunner(window)
+        notes = NotesKeeper(db, calls, where.notes_rescue)
+        notes.recover()  # notes a failed save left aside last time go back to their call
         workspace = WorkspaceController(
-            view, calls, screen, scripts, follow_ups, settings, lambda: content.pack, hub
+            view, calls, screen, scripts, follow_ups, settings, lambda: content.pack, hub, notes
         )
         text = TextAssist(where.cache, content.pack)
         AssistController(workspace, text, scripts)
@@ -224,7 +233,12 @@ def build_app(
     workspace.call_completed.connect(lambda done: notes_index.enqueue(done.call.id))
     app._closers.append(view.call_bar.stop)
     app._closers.append(notes_index.stop)
-    hub.changed.connect(lambda changes, _o: changes.content and text.set_pack(content.pack))
+
+    def repack(changes: OpChanges, _origin: object) -> None:
+        if changes.content:
+            text.set_pack(content.pack)
+
+    hub.changed.connect(repack)
     _plan_background(app)
     _wire_softphone(app)
     _wire_reminders(app)

@@ -25,7 +25,8 @@ def run(options: argparse.Namespace) -> int:
     from desktop.services.softphone.instance import InstanceLock
     from desktop.services.softphone.ipc import IpcClient
 
-    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    qt_app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     qt_app.setApplicationName("坐席助手")
     qt_app.setOrganizationName("callassist")
     data_dir = resolve_data_dir(options)

@@ -1,4 +1,5 @@
-"""Test-wide set-up: offscreen Qt, data dirs redirected to tmp, a fake clock."""
+"""Test-wide set-up: offscreen Qt, data dirs redirected to tmp, a fake clock, and a test
+fails on any unexpected warning logged by the app (tests/helpers/logfail.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,78 @@ os.environ.pop("CALLASSIST_DATA_DIR", None)
 # converts with the computer's zone shows a wrong time in the tests (the time policy).
 os.environ["TZ"] = os.environ.get("CALLASSIST_TEST_TZ", "America/New_York")
 
+import logging
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from desktop.core.clock import FakeClock
 from desktop.core.text.segmenter import Segmenter
+from tests.helpers.logfail import Expectation, ExpectLog, LogFailHandler, describe
+
+LOGFAIL = pytest.StashKey[LogFailHandler]()
+
+
+def _fail_on_unexpected(handler: LogFailHandler, when: str) -> None:
+    records = handler.take_unexpected()
+    if records:
+        lines = "\n".join("  " + describe(r) for r in records)
+        pytest.fail(
+            f"unexpected log records {when} (declare them with expect_log):\n{lines}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _logfail(request: pytest.FixtureRequest) -> Iterator[LogFailHandler]:
+    """Any WARNING+ record from desktop/db/bench fails the test unless expected; also the
+    expectations of `@pytest.mark.expect_log(level, pattern, logger=None)` must be met."""
+    handler = LogFailHandler()
+    marked = [
+        Expectation(m.args[0], re.compile(m.args[1]), m.kwargs.get("logger"))
+        for m in request.node.iter_markers("expect_log")
+    ]
+    for expectation in marked:
+        handler.push(expectation)
+    if "caplog" in request.fixturenames:
+        handler.caplog_handler = request.getfixturevalue("caplog").handler
+    request.node.stash[LOGFAIL] = handler
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+    _fail_on_unexpected(handler, "while the test's fixtures were set up or torn down")
+    missing = [e.describe() for e in marked if not e.matched]
+    if missing:
+        pytest.fail(f"expect_log marker never matched: {', '.join(missing)}", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Unexpected records logged by the test body fail the test itself (not its teardown)."""
+    result = yield
+    handler = item.stash.get(LOGFAIL, None)
+    if handler is not None:
+        _fail_on_unexpected(handler, "during the test")
+    return result
+
+
+@pytest.fixture
+def expect_log(_logfail: LogFailHandler) -> ExpectLog:
+    """`with expect_log(logging.WARNING, r"regex", logger="desktop.x"): ...` allows (and
+    requires) a matching record inside the block."""
+    return ExpectLog(_logfail)
+
+
+# Property tests check behaviour, not speed: a busy 2-core CI machine must not fail them on
+# hypothesis' per-example deadline (speed targets live in bench/).
+settings.register_profile("callassist", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("callassist")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -6,8 +6,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
 
 class Clock(Protocol):
     def now(self) -> datetime:

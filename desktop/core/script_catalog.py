@@ -36,7 +36,9 @@ class ScriptCatalog:
         self._by_type: dict[str, tuple[Script, ...]] = {}
         for call_type in pack.call_types:
             own = [s for s in pack.scripts if s.call_type == call_type.key]
-            shared = [s for s in pack.scripts if s.call_type == "any"]
+            shared = [
+                s for s in pack.scripts if s.call_type == "any" and call_type.key not in s.not_for
+            ]
             self._by_type[call_type.key] = tuple(own + shared)
         self._cache: dict[tuple[str, str, tuple[str, ...]], tuple[ScriptGroup, ...]] = {}
 
@@ -64,7 +66,11 @@ class ScriptCatalog:
         shown = {s.id for s in fav}
         if step:
             step_obj = next((s for s in pack.steps(call_type or "") if s.key == step), None)
-            listed = [pack.script(i) for i in (step_obj.scripts if step_obj else ())]
+            listed = [
+                s
+                for s in (pack.script(i) for i in (step_obj.scripts if step_obj else ()))
+                if s is not None and (call_type or "") not in s.not_for
+            ]
             tagged = [s for s in scripts if s.step == step]
             current = [s for s in [*listed, *tagged] if s is not None and s.id not in shown]
             current = list(dict.fromkeys(current))

@@ -159,4 +159,4 @@ def _open_reminders(
                 "note": "与客户约定回电" if kind == "callback" else "跟进处理进度",
             }
         )
-    db["reminders"].insert_all(rows)
+    db.table("reminders").insert_all(rows)

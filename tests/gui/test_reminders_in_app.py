@@ -25,11 +25,13 @@ def _complaint_wrapped_up(app: App, qtbot, outcome: str) -> str:
 def test_unresolved_complaint_gets_first_response_and_progress(app: App, qtbot, clock) -> None:
     call_id = _complaint_wrapped_up(app, qtbot, "follow_up")
     qtbot.keyClick(app.window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    rows = {r["kind"]: r for r in app.db["reminders"].rows_where("call_id = ?", [call_id])}
-    assert set(rows) >= {"first_response", "progress"}
-    first = parse_iso(rows["first_response"]["due_at"]) - clock.now()
+    rows = {r["rule_key"]: r for r in app.db["reminders"].rows_where("call_id = ?", [call_id])}
+    assert {rows[k]["kind"] for k in rows} >= {"first_response", "progress"}
+    first = parse_iso(rows["complaint_first_response"]["due_at"]) - clock.now()
     assert timedelta(minutes=14) <= first <= timedelta(minutes=16)
-    assert app.reminder_panel.group_of(rows["first_response"]["id"]) is not None
+    verify = parse_iso(rows["complaint_verify"]["due_at"]) - clock.now()  # 2-hour verification
+    assert verify >= timedelta(minutes=119)
+    assert app.reminder_panel.group_of(rows["complaint_first_response"]["id"]) is not None
 
 
 def test_promised_callback_is_kept_as_promised_and_call_back_links_the_call(

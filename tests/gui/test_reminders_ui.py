@@ -13,7 +13,6 @@ from desktop.core.clock import Clock, FakeClock, SystemClock
 from desktop.core.content.model import ReminderRule
 from desktop.ui.reminders import (
     NullNotifier,
-    RecordingNotifier,
     ReminderAlert,
     ReminderScheduler,
     RemindersPanel,
@@ -21,6 +20,7 @@ from desktop.ui.reminders import (
     create_notifier,
 )
 from desktop.ui.time_edit import set_wall
+from tests.helpers.notifier import RecordingNotifier
 from tests.helpers.reminder_env import ReminderEnv
 from tests.helpers.typing import ime_type
 

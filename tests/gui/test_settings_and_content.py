@@ -3,9 +3,11 @@ replaces the last good pack; a step removed while a call uses it loses nothing."
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop import paths
@@ -45,12 +47,35 @@ def test_settings_dialog_refuses_bad_values(app: App, qtbot) -> None:
     assert "坐席姓名" in dialog.error.text()
 
 
+def test_the_agent_picks_a_zone_and_every_time_follows_it(app: App, qtbot) -> None:
+    """The clock says 01:00 UTC: 09:00 in Shanghai, 10:00 in Tokyo; the computer's own
+    zone (New York in the tests) never shows."""
+    app.workspace.start_manual("13800138000", "")
+    app.workspace.choose_intent("inquiry")
+    first = app.content.pack.steps("inquiry")[0]
+    app.workspace.tick(first.key, True)
+    checklist = app.window.view.checklist.list_widget
+    assert "✓ 09:00:00" in checklist.item(0).text()
+    dialog = SettingsDialog(app.settings, app.window)
+    qtbot.addWidget(dialog)
+    assert dialog.timezone.currentText() == "Asia/Shanghai"
+    dialog.timezone.setCurrentText("Mars/Olympus")
+    dialog.save()
+    assert "时区" in dialog.error.text() and app.settings.current.timezone == "Asia/Shanghai"
+    dialog.timezone.setCurrentText("Asia/Tokyo")
+    dialog.save()
+    assert app.settings.current.timezone == "Asia/Tokyo"
+    assert app.calendar().zone_name == "Asia/Tokyo"
+    qtbot.waitUntil(lambda: "✓ 10:00:00" in checklist.item(0).text(), timeout=2000)
+
+
 def _override_pack(app: App) -> Path:
     target = app.data_dir / "content" / "zh_CN"
     shutil.copytree(paths.content_pack_dir(), target)
     return target
 
 
+@pytest.mark.expect_log(logging.WARNING, r"content pack .* not reloaded: 1 problem")
 def test_edited_pack_reloads_and_a_broken_one_is_refused(app: App, qtbot) -> None:
     pack_dir = _override_pack(app)
     types = pack_dir / "call_types.toml"

@@ -3,11 +3,14 @@ caller's history popped, a second launch raising the window instead of opening a
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from desktop.app import App, build_app
 from desktop.core.call_events import CallEvent
@@ -101,6 +104,7 @@ def test_second_launch_raises_the_first_and_exits(tmp_path: Path) -> None:
         first.stderr.close()
 
 
+@pytest.mark.expect_log(logging.WARNING, "baresip 地址无效")
 def test_a_bad_baresip_address_is_reported_not_fatal(qtbot, data_dir: Path, clock) -> None:
     app = build_app(data_dir, clock, baresip="127.0.0.1:notaport")
     qtbot.addWidget(app.window)

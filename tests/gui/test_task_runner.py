@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import Future
@@ -35,6 +36,7 @@ def test_result_arrives_on_the_gui_thread(qtbot, runner: TaskRunner) -> None:
     assert runner.idle
 
 
+@pytest.mark.expect_log(logging.ERROR, "background task failed")
 def test_errors_reach_on_done_and_are_logged_without_it(qtbot, runner, caplog) -> None:
     results: list[Future] = []
 

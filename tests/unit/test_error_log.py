@@ -22,6 +22,7 @@ def restored() -> Iterator[None]:
     sys.excepthook = hook
 
 
+@pytest.mark.expect_log(logging.CRITICAL, "unhandled error", logger="desktop")
 def test_unhandled_error_is_logged_to_the_data_dir_and_shown(
     tmp_path: Path, restored: None
 ) -> None:

@@ -6,7 +6,7 @@ placeholder (【客户姓名】) the agent can read aloud-around, instead of rai
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 
 from desktop.core.content.model import SCRIPT_VARIABLES
 
@@ -54,8 +54,9 @@ def _pieces(text: str) -> Iterator[tuple[str, str]]:
         yield _TEXT, "".join(literal)
 
 
-def template_problems(text: str) -> list[str]:
-    """Why `text` would not fill cleanly; empty when every placeholder is a known variable."""
+def template_problems(text: str, pack_variables: Container[str] = ()) -> list[str]:
+    """Why `text` would not fill cleanly; empty when every placeholder is a known variable
+    (one the app fills, or one of `pack_variables`, which the pack defines)."""
     problems: list[str] = []
     for kind, value in _pieces(text):
         if kind == _STRAY:
@@ -66,9 +67,28 @@ def template_problems(text: str) -> list[str]:
                 problems.append("empty placeholder {}")
             elif "!" in value or ":" in value:
                 problems.append(f"format spec not allowed in {{{value}}}")
-            elif value not in SCRIPT_VARIABLES:
+            elif value not in SCRIPT_VARIABLES and value not in pack_variables:
                 problems.append(f"unknown variable {{{value}}}")
     return problems
+
+
+def fill_pack_variables(text: str, values: Mapping[str, str]) -> str:
+    """Fill the pack's own variables (policy a lead sets once: {refund_days} …) and keep the
+    rest of the template as it is, app variables and {{ }} escapes included, for fill_script."""
+    out: list[str] = []
+    for kind, value in _pieces(text):
+        if kind == _FIELD:
+            filled = values.get(value)
+            out.append(
+                filled.replace("{", "{{").replace("}", "}}")
+                if filled is not None
+                else f"{{{value}}}"
+            )
+        elif kind == _TEXT:
+            out.append(value.replace("{", "{{").replace("}", "}}"))
+        else:
+            out.append(value)
+    return "".join(out)
 
 
 def fill_script(text: str, values: Mapping[str, str]) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from desktop.core.content.fill import template_problems
+from desktop.core.content.fill import fill_pack_variables, template_problems
 from desktop.core.content.model import (
     FIRST_STEP,
     LAST_STEP,
@@ -22,15 +22,18 @@ from desktop.core.content.model import (
     OUTCOMES,
     PURPOSES,
     REMINDER_KINDS,
+    SCRIPT_VARIABLES,
     CallType,
     ChecklistStep,
     ContentPack,
     IntentKeyword,
+    PackVariable,
     PhraseRule,
     ReminderRule,
     Script,
 )
 from desktop.core.content.problems import PackError, Problem
+from desktop.core.text.phrases import rule_problems
 from desktop.paths import content_pack_dir
 
 # The pack's files, in the order problems are reported; scripts/*.toml sort after checklists.
@@ -78,6 +81,14 @@ def load_pack(directory: Path) -> ContentPack:
 
 
 _MISSING = object()
+
+
+class _AnyName:
+    """Stands for the pack's variables when pack.toml could not be read: no follow-on
+    "unknown variable" for every script."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
 
 
 def _join(prefix: str, name: str) -> str:
@@ -258,6 +269,7 @@ class _PackReader:
         # Files that could not be read at all: references into them are not checked, so one
         # syntax error does not bury the report under a hundred follow-on "unknown" problems.
         self.unread: set[str] = set()
+        self.variables: dict[str, PackVariable] = {}  # pack.toml [variables], valid ones
 
     def report(self, file: str, key: str, message: str) -> None:
         self.problems.append(Problem(file, key, message))
@@ -336,6 +348,7 @@ class _PackReader:
             complaint_signals=signals,
             escalation_phrases=escalation,
             source_dir=str(self.dir),
+            variables=tuple(self.variables.values()),
         )
         return pack, self.problems
 
@@ -345,12 +358,35 @@ class _PackReader:
             return None
         root = _Table(self, PACK_FILE, "", doc)
         meta = root.table("pack")
+        if "variables" in doc:
+            self.read_variables(root.table("variables"))
         root.done()
         if meta is None:
             return None
         locale, version = meta.text("locale"), meta.text("version")
         meta.done()
         return (locale, version) if locale is not None and version is not None else None
+
+    def read_variables(self, table: _Table | None) -> None:
+        """[variables]: policy values a lead sets once, used in scripts as {name}."""
+        if table is None:
+            return
+        for name in table.data:
+            item = table.table(name)
+            if item is None:
+                continue
+            if not _ID.fullmatch(name):
+                table.report(name, f"invalid name '{name}' (use lowercase letters, digits and _)")
+            elif name in SCRIPT_VARIABLES:
+                table.report(name, f"'{name}' is filled in by the app; choose another name")
+                name = ""
+            label, value = item.text("label"), item.text("value")
+            if value is not None and ("{" in value or "}" in value):
+                item.report("value", "must not contain braces")
+                value = None
+            item.done()
+            if _ID.fullmatch(name) and label is not None and value is not None:
+                self.variables[name] = PackVariable(name, label, value)
 
     def read_call_types(self) -> list[CallType]:
         doc = self.document(CALL_TYPES_FILE)
@@ -404,7 +440,7 @@ class _PackReader:
             t.done()
             fields = (key, label, shortcut, color, description)
             if all(f is not None for f in fields):
-                result.append(CallType(*fields))
+                result.append(CallType(*fields))  # type: ignore[arg-type]  # none is None
         root.done()
         if not self.type_keys and not any(p.file == CALL_TYPES_FILE for p in self.problems):
             self.report(CALL_TYPES_FILE, "call_type", "no call types defined")
@@ -458,7 +494,13 @@ class _PackReader:
                     (_join(t.prefix, f"scripts[{i}]"), script_id, type_key)
                 )
             t.done()
-            if None not in (key, label, hint, required, scripts):
+            if (
+                key is not None
+                and label is not None
+                and hint is not None
+                and required is not None
+                and scripts is not None
+            ):
                 steps.append(ChecklistStep(key, label, required, hint, scripts))
         if not isinstance(value[0], dict) or value[0].get("key") != FIRST_STEP:
             self.report(CHECKLISTS_FILE, prefix, f"must start with step '{FIRST_STEP}'")
@@ -517,15 +559,31 @@ class _PackReader:
                 step = None
             purpose = _choice(t, "purpose", PURPOSES, "purpose")
             title, text = t.text("title"), t.text("text")
-            for message in template_problems(text or ""):
+            names = self.variables if PACK_FILE not in self.unread else None
+            problems = template_problems(text or "", names if names is not None else _AnyName())
+            for message in problems:
                 t.report("text", message)
+            if text is not None and not problems:
+                values = {v.name: v.value for v in self.variables.values()}
+                text = fill_pack_variables(text, values)
+            elif problems:
                 text = None
             method = _choice(t, "method", METHODS, "method", required=False)
             tags = t.texts("tags", required=False)
+            not_for = t.texts("not_for", required=False)
+            if not_for and call_type not in (None, ANY_CALL_TYPE):
+                t.report(
+                    "not_for", f"only a script for call type '{ANY_CALL_TYPE}' can exclude types"
+                )
+                not_for = None
+            for i, type_key in enumerate(not_for or ()):
+                if self.unknown_type(type_key):
+                    t.report(f"not_for[{i}]", f"unknown call type '{type_key}'")
+                    not_for = None
             t.done()
-            fields = (script_id, call_type, step, purpose, title, text, method, tags)
+            fields = (script_id, call_type, step, purpose, title, text, method, tags, not_for)
             if all(f is not None for f in fields):
-                result.append(Script(*fields))
+                result.append(Script(*fields))  # type: ignore[arg-type]  # none is None
         root.done()
         return result
 
@@ -578,7 +636,7 @@ class _PackReader:
             t.done()
             fields = (key, kind, label, call_types, outcomes, offset, repeat, office_hours, message)
             if all(f is not None for f in fields):
-                result.append(ReminderRule(*fields))
+                result.append(ReminderRule(*fields))  # type: ignore[arg-type]  # none is None
         root.done()
         return result
 
@@ -598,9 +656,19 @@ class _PackReader:
                 seen.add(phrase)
             alternative = t.text("alternative")
             reason = t.text("reason", required=False, allow_empty=True)
+            pattern = t.text("pattern", required=False)
+            exceptions = t.texts("except", required=False)
             t.done()
-            if phrase is not None and alternative is not None and reason is not None:
-                result.append(PhraseRule(phrase, alternative, reason))
+            if phrase is None or alternative is None or reason is None:
+                continue
+            if pattern is None or exceptions is None:
+                continue
+            rule = PhraseRule(phrase, alternative, reason, pattern, exceptions)
+            problems = rule_problems(rule)
+            for name, message in problems:
+                t.report(name, message)
+            if not problems:
+                result.append(rule)
         root.done()
         return result
 

@@ -27,8 +27,9 @@ PURPOSES: tuple[str, ...] = (
     "closing",
 )
 
-# Complaint-handling methods a script may be tagged with.
-METHODS: frozenset[str] = frozenset({"3F", "CLEAR", "LSCIA"})
+# Complaint-handling methods a script may be tagged with: the sequences (3F, CLEAR, LSCIA,
+# the five stages of service recovery, the problem → solution → follow-up template).
+METHODS: frozenset[str] = frozenset({"3F", "CLEAR", "LSCIA", "RECOVERY", "PSF"})
 
 # Reminder kinds (db column `reminders.kind`).
 REMINDER_KINDS: tuple[str, ...] = ("callback", "first_response", "progress", "revisit")
@@ -66,9 +67,12 @@ class Script:
     step: str  # a step key, or "" for the whole call
     purpose: str  # one of PURPOSES
     title: str
-    text: str  # may contain {variable} placeholders from SCRIPT_VARIABLES
+    text: str  # may contain {variable} placeholders from SCRIPT_VARIABLES (pack variables
+    # are filled in by the loader)
     method: str = ""  # "", or one of METHODS
     tags: tuple[str, ...] = ()
+    not_for: tuple[str, ...] = ()  # call types an "any" script is never offered on (the
+    # satisfaction question on unrelated calls and complaints)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +90,11 @@ class ReminderRule:
 
 @dataclass(frozen=True, slots=True)
 class PhraseRule:
-    phrase: str  # the negative wording to catch
+    phrase: str  # the negative wording to catch, as shown to the agent
     alternative: str  # what to say instead
     reason: str = ""
+    pattern: str = ""  # variants to catch (desktop.core.text.phrases); "" = the phrase itself
+    exceptions: tuple[str, ...] = ()  # polite idioms containing it that are not flagged
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,16 @@ class IntentKeyword:
     word: str
     call_type: str
     weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class PackVariable:
+    """A policy value a team lead sets once in pack.toml ([variables]) and scripts use as
+    {name}: refund days, delivery days, a goodwill gift… Filled into script texts at load."""
+
+    name: str
+    label: str  # what it is, in Chinese, for the lead
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +127,7 @@ class ContentPack:
     complaint_signals: tuple[str, ...] = ()  # words that start the priority path
     escalation_phrases: tuple[str, ...] = ()  # "找你们领导", "升级" …
     source_dir: str = ""
+    variables: tuple[PackVariable, ...] = ()  # already filled into the script texts
     _scripts_by_id: dict[str, Script] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -59,8 +59,22 @@ def reminders_for_wrap_up(
 
 
 def next_repeat(
-    done_at: datetime, repeat_minutes: int, shift: bool, office_hours: OfficeHours, tz: tzinfo
+    committed_at: datetime,
+    repeat_minutes: int,
+    shift: bool,
+    office_hours: OfficeHours,
+    tz: tzinfo,
+    now: datetime | None = None,
 ) -> datetime:
-    """When the next repeat of a repeating reminder (progress updates) falls due."""
-    due = done_at + timedelta(minutes=repeat_minutes)
+    """When the next repeat of a repeating reminder (progress updates) falls due.
+
+    It counts from the committed time of the one just done (its target_at), not from when
+    it was marked done, so "every 24 hours" keeps its rhythm however late an update is
+    ticked off. Repeats that would already be past at `now` are skipped: the next one is
+    the first of the rhythm still ahead.
+    """
+    step = timedelta(minutes=max(1, repeat_minutes))
+    due = committed_at + step
+    if now is not None and due <= now:
+        due += step * ((now - due) // step + 1)
     return next_opening(due, office_hours, tz) if shift else due

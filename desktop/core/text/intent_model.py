@@ -171,8 +171,8 @@ class IntentModel:
             feature, *cells = line.split("\t")
             row = [0.0] * n
             for cell in cells:
-                i, count = cell.split(":")
-                row[int(i)] = float(count)
+                column, count_text = cell.split(":")
+                row[int(column)] = float(count_text)
             model._counts[feature] = row
             for i, count in enumerate(row):
                 totals[i] += count

@@ -77,19 +77,6 @@ class ComplaintDetector:
         return ComplaintSignal(True, urgent, reasons)
 
 
-_last_detector: tuple[ContentPack, Segmenter, ComplaintDetector] | None = None
-
-
-def detect_complaint(text: str, pack: ContentPack, segmenter: Segmenter) -> ComplaintSignal:
-    """`ComplaintDetector(pack, segmenter).detect(text)`, reusing the detector per pack."""
-    global _last_detector
-    cached = _last_detector
-    if cached is None or cached[0] is not pack or cached[1] is not segmenter:
-        cached = (pack, segmenter, ComplaintDetector(pack, segmenter))
-        _last_detector = cached
-    return cached[2].detect(text)
-
-
 def calming_script_ids(pack: ContentPack) -> list[str]:
     """Scripts to surface when a complaint fires, in pack order within three tiers.
 
@@ -139,8 +126,8 @@ def _demanded_objects(analysis: Analysis) -> list[str]:
     """The first content word after each demand word (退款 in 我要退款)."""
     starts: dict[int, int] = {}
     offset = 0
-    for index, token in enumerate(analysis.tokens):
-        starts[offset] = index
+    for position, token in enumerate(analysis.tokens):
+        starts[offset] = position
         offset += len(token)
     found: set[int] = set()  # token indices, so 赶紧给我退款 demands 退款 once, not twice
     for match in _DEMAND.finditer(analysis.text):

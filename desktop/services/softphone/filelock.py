@@ -5,12 +5,12 @@ OS locks rather than marker files: a killed app or hook must never leave a stale
 
 from __future__ import annotations
 
-import os
+import sys
 import time
 from pathlib import Path
 from typing import IO
 
-if os.name == "nt":
+if sys.platform == "win32":
     import msvcrt
 
     def _try_lock(handle: IO[bytes]) -> bool:

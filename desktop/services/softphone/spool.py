@@ -87,7 +87,7 @@ class EventSpool:
         except FileNotFoundError:
             return False
 
-    def drain(self, handle: Callable[[CallEvent], None]) -> int:
+    def drain(self, handle: Callable[[CallEvent], object]) -> int:
         """Hand each unconsumed event to ``handle`` in order, then mark it consumed.
 
         If ``handle`` raises, the events before it stay consumed and the failing one is

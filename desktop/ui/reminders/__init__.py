@@ -17,7 +17,6 @@ from desktop.ui.reminders.text import notification_text
 from desktop.ui.reminders.tray import (
     Notifier,
     NullNotifier,
-    RecordingNotifier,
     TrayNotifier,
     create_notifier,
 )
@@ -25,7 +24,6 @@ from desktop.ui.reminders.tray import (
 __all__ = [
     "Notifier",
     "NullNotifier",
-    "RecordingNotifier",
     "ReminderAlert",
     "ReminderScheduler",
     "RemindersPanel",

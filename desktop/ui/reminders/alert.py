@@ -121,8 +121,9 @@ class ReminderAlert(QFrame):
                 reminders.append(reminder)
         while self._rows.count():
             item = self._rows.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            row = item.widget() if item is not None else None
+            if row is not None:
+                row.deleteLater()
         if not reminders:
             self.hide()
             return
@@ -186,6 +187,8 @@ class ReminderAlert(QFrame):
                 max(0, rect.right() - self.width() - MARGIN),
                 max(rect.top(), rect.bottom() - self.height() - MARGIN),
             )
+            return
+        if parent is None:
             return
         self.move(
             max(0, parent.width() - self.width() - MARGIN),

@@ -24,16 +24,6 @@ class NullNotifier:
         return None
 
 
-class RecordingNotifier:
-    """Keeps every message, for tests."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str]] = []
-
-    def notify(self, title: str, message: str) -> None:
-        self.messages.append((title, message))
-
-
 class TrayNotifier(QObject):
     """Shows messages from a tray icon: the app's own if given, else one made and shown here."""
 

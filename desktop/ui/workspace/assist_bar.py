@@ -57,9 +57,7 @@ class AssistBar(QWidget):
         self.calming.clicked.connect(self.calming_requested)
         urgent = QShortcut(QKeySequence("Alt+U"), self)
         urgent.setContext(Qt.ShortcutContext.WindowShortcut)
-        urgent.activated.connect(
-            lambda: self.signal_row.isVisible() and self.accept_complaint.click()
-        )
+        urgent.activated.connect(self._accept_complaint_if_shown)
         signal_layout.addWidget(self.signal_label)
         signal_layout.addLayout(srow)
         srow.addWidget(self.accept_complaint)
@@ -75,6 +73,11 @@ class AssistBar(QWidget):
         layout.addWidget(self.signal_row)
         layout.addWidget(self.phrase_label)
         self.show_assist(Assist(), current_intent=None)
+
+    def _accept_complaint_if_shown(self) -> None:
+        """Alt+U accepts the complaint path only while the signal row offers it."""
+        if self.signal_row.isVisible():
+            self.accept_complaint.click()
 
     def show_assist(
         self, assist: Assist, current_intent: str | None, labels: dict[str, str] | None = None

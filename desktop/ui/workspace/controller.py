@@ -22,11 +22,14 @@ from desktop.core.script_catalog import ScriptCatalog
 from desktop.services.call_screen import CallScreen, CallScreenReader
 from desktop.services.calls import CallError, CallService
 from desktop.services.follow_ups import FollowUps
+from desktop.services.notes_keeper import NotesKeeper, SaveResult
 from desktop.services.script_usage import ScriptUsage
 from desktop.services.settings import SettingsStore
 from desktop.ui.change_hub import ChangeHub
 from desktop.ui.workspace.checklist_panel import STEP_ROLE
 from desktop.ui.workspace.view import WorkspaceView
+
+NOTES_RETRY_MS = (1000, 2000, 4000, 8000, 15_000, 30_000)
 
 
 class WorkspaceController(QObject):
@@ -44,6 +47,7 @@ class WorkspaceController(QObject):
         settings: SettingsStore,
         pack: Callable[[], ContentPack],
         hub: ChangeHub,
+        notes: NotesKeeper,
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -68,6 +72,11 @@ class WorkspaceController(QObject):
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(0)
         self._redraw.timeout.connect(self._redraw_changes)
+        self.notes = notes
+        self._notes_retry = QTimer(self)
+        self._notes_retry.setSingleShot(True)
+        self._notes_retry.timeout.connect(self.retry_notes)
+        self._notes_retries = 0
         v = view
         v.intent_bar.set_call_types(self._pack.call_types)
         v.intent_bar.intent_chosen.connect(self.choose_intent)
@@ -341,8 +350,37 @@ class WorkspaceController(QObject):
         call = self.current
         if call is None:
             return
-        whole = self.calls.save_notes(call.id, text)
-        self.view.notes.show_saved("已保存" if whole else "记录过长：只保存了前 200,000 字")
+        result = self.notes.save(call.id, text)
+        self._show_notes_result(result)
+        if not result.saved:
+            self._retry_notes_later()
+
+    def _show_notes_result(self, result: SaveResult) -> None:
+        if result.saved:
+            self.view.notes.show_saved(
+                "已保存" if result.whole else "记录过长：只保存了前 200,000 字"
+            )
+        else:
+            self.view.notes.show_unsaved(result.reason, str(result.kept_at or ""))
+
+    def _retry_notes_later(self) -> None:
+        if not self._notes_retry.isActive():
+            step = min(self._notes_retries, len(NOTES_RETRY_MS) - 1)
+            self._notes_retry.start(NOTES_RETRY_MS[step])
+            self._notes_retries += 1
+
+    def retry_notes(self) -> bool:
+        """Try the notes the database refused again; True when nothing is left pending."""
+        left = self.notes.retry()
+        if not left:
+            self._notes_retries = 0
+            if self.current is not None:
+                self.view.notes.show_saved("已保存（重试成功）")
+            return True
+        if self.current is not None and self.current.id in left:
+            self.view.notes.show_unsaved("数据库暂时无法写入", str(self.notes.rescue_dir))
+        self._retry_notes_later()
+        return False
 
     # ---- lifecycle -------------------------------------------------------------------
     def ask_new_call(self) -> None:

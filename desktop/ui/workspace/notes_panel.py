@@ -70,4 +70,11 @@ class NotesPanel(QWidget):
             self.save_requested.emit(self.editor.toPlainText())
 
     def show_saved(self, message: str) -> None:
+        self.status.setStyleSheet("")
         self.status.setText(message)
+
+    def show_unsaved(self, reason: str, kept_at: str = "") -> None:
+        """The database did not take the text: say so in red, and where it is kept."""
+        self.status.setStyleSheet("color: #b00020; font-weight: bold;")
+        where = f"；已临时保存在 {kept_at}" if kept_at else "；文字仍在本窗口中，请勿关闭"
+        self.status.setText(f"未保存：{reason}，正在重试{where}")

@@ -157,7 +157,7 @@ class ScriptPanel(QWidget):
 
     def edit_selected(self) -> None:
         """Put the selected script's filled text in the draft box to adapt it to this caller."""
-        item = self.list_widget.currentItem()
+        item: QListWidgetItem | None = self.list_widget.currentItem()
         if item is None or not item.data(SCRIPT_ROLE):
             items = self.script_items()
             item = items[0] if items else None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 
 import pytest
@@ -19,6 +20,7 @@ def test_changes_merge_and_touch() -> None:
     assert merge([]).empty and not merge([a, b]).empty
 
 
+@pytest.mark.expect_log(logging.ERROR, "change subscriber failed")
 def test_bus_delivers_and_survives_a_bad_subscriber(caplog: pytest.LogCaptureFixture) -> None:
     bus, seen = ChangeBus(), []
 
@@ -57,6 +59,7 @@ def test_day_bounds_cover_local_dates_and_dst() -> None:
         shanghai.day_bounds(date(2026, 3, 2), date(2026, 3, 1))
 
 
+@pytest.mark.expect_log(logging.ERROR, "unknown time zone 'Mars/Olympus'")
 def test_calendar_from_settings_and_unknown_zone(caplog: pytest.LogCaptureFixture) -> None:
     cal = calendar_from_settings(Settings(timezone="Asia/Taipei", grace_minutes=5))
     assert cal.zone_name == "Asia/Taipei" and cal.grace.total_seconds() == 300

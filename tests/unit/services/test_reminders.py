@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -382,6 +383,7 @@ def test_subscribers_hear_every_change(env: Env) -> None:
     assert len(calls) == 3
 
 
+@pytest.mark.expect_log(logging.ERROR, "change subscriber failed")
 def test_a_failing_subscriber_does_not_undo_the_change(
     env: Env, caplog: pytest.LogCaptureFixture
 ) -> None:

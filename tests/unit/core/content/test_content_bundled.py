@@ -6,13 +6,14 @@ import re
 
 import pytest
 
-from desktop.core.content.fill import VARIABLE_LABELS, fill_script
+from desktop.core.content.fill import fill_script
 from desktop.core.content.loader import bundled_pack_dir, check_pack, contrast_with_white, load_pack
 from desktop.core.content.model import (
     PURPOSES,
     SCRIPT_VARIABLES,
     ContentPack,
 )
+from desktop.core.script_catalog import ScriptCatalog
 from tests.helpers.call_types import CALL_TYPE_LABELS
 
 
@@ -92,63 +93,144 @@ def test_scripts_use_only_known_variables_and_fill_completely(pack: ContentPack)
         used.update(re.findall(r"\{(\w+)\}", script.text))
         filled = fill_script(script.text, values)
         assert "{" not in filled and "【" not in filled, script.id
-    assert used == SCRIPT_VARIABLES
+    assert used == SCRIPT_VARIABLES  # the pack's own variables are already filled in
 
 
-def test_scripts_practise_what_the_phrase_checker_preaches(pack: ContentPack) -> None:
+def test_policy_lives_in_pack_variables_not_in_scripts(pack: ContentPack) -> None:
+    variables = {v.name: v for v in pack.variables}
+    wanted = {"refund_days", "delivery_days", "exchange_days", "goodwill_gift", "free_cancel_hours"}
+    assert wanted <= variables.keys()
+    assert all(v.label and v.value for v in variables.values())
+    raw = "".join(
+        p.read_text("utf-8") for p in sorted((bundled_pack_dir() / "scripts").glob("*.toml"))
+    )
+    for name in variables:
+        assert f"{{{name}}}" in raw, f"pack variable {name} is used by no script"
+    texts = {s.id: s.text for s in pack.scripts}
+    assert variables["refund_days"].value in texts["status_report_refund"]
+    # hard-coded promises found in review are gone
+    assert "三天内" not in texts["complaint_solutions_lscia_illustrate"]
+    assert "小赠品" not in texts["order_price_refuse_extra_discount"]
+    hours = next(r for r in pack.reminder_rules if r.key == "complaint_verify").offset_minutes
+    assert variables["verify_hours"].value == str(hours // 60)
+
+
+# —— safety ——
+
+
+def test_gas_smell_has_its_own_line_that_never_touches_a_switch(pack: ContentPack) -> None:
+    gas = pack.script("fault_safety_gas")
+    assert gas is not None
+    for must in ("关闭燃气阀门", "通风", "不要开关任何电器", "室外", "抢修电话"):
+        assert must in gas.text, must
+    for never in ("断开电源", "断电", "拔", "关机", "重启", "关掉电源"):
+        assert never not in gas.text, never
+    electrical = pack.script("fault_symptoms_safety")
+    assert electrical is not None and "燃气" not in electrical.text
+    assert "冒烟" in electrical.text and "进了水" in electrical.text
+
+
+def test_no_fault_script_tells_a_caller_to_cut_the_power_before_safety_is_checked(
+    pack: ContentPack,
+) -> None:
+    power = ("断开电源", "断电", "拔掉电源", "关掉电源", "关机")
     for script in pack.scripts:
-        for rule in pack.phrases:
-            assert rule.phrase not in script.text, (script.id, rule.phrase)
+        if script.call_type != "fault" or not any(w in script.text for w in power):
+            continue
+        assert script.step == "basic_check", script.id
+        assert "燃气味" in script.text, script.id  # only once gas is ruled out
 
 
-def test_phrases(pack: ContentPack) -> None:
-    assert len(pack.phrases) >= 25
-    wanted = "不行 不能 不可能 没办法 不知道 这不归我管 公司规定 你听我说 你必须 不清楚 我也没办法"
-    wanted += " 你自己看 不是我们的问题 听不懂吗 我已经说过了 随便你 你去投诉吧"
-    assert set(wanted.split()) <= {p.phrase for p in pack.phrases}
-    assert all(p.alternative and p.reason for p in pack.phrases)
+def test_the_fault_flow_starts_with_a_safety_step_that_routes_hazards(pack: ContentPack) -> None:
+    steps = pack.steps("fault")
+    keys = [s.key for s in steps]
+    assert keys.index("safety") == 1
+    assert keys.index("safety") < keys.index("symptoms") < keys.index("basic_check")
+    safety = steps[1]
+    assert safety.required and "紧急" in safety.hint
+    assert {"fault_safety_ask", "fault_safety_gas", "fault_symptoms_safety"} <= set(safety.scripts)
+    urgent = [pack.script(i) for i in safety.scripts]
+    assert any(s is not None and "紧急" in s.text for s in urgent)
+    asked = pack.script("fault_safety_ask")
+    assert asked is not None
+    assert all(w in asked.text for w in ("燃气", "冒烟", "火花", "进水"))
+    impact = next(s for s in steps if s.key == "impact")
+    assert impact.required and "紧急" in impact.hint
+    assert "verify_restored" in keys and keys.index("verify_restored") > keys.index("basic_check")
 
 
-def test_reminder_rules_follow_the_timing_rules(pack: ContentPack) -> None:
-    rules = {r.key: r for r in pack.reminder_rules}
-    first = rules["complaint_first_response"]
-    assert (first.kind, first.offset_minutes, first.call_types) == (
-        "first_response",
-        15,
-        ("complaint",),
-    )
-    assert set(first.outcomes) == {"follow_up", "transferred"}
-    progress = rules["complaint_progress"]
-    assert (progress.kind, progress.offset_minutes, progress.repeat_minutes) == (
-        "progress",
-        1440,
-        1440,
-    )
-    revisit = rules["complaint_revisit"]
-    assert (revisit.kind, revisit.offset_minutes, revisit.outcomes) == (
-        "revisit",
-        4320,
-        ("resolved",),
-    )
-    complex_case = rules["complex_case_answer"]
-    assert (complex_case.offset_minutes, set(complex_case.call_types)) == (120, {"fault", "help"})
-    callback = rules["callback_promised"]
-    assert (callback.kind, callback.offset_minutes, callback.office_hours) == ("callback", 0, False)
-    assert (callback.call_types, callback.outcomes) == ((), ())
-    assert {r.kind for r in pack.reminder_rules if "fault" in r.call_types} >= {
-        "progress",
-        "revisit",
-    }
+# —— training methods, scenarios, scoping ——
 
 
-def test_intent_keywords(pack: ContentPack) -> None:
-    for type_key in CALL_TYPE_LABELS:
-        words = [k for k in pack.intent_keywords if k.call_type == type_key]
-        assert len(words) >= 15, type_key
-    assert {"欺骗", "投诉", "差评", "曝光", "骗子"} <= set(pack.complaint_signals)
-    assert "找你们领导" in pack.escalation_phrases
-    assert any("升级" in phrase for phrase in pack.escalation_phrases)
+def test_the_training_material_is_covered(pack: ContentPack) -> None:
+    tags = {t for s in pack.scripts for t in s.tags}
+    wanted = "幽默法 吵闹型 冷却型 发泄型 争辩型 上诉型 症状分析 意外预案 补偿+预防"
+    wanted += " 产品质量 物流配送 订单错误 服务态度 价格争议 区域故障 无声来电 媒体来电 设定边界"
+    assert set(wanted.split()) <= tags
+    boundary = [s for s in pack.scripts if "设定边界" in s.tags]
+    assert any("我理解您的不满，现在我们一起看看怎么把事情处理好" in s.text for s in boundary)
+    authority = [s for s in pack.scripts if "上诉型" in s.tags]
+    assert any("12315" in s.text or "消协" in s.text for s in authority)
+    arguing = [s for s in pack.scripts if "争辩型" in s.tags]
+    assert all("委婉否认法" in s.tags for s in arguing)
+    quality = next(s for s in pack.scripts if "产品质量" in s.tags)
+    assert "照片" in quality.text
 
 
-def test_every_variable_has_a_chinese_label() -> None:
-    assert VARIABLE_LABELS.keys() == SCRIPT_VARIABLES
+@pytest.mark.parametrize(
+    ("method", "parts"),
+    [
+        ("RECOVERY", ["apology", "admit", "act", "compensate", "follow"]),
+        ("PSF", ["problem", "solution", "followup"]),
+    ],
+)
+def test_named_sequences_are_complete(pack: ContentPack, method: str, parts: list[str]) -> None:
+    scripts = [s for s in pack.scripts if s.method == method]
+    assert [s.id.rsplit("_", 1)[1] for s in scripts] == parts
+
+
+def test_complaints_promise_verification_within_two_hours(pack: ContentPack) -> None:
+    act = next(s for s in pack.steps("complaint") if s.key == "act")
+    verify = pack.script(act.scripts[0])
+    assert verify is not None and "2小时内核实情况" in verify.text.replace(" ", "")
+
+
+def test_every_step_offers_at_least_two_scripts(pack: ContentPack) -> None:
+    for type_key, steps in pack.checklists.items():
+        for step in steps:
+            assert len(step.scripts) >= 2, (type_key, step.key)
+
+
+def test_the_satisfaction_question_is_never_offered_on_unrelated_calls_or_complaints(
+    pack: ContentPack,
+) -> None:
+    catalog = ScriptCatalog(pack)
+    satisfaction = {s.id for s in pack.scripts if "满意度" in s.tags or "满意吗" in s.text}
+    assert satisfaction
+    for type_key in ("unrelated", "complaint"):
+        for step in [None, *(s.key for s in pack.steps(type_key))]:
+            shown = {s.id for g in catalog.groups(type_key, step) for s in g.scripts}
+            assert not shown & satisfaction, (type_key, step)
+    inquiry = {s.id for g in catalog.groups("inquiry", "close") for s in g.scripts}
+    assert satisfaction & inquiry
+
+
+def test_order_checklist_fits_virtual_goods_and_takes_payment(pack: ContentPack) -> None:
+    steps = {s.key: s for s in pack.steps("order")}
+    keys = list(steps)
+    assert not steps["address"].required and not steps["delivery_time"].required
+    assert "虚拟商品" in steps["address"].hint and "虚拟商品" in steps["delivery_time"].hint
+    assert keys.index("price_rules") < keys.index("read_back")
+    assert steps["payment"].required
+    assert keys.index("payment") < keys.index("read_back") < keys.index("confirm")
+
+
+def test_closing_steps_are_consistent(pack: ContentPack) -> None:
+    """Every close recaps (unrelated calls have nothing to recap) and says goodbye; none asks
+    the closed satisfaction question by default (it comes with the step where it fits)."""
+    for type_key, steps in pack.checklists.items():
+        close = [pack.script(i) for i in steps[-1].scripts]
+        purposes = [s.purpose for s in close if s is not None]
+        assert purposes[-1] == "closing", type_key
+        assert "confirm" in purposes or type_key == "unrelated", type_key
+        assert "any_close_satisfied" not in steps[-1].scripts, type_key

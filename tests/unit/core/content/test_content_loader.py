@@ -337,7 +337,7 @@ def test_unknown_purpose_method_kind_outcome(pack: PackCopy) -> None:
     key = "scripts/complaint.toml:script.complaint_calm_3f_feel"
     assert pack.problems() == [
         f"{key}.purpose: unknown purpose 'soothe' (use one of: {', '.join(sorted(PURPOSES))})",
-        f"{key}.method: unknown method '4F' (use one of: 3F, CLEAR, LSCIA)",
+        f"{key}.method: unknown method '4F' (use one of: 3F, CLEAR, LSCIA, PSF, RECOVERY)",
         "reminder_rules.toml:rule.complaint_revisit.kind: unknown reminder kind 'visit' "
         "(use one of: callback, first_response, progress, revisit)",
         "reminder_rules.toml:rule.complaint_revisit.outcomes[0]: unknown outcome 'done' "
@@ -433,3 +433,96 @@ def test_several_problems_in_several_files_are_all_reported(pack: PackCopy) -> N
         "reminder_rules.toml:rule.callback_promised.label: missing",
         "phrases.toml: file not found",
     ]
+
+
+# —— phrase rules ——
+
+
+def test_phrase_patterns_and_exceptions_are_validated(pack: PackCopy) -> None:
+    def change(doc: dict) -> None:
+        rules = doc["phrase"]
+        pack.item(rules, "phrase", "这不归我管")["pattern"] = "(这|不归…管"
+        pack.item(rules, "phrase", "你听我说")["pattern"] = "你先听我讲"
+        pack.item(rules, "phrase", "不能")["except"] = ["谢谢您"]
+        pack.item(rules, "phrase", "不知道")["except"] = "不知道您"
+        pack.item(rules, "phrase", "不清楚")["excepts"] = ["听不清楚"]
+
+    pack.edit("phrases.toml", change)
+    problems = pack.problems()
+    names = [r["phrase"] for r in pack.load("phrases.toml")["phrase"]]
+
+    def at(phrase: str) -> str:
+        return f"phrases.toml:phrase[{names.index(phrase)}]"
+
+    assert sorted(problems) == sorted(
+        [
+            f"{at('不能')}.except[0]: '谢谢您' does not contain the phrase, so it never applies",
+            f"{at('不知道')}.except: expected a list of strings",
+            f"{at('不清楚')}.excepts: unknown key",
+            f"{at('这不归我管')}.pattern: invalid pattern: '(' is never closed",
+            f"{at('你听我说')}.phrase: '你听我说' is not matched by its own pattern",
+        ]
+    )
+
+
+# —— pack variables and script scoping ——
+
+
+def test_pack_variables_are_validated_and_filled_in(pack: PackCopy) -> None:
+    def change(doc: dict) -> None:
+        variables = doc["variables"]
+        variables["refund_days"]["value"] = "10"
+        variables["company"] = {"label": "公司", "value": "X"}
+        variables["Bad-Name"] = {"label": "x", "value": "y"}
+        variables["gift"] = {"label": "礼品", "value": "{goodwill_gift}"}
+        variables["fee"] = {"value": "5 元"}
+
+    pack.edit("pack.toml", change)
+    pack.replace_text(
+        "scripts/status.toml", "预计{refund_days}个工作日内", "预计{refund_day}个工作日内"
+    )
+    assert sorted(pack.problems()) == sorted(
+        [
+            "pack.toml:variables.company: 'company' is filled in by the app; choose another name",
+            "pack.toml:variables.Bad-Name: invalid name 'Bad-Name' (use lowercase letters, "
+            "digits and _)",
+            "pack.toml:variables.gift.value: must not contain braces",
+            "pack.toml:variables.fee.label: missing",
+            "scripts/status.toml:script.status_report_refund.text: unknown variable {refund_day}",
+        ]
+    )
+
+
+def test_a_pack_variable_is_filled_into_the_script_text(pack: PackCopy) -> None:
+    pack.edit("pack.toml", lambda d: d["variables"]["refund_days"].update(value="10"))
+    loaded = load_pack(pack.root)
+    script = loaded.script("status_report_refund")
+    assert script is not None and "预计10个工作日内" in script.text
+    assert {v.name: v.value for v in loaded.variables}["refund_days"] == "10"
+
+
+def test_not_for_is_only_for_shared_scripts_and_names_call_types(pack: PackCopy) -> None:
+    pack.replace_text(
+        "scripts/common.toml",
+        'not_for = ["unrelated", "complaint"]',
+        'not_for = ["unrelated", "complain"]',
+    )
+    pack.replace_text(
+        "scripts/status.toml",
+        'title = "正在查询"',
+        'title = "正在查询"\nnot_for = ["fault"]',
+    )
+    assert sorted(pack.problems()) == [
+        "scripts/common.toml:script.any_close_satisfied.not_for[1]: unknown call type 'complain'",
+        "scripts/status.toml:script.status_look_up.not_for: only a script for call type 'any' "
+        "can exclude types",
+    ]
+
+
+def test_an_unreadable_pack_toml_does_not_bury_the_report_in_unknown_variables(
+    pack: PackCopy,
+) -> None:
+    (pack.root / "pack.toml").write_text("[pack\n", "utf-8")
+    problems = pack.problems()
+    assert problems[0].startswith("pack.toml:line 1: TOML syntax error")
+    assert not [p for p in problems if "unknown variable" in p]

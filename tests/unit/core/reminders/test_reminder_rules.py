@@ -63,8 +63,21 @@ def test_saturday_evening_skips_closed_sunday() -> None:
 
 
 @pytest.mark.parametrize("shift", [True, False])
-def test_next_progress_repeat(shift: bool) -> None:
+def test_next_progress_repeat(shift: bool) -> None:  # committed Saturday 18:30
     done_at = datetime(2026, 3, 7, 10, 30, tzinfo=UTC)  # Saturday 18:30
     due = next_repeat(done_at, 1440, shift, HOURS, SHANGHAI)
     expected = datetime(2026, 3, 9, 1, 0, tzinfo=UTC) if shift else done_at + timedelta(days=1)
     assert due == expected
+
+
+def test_progress_repeats_keep_their_rhythm_however_late_one_is_done() -> None:
+    committed = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 Shanghai
+    on_time = next_repeat(committed, 1440, False, HOURS, SHANGHAI, now=committed)
+    done_late = committed + timedelta(hours=5)
+    assert next_repeat(committed, 1440, False, HOURS, SHANGHAI, now=done_late) == on_time
+    assert on_time == committed + timedelta(days=1)
+    # done two and a half days late: the next one is the first of the rhythm still ahead
+    very_late = committed + timedelta(days=2, hours=12)
+    assert next_repeat(committed, 1440, False, HOURS, SHANGHAI, now=very_late) == (
+        committed + timedelta(days=3)
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -101,6 +102,7 @@ def test_fallback_answers_at_once_before_jieba_is_ready(tmp_path: Path) -> None:
     assert (tmp_path / CACHE_FILE_NAME).stat().st_size > 1_000_000
 
 
+@pytest.mark.expect_log(logging.ERROR, "jieba failed to load")
 def test_a_failed_load_keeps_the_fallback(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     userdict = tmp_path / "userdict.txt"
     userdict.write_text("物流 100 n\n", encoding="utf-8")

@@ -10,7 +10,6 @@ from desktop.core.text.signals import (
     ComplaintDetector,
     ComplaintSignal,
     calming_script_ids,
-    detect_complaint,
 )
 
 SIGNALS = ("欺骗", "投诉", "差评", "曝光", "骗子")
@@ -73,15 +72,6 @@ def test_calm_calls_do_not_fire(detector: ComplaintDetector, text: str) -> None:
     assert detector.detect(text) == ComplaintSignal(False, False, [])
 
 
-def test_detect_complaint_reuses_a_detector_per_pack(
-    make_pack: Callable[..., ContentPack], segmenter: Segmenter
-) -> None:
-    pack = make_pack(signals=SIGNALS)
-    assert detect_complaint("骗子", pack, segmenter).is_complaint
-    assert detect_complaint("骗子", pack, segmenter).is_complaint
-    assert not detect_complaint("骗子", make_pack(), segmenter).is_complaint
-
-
 def test_calming_scripts_come_from_the_calming_steps_and_methods(
     make_pack: Callable[..., ContentPack],
 ) -> None:
@@ -106,6 +96,8 @@ def test_bundled_pack_signals(bundled_pack: ContentPack, segmenter: Segmenter) -
     ids = calming_script_ids(bundled_pack)
     assert len(ids) >= 5
     assert {bundled_pack.script(i).method for i in ids[:4]} <= {"3F", "CLEAR"}
-    assert detect_complaint("你们就是骗子，我要找你们领导", bundled_pack, segmenter).urgent
-    assert not detect_complaint("我的退款到账了吗", bundled_pack, segmenter).is_complaint
-    assert not detect_complaint("系统升级以后打不开了", bundled_pack, segmenter).is_complaint
+    assert ComplaintDetector(bundled_pack, segmenter).detect("你们就是骗子，我要找你们领导").urgent
+    assert not ComplaintDetector(bundled_pack, segmenter).detect("我的退款到账了吗").is_complaint
+    assert (
+        not ComplaintDetector(bundled_pack, segmenter).detect("系统升级以后打不开了").is_complaint
+    )

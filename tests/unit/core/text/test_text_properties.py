@@ -9,7 +9,7 @@ from desktop.core.content.model import ContentPack
 from desktop.core.text.intent import IntentSuggester
 from desktop.core.text.phrases import PhraseChecker
 from desktop.core.text.segmenter import Segmenter
-from desktop.core.text.signals import detect_complaint
+from desktop.core.text.signals import ComplaintDetector
 
 # Chinese, the pack's own words, emoji, controls, surrogates, full-width forms: all mixed.
 PIECES = st.one_of(
@@ -33,7 +33,7 @@ def check_all(text: str, pack: ContentPack, segmenter: Segmenter) -> None:
         assert s.call_type in keys and 0 < s.score < 1 and s.reason
     assert [s.score for s in suggestions] == sorted((s.score for s in suggestions), reverse=True)
 
-    signal = detect_complaint(text, pack, segmenter)
+    signal = ComplaintDetector(pack, segmenter).detect(text)
     assert signal.is_complaint == bool(signal.reasons)
     assert not signal.urgent or signal.is_complaint
 
@@ -53,4 +53,4 @@ def test_any_text(text: str, bundled_pack: ContentPack, segmenter: Segmenter) ->
 def test_a_100_kb_paste(bundled_pack: ContentPack, segmenter: Segmenter) -> None:
     text = ("客户说：我要退款！你们是骗子😡，我也沒辦法\x00……" * 4000)[:100_000]
     check_all(text, bundled_pack, segmenter)
-    assert detect_complaint(text, bundled_pack, segmenter).urgent
+    assert ComplaintDetector(bundled_pack, segmenter).detect(text).urgent

@@ -12,6 +12,7 @@ import pytest
 
 from desktop.core.call_events import CallEvent
 from desktop.services.softphone.spool import EventSpool, decode_event, encode_event
+from tests.helpers.logfail import ExpectLog
 
 WRITER = """
 import sys, uuid
@@ -141,8 +142,9 @@ def test_a_spool_shorter_than_its_offset_is_reread(
         assert [e.event_id for e in drained(spool)] == ["e1"]
 
 
-def test_decode_rejects_wrong_types() -> None:
-    assert decode_event(b'{"kind": "missed", "event_id": "a", "number": 5}') is None
+def test_decode_rejects_wrong_types(expect_log: ExpectLog) -> None:
+    with expect_log(logging.WARNING, "skipping an invalid spool line"):
+        assert decode_event(b'{"kind": "missed", "event_id": "a", "number": 5}') is None
 
 
 @pytest.mark.slow
