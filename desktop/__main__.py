@@ -87,21 +87,18 @@ def _parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     check = content_sub.add_parser("check", help="validate a content pack and list every problem")
     check.add_argument("dir", nargs="?", help="pack directory (default: the bundled zh_CN pack)")
-<<<<<<< HEAD
-    from desktop.report import add_parser as add_report_parser
-
-    add_report_parser(sub)
-    from desktop.center_cli import add_parser as add_center_parser
-
-    add_center_parser(sub)
-=======
     try_ = content_sub.add_parser(
         "try", help="show the intent suggestions, complaint signals and phrase hits for texts"
     )
     try_.add_argument("--pack", metavar="DIR", help="pack directory (default: the bundled one)")
     try_.add_argument("--json", action="store_true", help="one JSON object per text")
     try_.add_argument("texts", nargs="+", metavar="TEXT", help="what the caller or agent says")
->>>>>>> main
+    from desktop.report import add_parser as add_report_parser
+
+    add_report_parser(sub)
+    from desktop.center_cli import add_parser as add_center_parser
+
+    add_center_parser(sub)
     sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
     return parser
 
