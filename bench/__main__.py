@@ -57,6 +57,12 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
         "import_100k_s",
         "reimport_100k_s",
     ),
+    "center": (
+        "center_stats_10m_ms",
+        "center_team_stats_10m_ms",
+        "center_first_page_10m_ms",
+        "center_import_100k_s",
+    ),
     "accuracy": (
         "suggest_top1_acc",
         "suggest_top2_acc",

@@ -71,6 +71,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("bundle_export_100k_s", "write a log bundle of 100k calls", "s"),
     Spec("import_100k_s", "import a bundle of 100k calls", "s", 10),
     Spec("reimport_100k_s", "re-import the same bundle (nothing new)", "s", 3),
+    Spec("center_stats_10m_ms", "center stats, one month, whole center", "ms", 2000),
+    Spec("center_team_stats_10m_ms", "center stats, one month, one team", "ms", 300),
+    Spec("center_first_page_10m_ms", "center browser first page", "ms", 150),
+    Spec("center_import_100k_s", "center import, 100k-call bundle", "s", 10),
     # Accuracy targets: the floors tests/unit/core/text/test_intent_eval.py enforces.
     Spec("suggest_top1_acc", "intent suggester top-1 accuracy", "", 0.85, higher_is_better=True),
     Spec("suggest_top2_acc", "intent suggester top-2 accuracy", "", 0.95, higher_is_better=True),

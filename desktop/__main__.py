@@ -37,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.core.content.check import run_check
 
         return run_check(Path(options.dir) if options.dir else None, sys.stdout)
+    if options.command == "center":
+        from desktop.center_cli import run_center
+
+        return run_center(options, sys.stdout, sys.stderr)
     if options.command == "report" and options.report_command == "stats":
         from desktop.report import run_report
 
@@ -120,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     from desktop.lead_cli import add_parsers
 
     add_parsers(sub, report_sub)
+    from desktop.center_cli import add_parser as add_center_parser
+
+    add_center_parser(sub)
     return parser
 
 
