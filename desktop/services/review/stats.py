@@ -183,7 +183,7 @@ class _Group:
     def of(cls, row: Sequence[Any]) -> _Group:
         """Counts, and talk / wrap-up summed in whole milliseconds (integers: the same total
         on every engine, whatever order it adds in)."""
-        values = [int(v or 0) for v in row]
+        values: list[float] = [int(v or 0) for v in row]
         values[5] = values[5] / 1000
         values[6] = values[6] / 1000
         return cls(*values)
@@ -436,7 +436,8 @@ def _callbacks(
 ) -> dict[str, Any]:
     """Callback reminders whose target_at falls in the period (cancelled ones excluded):
     kept / late / missed once decided; still-pending ones are not due yet."""
-    agent_join, agent_where, agent_params = "", "", []
+    agent_join, agent_where = "", ""
+    agent_params: list[Any] = []
     if scope.agent is not None or scope.agents is not None:
         agent_join = " JOIN calls c ON c.id = r.call_id"
         agent_where, agent_params = scope.agent_condition("c")
