@@ -240,6 +240,8 @@ def test_notes_search_and_handbook(qtbot, review, segmenter) -> None:
 def test_menu_entry_opens_the_review(qtbot, app) -> None:
     action = next(a for a in app.window.tools_menu.actions() if a.text() == "组长复盘…")
     assert action.shortcut().toString() == "Ctrl+Shift+L"
+    app.lead_gate.session.set_first_pin("246810")  # lead mode is on: no PIN dialog now
+    assert app.lead_gate.session.unlocked
     action.trigger()
     shown = [
         w

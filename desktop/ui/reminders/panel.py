@@ -185,7 +185,7 @@ class RemindersPanel(QWidget):
         specs: list[tuple[str, str, Callable[[], None]]] = [
             ("立即回电", "Alt+B", self._call_back),
             ("稍后提醒", "Alt+L", lambda: self._edit("snooze")),
-            ("完成", "Alt+D", lambda: self._edit("done")),
+            ("提醒已办", "Alt+D", lambda: self._edit("done")),
             ("改期", "Alt+R", lambda: self._edit("reschedule")),
             ("取消提醒", "Alt+X", lambda: self._edit("cancel")),
             ("查看通话", "Alt+O", self._open_call),
