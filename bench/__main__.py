@@ -40,6 +40,14 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
     "hook_return": ("hook_return_ms", "bare_python_ms", "hook_ratio"),
     "softphone_burst": ("softphone_batch_max_ms", "softphone_stall_max_ms"),
     "notes_search": ("notes_search_1m_ms",),
+    "review": (
+        "review_stats_1m_ms",
+        "review_first_page_1m_ms",
+        "review_filter_1m_ms",
+        "review_jump_1m_ms",
+        "review_notes_search_1m_ms",
+        "review_gui_block_max_ms",
+    ),
     "rss_idle": ("rss_idle_mb",),
     "lead_data": (
         "export_csv_100k_s",
@@ -48,6 +56,12 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
         "bundle_export_100k_s",
         "import_100k_s",
         "reimport_100k_s",
+    ),
+    "center": (
+        "center_stats_10m_ms",
+        "center_team_stats_10m_ms",
+        "center_first_page_10m_ms",
+        "center_import_100k_s",
     ),
     "accuracy": (
         "suggest_top1_acc",

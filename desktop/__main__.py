@@ -37,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.core.content.check import run_check
 
         return run_check(Path(options.dir) if options.dir else None, sys.stdout)
+    if options.command == "center":
+        from desktop.center_cli import run_center
+
+        return run_center(options, sys.stdout, sys.stderr)
     if options.command == "report" and options.report_command == "stats":
         from desktop.report import run_report
 
@@ -69,10 +73,25 @@ def _subcommand(args: list[str]) -> str | None:
     return None
 
 
+def _event_help() -> str:
+    from desktop.core.call_events import EVENT_KIND_HELP
+
+    lines = [f"  {kind:<9} {text}" for kind, text in EVENT_KIND_HELP.items()]
+    return (
+        "softphone hook events:\n"
+        "  callassist event KIND [--name NAME] [--call-id ID] NUMBER\n"
+        "event kinds:\n" + "\n".join(lines)
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
+    from desktop.core.call_events import EVENT_KINDS
+
     parser = argparse.ArgumentParser(
         prog="callassist",
         description="坐席助手 (Call Assistant): an offline guide beside the softphone",
+        epilog=_event_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--data-dir", help="data directory (default: CALLASSIST_DATA_DIR or the user's data dir)"
@@ -93,13 +112,21 @@ def _parser() -> argparse.ArgumentParser:
     try_.add_argument("--pack", metavar="DIR", help="pack directory (default: the bundled one)")
     try_.add_argument("--json", action="store_true", help="one JSON object per text")
     try_.add_argument("texts", nargs="+", metavar="TEXT", help="what the caller or agent says")
+    sub.add_parser(
+        "event",
+        help=f"softphone hook: callassist event {'|'.join(EVENT_KINDS)} NUMBER",
+        description=_event_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     from desktop.report import add_parser as add_report_parser
 
     report_sub = add_report_parser(sub)
-    sub.add_parser("event", help="softphone hook: callassist event incoming|answered|ended NUMBER")
     from desktop.lead_cli import add_parsers
 
     add_parsers(sub, report_sub)
+    from desktop.center_cli import add_parser as add_center_parser
+
+    add_center_parser(sub)
     return parser
 
 

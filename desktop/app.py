@@ -39,11 +39,14 @@ from desktop.services.settings import SettingsStore
 from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
 from desktop.ui.change_hub import ChangeHub
+from desktop.ui.content_problems import ContentProblemsDialog
+from desktop.ui.desk import Desk
 from desktop.ui.input_gate import InputGate
 from desktop.ui.lead.flows import LeadContext, LeadFlows
 from desktop.ui.lead.pin_dialog import LeadGate
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
+    Notifier,
     ReminderAlert,
     ReminderScheduler,
     RemindersPanel,
@@ -98,6 +101,7 @@ class App:
     startup: BackgroundStart
     lead_gate: LeadGate | None = None
     lead: LeadFlows | None = None
+    desk: Desk | None = None
     _closers: list = field(default_factory=list)
     _background_started: bool = False
     _closed: bool = False
@@ -197,7 +201,7 @@ def build_app(
         reminders = ReminderService(
             db, clock, audit, settings, lambda: content.pack.reminder_rules, bus
         )
-        follow_ups = FollowUps(db, calls, reminders)
+        follow_ups = FollowUps(db, calls, reminders, audit)
         if demo and db.execute("SELECT count(*) FROM calls").fetchone()[0] == 0:
             populate(db, content.pack, clock.now())
         ui_settings = QSettings(str(where.window_state), QSettings.Format.IniFormat)
@@ -261,7 +265,8 @@ def build_app(
     hub.changed.connect(repack)
     _plan_background(app)
     _wire_softphone(app)
-    _wire_reminders(app)
+    alert, notifier = _wire_reminders(app)
+    _wire_desk(app, alert, notifier)
     _wire_lead(app)
     _wire_tools(app)
     softphone.start()
@@ -331,7 +336,7 @@ def _wire_softphone(app: App) -> None:
     app._closers.append(bridge.stop)
 
 
-def _wire_reminders(app: App) -> None:
+def _wire_reminders(app: App) -> tuple[ReminderAlert, Notifier]:
     """Reminders on screen; "call back now" is one use case in FollowUps."""
     reminders, panel, workspace = app.reminders, app.reminder_panel, app.workspace
     alert = ReminderAlert(reminders, app.clock, app.settings, app.window, hub=app.hub)
@@ -339,6 +344,8 @@ def _wire_reminders(app: App) -> None:
     connect_reminder_ui(app.scheduler, panel, alert, notifier, reminders, app.clock, app.settings)
 
     def call_back(reminder_id: str) -> None:
+        if app.desk is not None and app.desk.start_callback(reminder_id):
+            return  # baresip dials; its outgoing call is linked to the reminder when reported
         workspace.view.notes.flush()
         try:
             call, _reminder = app.follow_ups.call_back_now(reminder_id)
@@ -346,6 +353,8 @@ def _wire_reminders(app: App) -> None:
             app.window.show_message(str(exc))
             return
         workspace.show_callback(call)
+        if app.desk is not None:
+            app.desk.callback_started(call)
 
     def current_changed(call: Call | None) -> None:
         if call is not None and call.is_open:
@@ -358,6 +367,23 @@ def _wire_reminders(app: App) -> None:
     workspace.current_call_changed.connect(current_changed)
     current_changed(workspace.current)
     app._closers.append(app.scheduler.stop)
+    return alert, notifier
+
+
+def _wire_desk(app: App, alert: ReminderAlert, notifier: Notifier) -> None:
+    """Keys from any field, the call notice, second rings, missed-call callbacks."""
+    app.desk = Desk(
+        app.window,
+        app.workspace,
+        app.screen,
+        app.reminders,
+        app.follow_ups,
+        app.settings,
+        app.softphone,
+        notifier,
+        forget_alert=alert.forget,
+    )
+    app._closers.append(app.desk.close)
 
 
 def _wire_tools(app: App) -> None:
@@ -388,7 +414,19 @@ def _wire_tools(app: App) -> None:
     window.tools_menu.addAction(settings_action)
     window.tools_menu.addAction(reload_action)
     window.addAction(reload_action)
+    problems_action = QAction("内容包问题…", window)
+    problems_action.triggered.connect(lambda: show_content_problems(app))
+    window.tools_menu.addAction(problems_action)
+    window.status_problems.clicked.connect(lambda: show_content_problems(app))
+
     _wire_review(app)
+
+
+def show_content_problems(app: App) -> ContentProblemsDialog:
+    """The pack's problems as a table (file, key, what is wrong), not only a tooltip."""
+    dialog = ContentProblemsDialog(app.content.problems, app.window)
+    dialog.open()
+    return dialog
 
 
 def _wire_review(app: App) -> None:
@@ -485,6 +523,10 @@ def _show_content_status(app: App) -> None:
     if problems:
         label.setText(f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本")
         label.setToolTip("\n".join(str(p) for p in problems[:30]))
-    else:
+        app.window.view.inline_note.show_note(
+            f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本（工具 → 内容包问题）"
+        )
+    app.window.status_problems.setVisible(bool(problems))
+    if not problems:
         label.setText(f"内容包 v{pack.version}：{len(pack.scripts)} 条话术")
         label.setToolTip((app.content.source and str(app.content.source)) or "")

@@ -128,7 +128,9 @@ def main(argv: Sequence[str], launch: Launcher = launch_app) -> int:
         if not app_running(data_dir):  # a starting app drains the spool once it is up
             launch(data_dir)
     except OSError as exc:
-        print(f"callassist: event saved, but the app did not start: {_reason(exc)}", file=sys.stderr)
+        print(
+            f"callassist: event saved, but the app did not start: {_reason(exc)}", file=sys.stderr
+        )
         return EXIT_FAILED
     return EXIT_OK
 

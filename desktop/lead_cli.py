@@ -52,7 +52,15 @@ def add_parsers(sub: argparse._SubParsersAction, report_sub: argparse._SubParser
     export.add_argument("--out", type=Path, required=True)
     export.add_argument("--since", type=_day, help="only calls from this local date on")
     data_dir(export)
-    imp = logs_sub.add_parser("import", help="merge bundles into this database")
+    imp = logs_sub.add_parser(
+        "import", help="merge bundles into this database, or --into a center database"
+    )
+    imp.add_argument(
+        "--into",
+        metavar="postgresql://USER@HOST[:PORT]/DB",
+        help="load into the center's PostgreSQL database instead (password from PGPASSWORD, "
+        ".pgpass or a service file, never on the command line)",
+    )
     imp.add_argument("files", nargs="+", type=Path)
     data_dir(imp)
 
@@ -78,6 +86,10 @@ def run_command(
     from desktop.services.lead.retention import purge
     from desktop.services.settings import SettingsStore
 
+    if options.command == "logs" and options.logs_command == "import" and options.into:
+        from desktop.center_cli import import_into
+
+        return import_into(options.into, list(options.files), sys.stdout, sys.stderr)
     clock = clock or SystemClock()
     data_dir = paths.DataDir(paths.user_data_dir(options.cmd_data_dir or options.data_dir))
     if options.command == "logs" and options.logs_command == "export" and not data_dir.db.exists():

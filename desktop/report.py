@@ -45,7 +45,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     stats.add_argument("--format", choices=FORMATS, default="json")
     stats.add_argument("--out", help="write here instead of stdout")
     stats.add_argument("--data-dir", dest="report_data_dir", help="the agent's data directory")
-    stats.add_argument("--db", help="a database file (e.g. a lead's merged copy)")
+    stats.add_argument(
+        "--db",
+        help="a database file (e.g. a lead's merged copy) or the center's "
+        "postgresql://USER@HOST[:PORT]/DB (password from PGPASSWORD / .pgpass)",
+    )
+    stats.add_argument("--team", help="only this team's agents (center database only)")
     return report_sub
 
 
@@ -72,6 +77,12 @@ def _database_path(options: argparse.Namespace) -> Path:
 
 
 def _stats(options: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from desktop.services.center.connection import is_center_url
+
+    if is_center_url(options.db):
+        return _center_stats(options, stdout, stderr)
+    if getattr(options, "team", None):
+        raise _Fail(BAD_ARGUMENTS, "--team 只用于中心数据库 / --team needs --db postgresql://…")
     from db import StorageError, connect
     from desktop.core.clock import SystemClock
     from desktop.services.review.period import Period, PeriodError
@@ -131,6 +142,16 @@ def _stats(options: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         )
     finally:
         db.close()
+    return _write(stats, writer, options, stdout, stderr)
+
+
+def _write(
+    stats: dict[str, Any],
+    writer: Writer,
+    options: argparse.Namespace,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
     if not stats["calls"]:
         print("callassist report stats: 该时段没有通话 / no calls in this period", file=stderr)
     if options.out:
@@ -155,3 +176,50 @@ def _pack(db_file: Path) -> Any:
     from desktop.services.content_service import ContentService
 
     return ContentService(paths.content_pack_dir(), db_file.parent).pack
+
+
+def _center_stats(options: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """The same statistics over the center's PostgreSQL database (read-only session)."""
+    from desktop import paths
+    from desktop.core.clock import SystemClock
+    from desktop.services.center.connection import CenterError, connect
+    from desktop.services.center.dialect import POSTGRES
+    from desktop.services.center.schema import check_version
+    from desktop.services.center.teams import team_agents
+    from desktop.services.content_service import ContentService
+    from desktop.services.review.period import Period, PeriodError
+    from desktop.services.review.stats import checklists_from_pack, compute, known_agents
+
+    writer = WRITERS.get(options.format)
+    if writer is None:
+        raise _Fail(BAD_ARGUMENTS, f"格式 {options.format} 尚未提供，请用 json")
+    try:
+        period = Period.parse(options.date_from, options.date_to, options.tz or "Asia/Shanghai")
+    except PeriodError as exc:
+        raise _Fail(BAD_ARGUMENTS, f"{exc} / bad --from, --to or --tz") from exc
+    try:
+        with connect(options.db) as conn:
+            check_version(conn)
+            conn.read_only = True
+            agents = None
+            if options.team:
+                agents = team_agents(conn, options.team)
+                if not agents:
+                    raise _Fail(BAD_ARGUMENTS, f"中心数据库中没有班组 {options.team} 或其没有坐席")
+            if options.agent is not None and options.agent not in known_agents(conn, POSTGRES):
+                raise _Fail(BAD_ARGUMENTS, f"中心数据库中没有坐席 {options.agent}")
+            data = paths.user_data_dir(options.report_data_dir or options.data_dir)
+            pack = ContentService(paths.content_pack_dir(), data).pack
+            stats = compute(
+                conn,
+                period,
+                agent=options.agent,
+                agents=agents,
+                checklists=checklists_from_pack(pack),
+                now=SystemClock().now(),
+                dialect=POSTGRES,
+            )
+            stats["period"]["team"] = options.team
+    except CenterError as exc:
+        raise _Fail(BAD_DATABASE, exc.message) from exc
+    return _write(stats, writer, options, stdout, stderr)

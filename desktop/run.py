@@ -93,6 +93,9 @@ def run(options: argparse.Namespace) -> int:
     qt_app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     qt_app.setApplicationName("坐席助手")
     qt_app.setOrganizationName("callassist")
+    from desktop.ui.qt_translation import install_qt_translation
+
+    install_qt_translation(qt_app)  # Qt's own buttons and dialogs in Chinese
     data_dir = resolve_data_dir(options)
     try:
         prepare_data_dir(data_dir)
@@ -122,6 +125,7 @@ def run(options: argparse.Namespace) -> int:
         lock.release()
         return report(data_dir_error(data_dir, "写入", exc), qt_app)
     install_error_hook(app.window.show_message)
+    _first_run(app, options)
     app.window.show()
     if os.environ.get(EXIT_AT_IDLE_ENV) == "1":  # bench: time a frozen build to its first idle
         _exit_at_idle(qt_app)
@@ -129,3 +133,11 @@ def run(options: argparse.Namespace) -> int:
     app.close()
     lock.release()
     return code
+
+
+def _first_run(app: object, options: argparse.Namespace) -> None:
+    """A new data dir (not --demo) asks for the agent's own name, number and company."""
+    from desktop.ui.first_run import FirstRunDialog
+
+    if not options.demo and app.settings.needs_first_run():  # type: ignore[attr-defined]
+        FirstRunDialog(app.settings, app.window).exec()  # type: ignore[attr-defined]

@@ -8,8 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-EventKind = Literal["incoming", "answered", "ended", "missed"]
-EVENT_KINDS: tuple[str, ...] = ("incoming", "answered", "ended", "missed")
+EventKind = Literal["incoming", "outgoing", "answered", "ended", "missed"]
+EVENT_KINDS: tuple[str, ...] = ("incoming", "outgoing", "answered", "ended", "missed")
+# For `callassist --help` and the hook's usage text: what each kind means.
+EVENT_KIND_HELP: dict[str, str] = {
+    "incoming": "a call rings (来电振铃)",
+    "outgoing": "the agent dials out, e.g. a callback (外呼开始)",
+    "answered": "the call was answered / the callee picked up (接通)",
+    "ended": "the call was hung up after talking; wrap-up begins (挂断)",
+    "missed": "the caller gave up before it was answered (未接)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +30,7 @@ class CallEvent:
     source: str = ""  # "baresip", "hook", "manual"
     at: str = ""  # ISO-8601 UTC when the source saw it; "" = when received
     event_id: str = ""  # unique id for de-duplication of spooled events
+    direction: str = "incoming"  # "outgoing" for every event of a call the agent dialled
 
 
 # Sane lengths: E.164 numbers have at most 15 digits; names are shown on one line.
@@ -55,6 +64,7 @@ def repair_text(text: str) -> str:
 
 def clean_event(event: CallEvent) -> CallEvent:
     """The event with every text field decodable and capped to a sane length."""
+
     def fit(value: str, limit: int) -> str:
         return repair_text(value)[:limit]
 

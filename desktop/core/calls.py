@@ -59,10 +59,11 @@ class Call:
     source: str
     softphone_call_id: str | None
     reminder_id: str | None
+    direction: str = "incoming"  # 'outgoing' for callbacks the agent makes
 
     @classmethod
     def from_row(cls, row: dict) -> Call:
-        return cls(**{name: row.get(name) for name in cls.__slots__})  # type: ignore[arg-type]
+        return cls(**{name: row[name] for name in cls.__slots__ if name in row})
 
     @property
     def is_open(self) -> bool:

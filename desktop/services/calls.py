@@ -137,6 +137,7 @@ class CallService:
         softphone_call_id: str = "",
         reminder_id: str = "",
         at: str = "",
+        direction: str = "incoming",
     ) -> Call:
         """The insert itself, for use cases that hold the transaction (and publish)."""
         now = at or self._now()
@@ -160,11 +161,12 @@ class CallService:
             source=source,
             softphone_call_id=softphone_call_id or None,
             reminder_id=reminder_id or None,
+            direction=direction,
         )
         self._db.execute(
             "INSERT INTO calls (id, phone, caller_name, customer_id, started_at, answered_at, "
-            "status, priority, notes, agent, source, softphone_call_id, reminder_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "status, priority, notes, agent, source, softphone_call_id, reminder_id, direction) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 call.id,
                 phone,
@@ -179,9 +181,12 @@ class CallService:
                 source,
                 call.softphone_call_id,
                 call.reminder_id,
+                direction,
             ],
         )
-        self._audit.record("call.start", "call", call.id, phone=phone, source=source)
+        self._audit.record(
+            "call.start", "call", call.id, phone=phone, source=source, direction=direction
+        )
         return call
 
     def _touch_customer(self, phone: str, name: str, now: str) -> int:

@@ -13,6 +13,7 @@ from db import Database, transaction
 from desktop.core.calls import Call
 from desktop.core.changes import OpChanges
 from desktop.core.reminders import Reminder
+from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
 from desktop.services.reminders import ReminderService
 
@@ -24,7 +25,14 @@ class WrapUpResult:
 
 
 class FollowUps:
-    def __init__(self, db: Database, calls: CallService, reminders: ReminderService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        calls: CallService,
+        reminders: ReminderService,
+        audit: AuditLog | None = None,
+    ) -> None:
+        self._audit = audit
         self._db = db
         self._calls = calls
         self._reminders = reminders
@@ -47,12 +55,38 @@ class FollowUps:
         return WrapUpResult(call, tuple(made))
 
     def call_back_now(self, reminder_id: str) -> tuple[Call, Reminder]:
-        """Start the call made for a reminder and link it, in one transaction."""
+        """Start the (outgoing) call made for a reminder and link it, in one transaction."""
         with self._calls.bus.batch(), transaction(self._db):
             reminder = self._reminders.get(reminder_id)
             call = self._calls.insert_call(
-                reminder.phone, reminder.customer_name, source="reminder", reminder_id=reminder_id
+                reminder.phone,
+                reminder.customer_name,
+                source="reminder",
+                reminder_id=reminder_id,
+                direction="outgoing",
             )
             linked = self._reminders.link_callback(reminder_id, call.id)
             self._calls.bus.publish(OpChanges.for_calls(call.id, reminders=True))
         return call, linked
+
+    def dial_out(self, reminder_id: str, *, via: str) -> Reminder:
+        """The agent is about to dial the reminder's full number (copied, or sent to the
+        softphone as `via`): showing an unmasked number leaves an audit row."""
+        with transaction(self._db):
+            reminder = self._reminders.get(reminder_id)
+            if self._audit is not None:
+                self._audit.record(
+                    "reminder.dial", "reminder", reminder_id, phone=reminder.phone, via=via
+                )
+        return reminder
+
+    def outgoing_call(self, event_call: Call, reminder_id: str) -> Call:
+        """An outgoing call the softphone reported for a reminder being called back: linked."""
+        with self._calls.bus.batch(), transaction(self._db):
+            self._db.execute(
+                "UPDATE calls SET reminder_id = ?, direction = 'outgoing' WHERE id = ?",
+                [reminder_id, event_call.id],
+            )
+            self._reminders.link_callback(reminder_id, event_call.id)
+            self._calls.bus.publish(OpChanges.for_calls(event_call.id, reminders=True))
+        return self._calls.get(event_call.id)

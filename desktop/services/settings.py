@@ -38,6 +38,12 @@ class SettingsStore:
         self.current = self._load()
         self._calendar = calendar_from_settings(self.current)
 
+    def needs_first_run(self) -> bool:
+        """True until the agent has set their own name: the defaults (示例科技 小王 工号1001)
+        must never greet a real customer."""
+        row = self._db.execute("SELECT 1 FROM settings WHERE key = 'agent_name'").fetchone()
+        return row is None
+
     def calendar(self) -> AgentCalendar:
         """The time policy for the current settings (rebuilt when they change)."""
         return self._calendar

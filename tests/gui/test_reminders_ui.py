@@ -446,7 +446,7 @@ def test_wiring_fires_alert_tray_and_panel(
         qtbot.mouseClick(call_button, Qt.MouseButton.LeftButton)
     assert back.args == [reminder_id]
     done_button = next(
-        b for b in alert.findChildren(QWidget) if b.accessibleName().startswith("完成")
+        b for b in alert.findChildren(QWidget) if b.accessibleName().startswith("提醒已办")
     )
     qtbot.mouseClick(done_button, Qt.MouseButton.LeftButton)
     assert panel.selected_id() == reminder_id and panel.editor_text.isVisible()

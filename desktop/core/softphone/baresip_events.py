@@ -1,8 +1,9 @@
 """baresip ctrl_tcp messages → CallEvents.
 
 Missed versus ended depends on whether the call was ever established, so the mapping needs a
-little memory per call id: ``BaresipCallTracker``. Outgoing calls are ignored (the call-event
-model only knows incoming calls).
+little memory per call id: ``BaresipCallTracker``. Outgoing calls (direction "outgoing",
+e.g. the agent's callback dialled with `dial`) become outgoing → answered → ended events
+with ``direction="outgoing"``.
 
 Sequences a consumer sees for one call id, always in this order:
 - manual answer:   incoming → answered → ended
@@ -92,9 +93,12 @@ class BaresipCallTracker:
         if message.get("event") is not True or message.get("class") != "call":
             return []
         kind = message.get("type")
+        direction = message.get("direction", "incoming")
+        if direction == "outgoing":
+            return self._outgoing(message, kind)
         if kind not in ("CALL_INCOMING", "CALL_ESTABLISHED", "CALL_CLOSED"):
             return []
-        if message.get("direction", "incoming") != "incoming":
+        if direction != "incoming":
             return []
         call_id = message.get("id")
         if not isinstance(call_id, str) or not call_id:
@@ -117,6 +121,29 @@ class BaresipCallTracker:
         closed: EventKind = "missed" if answered is False else "ended"
         return [self._event(closed, message, call_id, at, reason=_text(message, "param"))]
 
+    def _outgoing(self, message: dict[str, Any], kind: object) -> list[CallEvent]:
+        """A call the agent dialled: first sight (CALL_OUTGOING, RINGING or PROGRESS) is an
+        "outgoing" event, then answered when established, ended when closed."""
+        call_id = message.get("id")
+        if not isinstance(call_id, str) or not call_id:
+            return []
+        at = to_iso(self._clock.now())
+        seen = self._established.get(call_id)
+        out: list[CallEvent] = []
+        if kind in ("CALL_OUTGOING", "CALL_RINGING", "CALL_PROGRESS", "CALL_ESTABLISHED"):
+            if seen is None:
+                self._remember(call_id, answered=False)
+                out.append(self._event("outgoing", message, call_id, at, direction="outgoing"))
+            if kind == "CALL_ESTABLISHED" and not self._established.get(call_id):
+                self._remember(call_id, answered=True)
+                out.append(self._event("answered", message, call_id, at, direction="outgoing"))
+            return out
+        if kind == "CALL_CLOSED" and seen is not None:
+            self._established.pop(call_id, None)
+            reason = _text(message, "param")
+            return [self._event("ended", message, call_id, at, reason, direction="outgoing")]
+        return []
+
     def open_calls(self) -> list[str]:
         """Call ids seen but not yet closed, oldest first."""
         return list(self._established)
@@ -128,7 +155,14 @@ class BaresipCallTracker:
             self._established.popitem(last=False)
 
     def _event(
-        self, kind: EventKind, message: dict[str, Any], call_id: str, at: str, reason: str = ""
+        self,
+        kind: EventKind,
+        message: dict[str, Any],
+        call_id: str,
+        at: str,
+        reason: str = "",
+        *,
+        direction: str = "incoming",
     ) -> CallEvent:
         return clean_event(
             CallEvent(
@@ -140,6 +174,7 @@ class BaresipCallTracker:
                 source=SOURCE,
                 at=at,
                 event_id=self._new_id(),
+                direction=direction,
             )
         )
 

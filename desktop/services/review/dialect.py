@@ -12,8 +12,9 @@ from typing import Any, Protocol
 
 
 class Dialect(Protocol):
-    #: a column that orders rows uniquely and cheaply (the keyset tie-breaker)
-    row_key: str
+    @property
+    def row_key(self) -> str:
+        """A column that orders rows uniquely and cheaply (the keyset tie-breaker)."""
 
     def sql(self, text: str) -> str:
         """The query in the engine's parameter style (written with `?`)."""

@@ -159,16 +159,16 @@ def build(
     cases = complaint_cases(conn, period, agent=agent, dialect=dialect)
     kept = _kept_by_call(conn, list(complaints), grace, now, dialect)
     topics = []
-    for weight, words, calls in chosen:
-        ids = [cid for cid in complaints if cid in calls]  # newest first
-        handles = [complaints[c][1] for c in ids if complaints[c][1] is not None]
+    for weight, topic_words, members in chosen:
+        ids = [cid for cid in complaints if cid in members]  # newest first
+        handles = [h for c in ids if (h := complaints[c][1]) is not None]
         with_case = [cases[c] for c in ids if c in cases]
         resolved = sum(1 for c in with_case if c["resolution_s"] is not None)
         kept_n = sum(kept.get(c, (0, 0))[0] for c in ids)
         decided = sum(kept.get(c, (0, 0))[1] for c in ids)
         topics.append(
             Topic(
-                word=" ".join(words),
+                word=" ".join(topic_words),
                 calls=len(ids),
                 weight=round(weight, 3),
                 median_handle_s=None if not handles else round(median(handles) or 0, 1),

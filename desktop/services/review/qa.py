@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,10 +100,12 @@ def prefill(
     phrase_checker: Any,
     now: datetime,
     grace: timedelta = DEFAULT_GRACE,
+    step_label: Callable[[str, str], str | None] = lambda _type, _key: None,
     dialect: Dialect = SQLITE,
 ) -> list[ScoreItem]:
     """The scorecard for one call as the data says; the lead adjusts it before saving.
-    `phrase_checker` is desktop.core.text.phrases.PhraseChecker (the pack's phrases)."""
+    `phrase_checker` is desktop.core.text.phrases.PhraseChecker (the pack's phrases);
+    `step_label` names skipped steps (the key is shown when it gives None)."""
     row = conn.execute(
         dialect.sql(
             "SELECT intent, status, completed_at, skip_reason, notes FROM calls WHERE id = ?"
@@ -136,7 +138,7 @@ def prefill(
                 0,
                 False,
                 True,
-                "跳过：" + "、".join(skipped),
+                "跳过：" + "、".join(step_label(intent or "", k) or k for k in skipped),
             )
         )
     else:

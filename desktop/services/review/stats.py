@@ -36,11 +36,11 @@ def checklists_from_pack(pack: Any) -> dict[str, list[tuple[str, bool]]]:
     }
 
 
-def _mean(total: float, count: int) -> float | None:
+def _mean(total: float, count: float) -> float | None:
     return total / count if count else None
 
 
-def _rate(part: int, whole: int) -> float | None:
+def _rate(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
@@ -66,19 +66,35 @@ COMPLETED = "COALESCE(c.status, '') = 'completed'"
 class _Scope:
     """The WHERE clause every query shares: the period, and the agent when one is chosen."""
 
-    def __init__(self, period: Period, agent: str | None, alias: str = "c") -> None:
+    def __init__(
+        self,
+        period: Period,
+        agent: str | None,
+        alias: str = "c",
+        agents: Sequence[str] | None = None,
+    ) -> None:
         self.start, self.end = period.iso_bounds()
         self.alias = alias
         self.agent = agent
+        # a team: these agents' calls (the center resolves a team to its agent ids)
+        self.agents = tuple(agents) if agents is not None else None
+
+    def agent_condition(self, alias: str) -> tuple[str, list[Any]]:
+        if self.agent is not None:
+            return f" AND {alias}.agent = ?", [self.agent]
+        if self.agents is not None:
+            if not self.agents:
+                return " AND 1 = 0", []
+            marks = ", ".join("?" for _ in self.agents)
+            return f" AND {alias}.agent IN ({marks})", list(self.agents)
+        return "", []
 
     def where(self, alias: str | None = None) -> tuple[str, list[Any]]:
         a = alias or self.alias
         text = f"{a}.started_at >= ? AND {a}.started_at < ?"
         params: list[Any] = [self.start, self.end]
-        if self.agent is not None:
-            text += f" AND {a}.agent = ?"
-            params.append(self.agent)
-        return text, params
+        cond, extra = self.agent_condition(a)
+        return text + cond, params + extra
 
 
 def compute(
@@ -90,13 +106,14 @@ def compute(
     grace: timedelta = DEFAULT_GRACE,
     now: datetime,
     dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Every figure of docs/metrics.md for `period` (and one agent when given), as a JSON-ready
     dict; means in seconds, rates 0-1, None where there is nothing to average.
 
     `conn` is a DB-API connection with `execute` (sqlite3, psycopg 3); it is only read.
     `now` decides which callbacks have come due and which reminders are overdue."""
-    scope = _Scope(period, agent)
+    scope = _Scope(period, agent, agents=agents)
     checklists = checklists or {}
     groups = _call_groups(conn, scope, dialect)
     result: dict[str, Any] = {
@@ -164,7 +181,12 @@ class _Group:
 
     @classmethod
     def of(cls, row: Sequence[Any]) -> _Group:
-        return cls(*(v or 0 for v in row))
+        """Counts, and talk / wrap-up summed in whole milliseconds (integers: the same total
+        on every engine, whatever order it adds in)."""
+        values: list[float] = [int(v or 0) for v in row]
+        values[5] = values[5] / 1000
+        values[6] = values[6] / 1000
+        return cls(*values)
 
     def add(self, other: _Group) -> None:
         for f in fields(self):
@@ -194,10 +216,10 @@ def _call_groups(
                SUM(CASE WHEN c.status = 'missed' THEN 1 ELSE 0 END),
                SUM(CASE WHEN c.status = 'completed' THEN 1 ELSE 0 END),
                SUM(CASE WHEN {handled} THEN 1 ELSE 0 END),
-               SUM(CASE WHEN {handled}
-                        THEN {dialect.seconds_between("c.answered_at", "c.ended_at")} END),
-               SUM(CASE WHEN {handled}
-                        THEN {dialect.seconds_between("c.ended_at", "c.completed_at")} END),
+               SUM(CASE WHEN {handled} THEN CAST(ROUND(
+                   {dialect.seconds_between("c.answered_at", "c.ended_at")} * 1000) AS BIGINT) END),
+               SUM(CASE WHEN {handled} THEN CAST(ROUND(
+                   {dialect.seconds_between("c.ended_at", "c.completed_at")} * 1000) AS BIGINT) END),
                SUM(CASE WHEN {eligible} THEN 1 ELSE 0 END),
                SUM(CASE WHEN {eligible} AND c.outcome = 'resolved' AND NOT EXISTS ({repeat})
                         THEN 1 ELSE 0 END)
@@ -373,7 +395,7 @@ def _adherence(
     completed: dict[tuple[str, str], int] = defaultdict(int)
     for (agent, intent), group in groups.items():
         if intent is not None and group.completed:
-            completed[(agent if by_agent else "", intent)] += group.completed
+            completed[(agent if by_agent else "", intent)] += int(group.completed)
     ticked: dict[tuple[str, str, str], int] = defaultdict(int)
     for (agent, intent, step), n in step_counts.items():
         ticked[(agent if by_agent else "", intent, step)] += n
@@ -414,11 +436,11 @@ def _callbacks(
 ) -> dict[str, Any]:
     """Callback reminders whose target_at falls in the period (cancelled ones excluded):
     kept / late / missed once decided; still-pending ones are not due yet."""
-    agent_join, agent_where, agent_params = "", "", []
-    if scope.agent is not None:
+    agent_join, agent_where = "", ""
+    agent_params: list[Any] = []
+    if scope.agent is not None or scope.agents is not None:
         agent_join = " JOIN calls c ON c.id = r.call_id"
-        agent_where = " AND c.agent = ?"
-        agent_params = [scope.agent]
+        agent_where, agent_params = scope.agent_condition("c")
     rows = conn.execute(
         dialect.sql(
             f"SELECT r.target_at, r.callback_at FROM reminders r{agent_join} "

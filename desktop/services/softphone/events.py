@@ -72,20 +72,25 @@ class SoftphoneEvents:
             if event.kind in ("ended", "missed"):
                 return None  # a hang-up for a call never seen (connected mid-call)
             # a ring, or an answer with no ring seen (auto answer, a hook without ring)
+            outgoing = event.direction == "outgoing" or event.kind == "outgoing"
             return self._calls.insert_call(
                 event.number,
                 event.name,
                 source=event.source or "softphone",
-                ringing=event.kind == "incoming",
+                ringing=event.kind in ("incoming", "outgoing"),  # an outgoing one is dialling
                 softphone_call_id=event.call_id,
                 at=at,
+                direction="outgoing" if outgoing else "incoming",
             )
-        if event.kind == "incoming":
+        if event.kind in ("incoming", "outgoing"):
             return None  # a repeated ring changes nothing
         now = at or to_iso(self._clock.now())
         try:
             if event.kind == "answered":
                 return self._calls.move(call, "active", answered_at=now)
+            if call.direction == "outgoing" and call.status == "ringing":
+                # nobody picked up: the agent still wraps it up (no answer), never "missed"
+                return self._calls.move(call, "wrap_up", ended_at=now)
             if event.kind == "missed" or (event.kind == "ended" and call.status == "ringing"):
                 return self._calls.move(call, "missed", ended_at=now)
             if event.kind == "ended":

@@ -87,6 +87,9 @@ class ReminderAlert(QFrame):
         self._hub = hub or ChangeHub(service.bus, self)
         self._hub.changed.connect(self._on_changes)
         parent.installEventFilter(self)
+        moved = getattr(parent, "layout_changed", None)
+        if moved is not None:  # compact on/off: the free area moved
+            moved.connect(self._place)
         self.hide()
 
     def _on_changes(self, changes: OpChanges, _origin: object) -> None:
@@ -102,6 +105,12 @@ class ReminderAlert(QFrame):
             self._ids.remove(reminder_id)
         self._ids.insert(0, reminder_id)
         self._refresh()
+
+    def forget(self, reminder_id: str) -> None:
+        """Being handled (立即回电): off the toast, still in the reminders list."""
+        if reminder_id in self._ids:
+            self._ids.remove(reminder_id)
+            self._refresh()
 
     def dismiss(self) -> None:
         """Hide the toast; the reminders stay in the list as due or overdue."""
@@ -155,10 +164,11 @@ class ReminderAlert(QFrame):
         label.setWordWrap(True)  # the compact window is narrower than one line of it
         call = _button("立即回电", f"立即回电 {who}")
         call.clicked.connect(lambda: self.call_back_requested.emit(reminder_id))
-        later = _button("稍后", f"稍后提醒 {who}")
+        later = _button("提醒稍后", f"稍后提醒 {who}")
         later.setToolTip(f"{SNOOZE_MINUTES} 分钟后再提醒")
         later.clicked.connect(lambda: self._snooze(reminder_id))
-        done = _button("完成", f"完成 {who}")
+        done = _button("提醒已办", f"提醒已办 {who}")
+        done.setToolTip("把这条提醒标为已办（不是通话的完成）")
         done.clicked.connect(lambda: self.done_requested.emit(reminder_id))
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)

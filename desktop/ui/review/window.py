@@ -98,12 +98,23 @@ class ReviewWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.setObjectName("reviewWindow")
         self.source = source
-        self._run = run
+        self._closed = False
+
+        def guarded(fn, on_done=None, *, key=None):
+            """Results reaching a closed window are dropped (its widgets may be gone)."""
+            done = None if on_done is None else (lambda f: None if self._closed else on_done(f))
+            return run(fn, done, key=key)
+
+        self._run = guarded
         self._settings = ui_settings
         self._stats: dict[str, Any] | None = None
+        self._pending_charts: list[Callable[[dict[str, Any]], None]] = []
+        self._chart_timer = QTimer(self, singleShot=True, interval=0)  # dies with the window
+        self._chart_timer.timeout.connect(self._draw_next_chart)
         self._story_call: str | None = None
         self._qa_items: list[qa.ScoreItem] = []
         self._extra: dict[str, Any] = {}  # drill-down conditions the filter bar cannot show
+        self._showing = ""  # what a drill-down shows, kept in the status line
         self.tabs = QTabWidget()
         self.setCentralWidget(self.tabs)
         self.message = QLabel("")
@@ -133,8 +144,11 @@ class ReviewWindow(QMainWindow):
         self.preset = QComboBox()
         self.preset.addItems(PRESETS)
         self.preset.setAccessibleName("日期范围")
-        self.date_from = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.date_to = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
         self.intent = QComboBox()
         self.intent.addItem("全部类型", "")
         for key, label in INTENT_LABELS.items():
@@ -221,8 +235,10 @@ class ReviewWindow(QMainWindow):
 
     def period(self) -> Period:
         """The chosen period in the agent's zone; PeriodError with a Chinese reason."""
-        first = self.date_from.date().toPython()
-        last = self.date_to.date().toPython()
+        first, last = (
+            date(e.date().year(), e.date().month(), e.date().day())
+            for e in (self.date_from, self.date_to)
+        )
         return Period(first, last, self.source.calendar().zone_name)
 
     def current_filter(self) -> CallFilter:
@@ -249,6 +265,7 @@ class ReviewWindow(QMainWindow):
             self.show_message(f"日期有误：{exc}")
             return
         self._remember()
+        self._showing = ""
         self.show_message("正在查询…")
         self.model.load(flt)
         self.refresh_stats()
@@ -316,7 +333,7 @@ class ReviewWindow(QMainWindow):
         if span is None:
             today = self._today()
             for edit, key in ((self.date_from, "review/from"), (self.date_to, "review/to")):
-                stored = QDate.fromString(s.value(key, "", type=str), Qt.DateFormat.ISODate)
+                stored = QDate.fromString(str(s.value(key, "", type=str)), Qt.DateFormat.ISODate)
                 edit.setDate(
                     stored if stored.isValid() else QDate(today.year, today.month, today.day)
                 )
@@ -339,8 +356,8 @@ class ReviewWindow(QMainWindow):
             ("overdue", self.overdue),
             ("repeat", self.repeat),
         ):
-            box.setChecked(s.value(f"review/{name}", False, type=bool))
-        self.notes.setText(s.value("review/notes", "", type=str))
+            box.setChecked(bool(s.value(f"review/{name}", False, type=bool)))
+        self.notes.setText(str(s.value("review/notes", "", type=str)))
         for w in widgets:
             w.blockSignals(False)
 
@@ -413,7 +430,7 @@ class ReviewWindow(QMainWindow):
         if not loading and self.model.rowCount() == 0:
             self.show_message("该条件下没有通话。请换一个日期范围或清除条件。")
         elif not loading:
-            self.show_message("")
+            self.show_message(self._showing)
 
     def _counted(self, total: int) -> None:
         self.count_label.setText(f"共 {total:,} 条通话")
@@ -508,7 +525,8 @@ class ReviewWindow(QMainWindow):
     def drill_down(self, flt: CallFilter, what: str) -> None:
         """Show the calls behind a bar or a cell in the browser."""
         self.tabs.setCurrentIndex(0)
-        self.show_message(f"显示：{what}（改动筛选条件即恢复）")
+        self._showing = f"显示：{what}（改动筛选条件即恢复）"
+        self.show_message(self._showing)
         self.model.load(flt)
         self.drilled.emit(flt)
 
@@ -535,7 +553,7 @@ class ReviewWindow(QMainWindow):
         for key, label in INTENT_LABELS.items():
             self.step_intent.addItem(label, key)
         self.step_intent.setCurrentIndex(1)  # 投诉
-        self.step_intent.currentIndexChanged.connect(self._draw_stats)
+        self.step_intent.currentIndexChanged.connect(self._redraw_steps)
         charts = [
             self.chart_hour,
             self.chart_day,
@@ -632,23 +650,52 @@ class ReviewWindow(QMainWindow):
                 f"当前逾期提醒 {cb['overdue']}　投诉首次响应中位 {fr}　解决中位 {rs}　"
                 f"质检均分 {'—' if s['qa']['score_avg'] is None else round(s['qa']['score_avg'], 1)}"
             )
+        # one chart per event-loop turn: six at once would hold the GUI thread too long
+        self._pending_charts = [
+            self._draw_hours,
+            self._draw_days,
+            self._draw_intents,
+            self._draw_aht,
+            self._draw_steps,
+            self._draw_kept,
+        ]
+        self._chart_timer.start()
+
+    def _draw_next_chart(self) -> None:
+        if self._pending_charts and self._stats is not None and not self._closed:
+            self._pending_charts.pop(0)(self._stats)
+            self._chart_timer.start()
+
+    def _draw_hours(self, s: dict[str, Any]) -> None:
         hours = [str(h) for h in range(24)]
         self.chart_hour.set_bars(hours, [s["by_hour"][h] for h in hours], every=3)
+
+    def _draw_days(self, s: dict[str, Any]) -> None:
         self._day_keys = list(s["by_day"])
         self.chart_day.set_bars(
             [d[5:] for d in self._day_keys],
             list(s["by_day"].values()),
             every=max(1, len(self._day_keys) // 8),
         )
+
+    def _draw_intents(self, s: dict[str, Any]) -> None:
         self._intent_keys = list(s["by_intent"])
         self.chart_intent.set_bars(
             [SHORT_INTENT.get(k, k) for k in self._intent_keys],
             [v["calls"] for v in s["by_intent"].values()],
         )
+
+    def _draw_aht(self, s: dict[str, Any]) -> None:
         agents = list(s["by_agent"])
         self.chart_aht.set_bars(
             agents, [s["by_agent"][a]["aht_s"] for a in agents], every=max(1, len(agents) // 10)
         )
+
+    def _redraw_steps(self, _index: int = 0) -> None:
+        if self._stats is not None:
+            self._draw_steps(self._stats)
+
+    def _draw_steps(self, s: dict[str, Any]) -> None:
         intent = self.step_intent.currentData()
         adherence = s["adherence"].get(intent)
         pack = self.source.pack()
@@ -666,6 +713,8 @@ class ReviewWindow(QMainWindow):
         else:
             self._step_keys = []
             self.chart_steps.set_bars([], [])
+
+    def _draw_kept(self, s: dict[str, Any]) -> None:
         kept_days = [d for d, v in s["callbacks"]["by_day"].items() if v["due"]]
         self._kept_days = kept_days
         self.chart_kept.set_bars(
@@ -734,6 +783,9 @@ class ReviewWindow(QMainWindow):
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.cellClicked.connect(self._grid_clicked)
         layout.addWidget(self.grid, 1)
+        self.grid_empty = QLabel("该时段这一类型没有已完成的通话。")
+        self.grid_empty.setVisible(False)
+        layout.addWidget(self.grid_empty)
         self._grid_agents: list[str] = []
         self._grid_steps: list[str] = []
         self.tabs.addTab(page, "步骤执行")
@@ -765,6 +817,7 @@ class ReviewWindow(QMainWindow):
         labels = {st.key: st.label for st in pack.steps(intent)} if pack is not None else {}
         self._grid_agents = sorted(grid)
         self._grid_steps = ordered
+        self.grid.setUpdatesEnabled(False)
         self.grid.clear()
         self.grid.setRowCount(len(self._grid_agents))
         self.grid.setColumnCount(len(ordered) + 2)
@@ -785,10 +838,11 @@ class ReviewWindow(QMainWindow):
                 item.setBackground(QBrush(_rate_color(rate)))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.grid.setItem(r, c + 2, item)
-        self.grid.resizeColumnsToContents()
+        for c in range(self.grid.columnCount()):  # measuring every item would stall the GUI
+            self.grid.setColumnWidth(c, 64 if c == 0 else 96)
         self.grid.verticalHeader().setDefaultSectionSize(24)
-        if not grid:
-            self.show_message("该时段这一类型没有已完成的通话。")
+        self.grid.setUpdatesEnabled(True)
+        self.grid_empty.setVisible(not grid)
 
     def _grid_clicked(self, row: int, column: int) -> None:
         if row >= len(self._grid_agents):
@@ -800,7 +854,7 @@ class ReviewWindow(QMainWindow):
             step = self._grid_steps[column - 2]
             self.drill_down(
                 flt.with_(step_missing=step),
-                f"坐席 {agent} 未完成「{self.grid.horizontalHeaderItem(column).text().lstrip('★')}」的通话",
+                f"坐席 {agent} 未完成「{(self.grid.horizontalHeaderItem(column) or QTableWidgetItem()).text().lstrip('★')}」的通话",
             )
         elif column == 1:
             self.drill_down(flt.with_(required_skipped=True), f"坐席 {agent} 跳过必做步骤的通话")
@@ -846,6 +900,11 @@ class ReviewWindow(QMainWindow):
 
             checker = PhraseChecker(pack.phrases)
 
+        def step_label(call_type: str, key: str) -> str | None:
+            if pack is None:
+                return None
+            return next((st.label for st in pack.steps(call_type) if st.key == key), None)
+
         def work():
             conn = self.source.conn()
             items = qa.prefill(
@@ -855,6 +914,7 @@ class ReviewWindow(QMainWindow):
                 phrase_checker=checker,
                 now=self.source.now(),
                 grace=self.source.grace,
+                step_label=step_label,
             )
             history = qa.QAStore(conn).history(call_id)
             return items, history
@@ -893,10 +953,11 @@ class ReviewWindow(QMainWindow):
             self.qa_history.setText("尚无评分")
 
     def qa_points(self) -> list[qa.ScoreItem]:
-        return [
-            item.with_points(self.qa_table.cellWidget(r, 2).value())
-            for r, item in enumerate(self._qa_items)
-        ]
+        return [item.with_points(self._points_of(r)) for r, item in enumerate(self._qa_items)]
+
+    def _points_of(self, row: int) -> int:
+        spin = self.qa_table.cellWidget(row, 2)
+        return spin.value() if isinstance(spin, QSpinBox) else 0
 
     def save_qa(self) -> None:
         try:
@@ -1002,7 +1063,12 @@ class ReviewWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
 
+    def showEvent(self, event) -> None:
+        self._closed = False  # reopened from the menu: results are wanted again
+        super().showEvent(event)
+
     def closeEvent(self, event) -> None:
+        self._closed = True
         self._remember()
         self._settings.sync()
         super().closeEvent(event)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core.calls import STATUS_LABELS, Call
 from desktop.core.clock import parse_iso
@@ -55,10 +55,20 @@ class CallBar(QWidget):
         self.answer_button.clicked.connect(self.answer_requested)
         self.end_button = QPushButton("挂断/话后 Ctrl+E")
         self.end_button.clicked.connect(self.end_requested)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.state, self.caller, self.number, self.talk, self.wrap):
+        self.stored_name = QLabel("")  # the customer file's name when the softphone's differs
+        self.stored_name.setAccessibleName("档案姓名")
+        self.stored_name.setStyleSheet("color: #555;")
+        self.stored_name.hide()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        layout = self._top = QHBoxLayout()
+        self._second = QHBoxLayout()  # compact: the lifecycle buttons get their own row
+        outer.addLayout(layout)
+        outer.addLayout(self._second)
+        for widget in (self.state, self.caller, self.stored_name, self.number, self.talk):
             layout.addWidget(widget)
+        layout.addWidget(self.wrap)
         layout.addStretch(1)
         layout.addWidget(self.open_calls)
         for widget in (self.new_button, self.answer_button, self.end_button):
@@ -88,6 +98,21 @@ class CallBar(QWidget):
         self.open_calls.setVisible(len(open_calls) > 1)
         self.open_calls.blockSignals(False)
         self.refresh_timers()
+
+    def set_compact(self, compact: bool) -> None:
+        target = self._second if compact else self._top
+        for widget in (self.new_button, self.answer_button, self.end_button):
+            target.addWidget(widget)
+
+    def set_stored_name(self, stored: str) -> None:
+        """Show the customer file's name beside the softphone's caller name when they differ
+        (the softphone's is never silently replaced)."""
+        caller = self._call.caller_name if self._call else ""
+        differs = bool(stored and caller and stored.strip() != caller.strip())
+        self.stored_name.setText(f"（档案：{stored}）" if differs else "")
+        self.stored_name.setVisible(differs)
+        if stored and not caller and self._call is not None:
+            self.caller.setText(stored)
 
     def _format(self, phone: str) -> str:
         return phone if (self._reveal or not self.mask_numbers) else mask_number(phone)

@@ -1,9 +1,12 @@
 """The guided checklist: steps in order, required ones marked, ticks with time, the current
-step's hint. Space/Enter or Ctrl+1…9 tick; the panel only emits, the service saves."""
+step's hint. Space/Enter (in the list) and Ctrl+T (anywhere) tick the current step and move
+on, so a checklist of any length is finished from the keyboard; they never untick. Delete
+unticks the selected step, visibly; Ctrl+1…9 toggle a step by number. The panel only emits,
+the service saves."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -24,7 +27,7 @@ class ChecklistPanel(QWidget):
         self._list = QListWidget()
         self._list.setAccessibleName("流程清单")
         self._list.itemChanged.connect(self._item_changed)
-        self._list.itemActivated.connect(self._toggle)
+        self._list.installEventFilter(self)
         self._hint = QLabel("")
         self._hint.setWordWrap(True)
         self._hint.setObjectName("stepHint")
@@ -37,6 +40,9 @@ class ChecklistPanel(QWidget):
         self._steps: tuple[ChecklistStep, ...] = ()
         self._rendering = False
         self.current_step: str | None = None
+        tick = QShortcut(QKeySequence("Ctrl+T"), self)
+        tick.setContext(Qt.ShortcutContext.WindowShortcut)
+        tick.activated.connect(self.tick_current)
         for n in range(1, 10):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{n}"), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -97,6 +103,55 @@ class ChecklistPanel(QWidget):
         if current is not None and self._list.currentRow() < 0:
             self._list.setCurrentRow([s.key for s in steps].index(current))
         self._rendering = False
+
+    def focused_step(self) -> str | None:
+        """The step the list's cursor is on (the one the scripts follow), else the first
+        unticked one."""
+        item = self._list.currentItem()
+        key = item.data(STEP_ROLE) if item is not None else None
+        return key or self.current_step
+
+    def tick_current(self) -> None:
+        """Tick the focused step if it is not ticked yet, then move to the next unticked step.
+        A step already ticked stays ticked (the hint says how to untick)."""
+        item: QListWidgetItem | None = self._list.currentItem()
+        if item is None or not (item.flags() & Qt.ItemFlag.ItemIsEnabled):
+            row = self._row_of(self.current_step)
+            item = self._list.item(row) if row >= 0 else None
+        if item is None or not (item.flags() & Qt.ItemFlag.ItemIsEnabled):
+            return
+        if item.checkState() == Qt.CheckState.Checked:
+            self._hint.setText("此步骤已勾选；按 Delete 取消勾选")
+            return
+        item.setCheckState(Qt.CheckState.Checked)  # emits tick_requested, the list re-renders
+        row = self._row_of(self.current_step)
+        if row >= 0:
+            self._list.setCurrentRow(row)
+
+    def untick_selected(self) -> None:
+        item = self._list.currentItem()
+        enabled = item is not None and bool(item.flags() & Qt.ItemFlag.ItemIsEnabled)
+        if item is not None and enabled and item.checkState() == Qt.CheckState.Checked:
+            item.setCheckState(Qt.CheckState.Unchecked)
+
+    def _row_of(self, key: str | None) -> int:
+        for row in range(self._list.count()):
+            if key is not None and self._list.item(row).data(STEP_ROLE) == key:
+                return row
+        return -1
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._list and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier  # type: ignore[attr-defined]
+            ):
+                self.tick_current()
+                return True
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.untick_selected()
+                return True
+        return False
 
     def progress_text(self) -> str:
         return self._progress.text()

@@ -18,6 +18,7 @@ from desktop.core.calls import Call, missing_required_steps
 from desktop.core.changes import OpChanges
 from desktop.core.content.fill import fill_script
 from desktop.core.content.model import ContentPack, Script
+from desktop.core.privacy import mask_number
 from desktop.core.script_catalog import ScriptCatalog
 from desktop.services.call_screen import CallScreen, CallScreenReader
 from desktop.services.calls import CallError, CallService
@@ -401,10 +402,12 @@ class WorkspaceController(QObject):
 
     def start_call_from(self, call: Call) -> None:
         """A call created elsewhere (softphone, reminder): current unless one is in progress."""
-        busy = self.current is not None and self.current.status in ("ringing", "active")
+        # an unfinished wrap-up stays on screen too; the desk shows the second ring's banner
+        busy = self.current is not None and self.current.status in ("ringing", "active", "wrap_up")
         if busy and self.current is not None and self.current.id != call.id:
             self._show_open_calls()
-            self.message.emit(f"新来电 {call.phone or '无号码'}：可在右上角切换")
+            number = mask_number(call.phone) if call.phone else "无号码"
+            self.message.emit(f"新来电 {number}：可在右上角切换")
             return
         self.show_call(call)
 

@@ -3,7 +3,7 @@ values; Enter or double-click copies, Ctrl+D pins a favourite, typing searches."
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
@@ -41,6 +41,7 @@ class ScriptPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.search_changed)
         self.search.returnPressed.connect(self._copy_first)
+        self.search.installEventFilter(self)  # Down moves into the results
         # Two lists: the grouped view stays built while the agent searches, so a keystroke
         # only rebuilds the short result list (and the grouped view keeps its scroll).
         self._grouped = self._make_list("话术列表")
@@ -55,6 +56,7 @@ class ScriptPanel(QWidget):
         )
         self.draft.setMaximumHeight(90)
         self.draft.textChanged.connect(lambda: self.draft_edited.emit(self.draft.toPlainText()))
+        self.draft.textChanged.connect(self._show_draft)
         self.draft_warning = QLabel("")
         self.draft_warning.setWordWrap(True)
         self.draft_warning.setStyleSheet("color: #8a4b00;")
@@ -165,6 +167,7 @@ class ScriptPanel(QWidget):
             return
         self._draft_script = item.data(SCRIPT_ROLE)
         self.draft.setPlainText(item.data(TEXT_ROLE))
+        self._show_draft()
         self.draft.moveCursor(QTextCursor.MoveOperation.End)
         self.draft.setFocus()
 
@@ -172,6 +175,36 @@ class ScriptPanel(QWidget):
         text = self.draft.toPlainText().strip()
         if text:
             self.copy_requested.emit(self._draft_script, text)
+
+    def clear_search(self) -> bool:
+        """Empty the search box (back to the grouped view); False when it was empty."""
+        if not self.search.text():
+            return False
+        self.search.clear()
+        return True
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact: the reply draft only takes room when it holds text (Alt+E fills it)."""
+        self._compact = compact
+        self._show_draft()
+
+    def _show_draft(self) -> None:
+        shown = not getattr(self, "_compact", False) or bool(self.draft.toPlainText())
+        self.draft.setVisible(shown)
+        self.copy_draft_button.setVisible(shown)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down  # type: ignore[attr-defined]
+        ):
+            items = self.script_items()
+            if items:
+                self.list_widget.setCurrentItem(items[0])
+                self.list_widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return False
 
     def _focus_search(self) -> None:
         self.search.setFocus()

@@ -9,6 +9,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from desktop.ui.workspace.banners import InlineNote, MissedBanner, RingBanner
 from desktop.ui.workspace.call_bar import CallBar
 from desktop.ui.workspace.checklist_panel import ChecklistPanel
 from desktop.ui.workspace.history_panel import HistoryPanel
@@ -24,6 +25,9 @@ class WorkspaceView(QWidget):
         super().__init__(parent)
         self.now = now  # the injected clock, for anything the panels show relative to "now"
         self.call_bar = CallBar(now)
+        self.inline_note = InlineNote()
+        self.ring_banner = RingBanner()
+        self.missed_banner = MissedBanner()
         self.new_call = NewCallBar()
         self.new_call.hide()
         self.intent_bar = IntentBar()
@@ -53,11 +57,19 @@ class WorkspaceView(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(6)
         layout.addWidget(self.call_bar)
+        layout.addWidget(self.ring_banner)
+        layout.addWidget(self.missed_banner)
+        layout.addWidget(self.inline_note)
         layout.addWidget(self.new_call)
         layout.addWidget(self.intent_bar)
         layout.addWidget(self.main, 1)
         layout.addWidget(self.wrap_up)
         self.compact = False
+
+    def hasHeightForWidth(self) -> bool:
+        """Word-wrapped labels must not make the scroll area give the whole workspace its
+        preferred height (which pushes the wrap-up out of sight); it takes what fits."""
+        return False
 
     def set_compact(self, compact: bool) -> None:
         """Compact: one narrow column (checklist, scripts, notes), history and reminders hidden
@@ -66,3 +78,23 @@ class WorkspaceView(QWidget):
         self.intent_bar.set_columns(4 if compact else 8)
         self.main.setOrientation(Qt.Orientation.Vertical if compact else Qt.Orientation.Horizontal)
         self.side.setVisible(not compact)
+        self.call_bar.set_compact(compact)
+        self.scripts.set_compact(compact)
+        # compact: scripts straight under the checklist, the notes below them
+        if compact:
+            self.main.addWidget(self.notes)
+        else:
+            self.left.addWidget(self.notes)
+        # compact: the scripts get the room; checklist and notes keep a few lines each
+        limit = 16777215
+        self.checklist.list_widget.setMaximumHeight(130 if compact else limit)
+        self.notes.editor.setMaximumHeight(80 if compact else limit)
+        self.notes.editor.setMinimumHeight(50 if compact else 0)
+        self.notes.setMaximumHeight(170 if compact else limit)
+        if compact:
+            self.main.setStretchFactor(0, 1)
+            self.main.setStretchFactor(1, 5)
+            self.main.setStretchFactor(self.main.indexOf(self.notes), 0)
+        else:
+            self.main.setStretchFactor(0, 3)
+            self.main.setStretchFactor(1, 4)

@@ -3,9 +3,11 @@ says which and asks for a reason before 完成 is allowed."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -20,6 +22,19 @@ from PySide6.QtWidgets import (
 from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import OUTCOME_LABELS
 from desktop.ui.time_edit import get_wall, set_wall, wall_edit
+
+# One key per outcome, shown on its button; they work from any field while the bar is shown.
+OUTCOME_KEYS: dict[str, str] = {
+    "resolved": "Shift+F1",
+    "follow_up": "Shift+F2",
+    "transferred": "Shift+F3",
+    "unrelated": "Shift+F4",
+    "abandoned": "Shift+F5",
+}
+FOCUS_STYLE = (
+    "#wrapUpBar QPushButton:focus, #wrapUpBar QCheckBox:focus, #wrapUpBar QLineEdit:focus,"
+    " #wrapUpBar QDateTimeEdit:focus { border: 2px solid #1565c0; border-radius: 3px; }"
+)
 
 
 class WrapUpBar(QWidget):
@@ -43,9 +58,10 @@ class WrapUpBar(QWidget):
         row.addWidget(QLabel("处理结果："))
         self._buttons: dict[str, QPushButton] = {}
         for key, label in OUTCOME_LABELS.items():
-            button = QPushButton(label)
+            button = QPushButton(f"{label} {OUTCOME_KEYS[key]}")
             button.setCheckable(True)
             button.setAccessibleName(f"结果 {label}")
+            button.setToolTip(f"处理结果：{label}（{OUTCOME_KEYS[key]}）")
             button.clicked.connect(self._update_enabled)
             self.outcomes.addButton(button)
             self._buttons[key] = button
@@ -76,6 +92,15 @@ class WrapUpBar(QWidget):
         layout.addLayout(finish)
         layout.addWidget(self.warning)
         layout.addWidget(self.reason)
+        self.setStyleSheet(FOCUS_STYLE)
+        # Tab goes through the outcomes in order, the promise, the reason, then 完成.
+        chain = [*self._buttons.values(), self.promise, self.promise_at, self.reason, self.complete]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        for key, keys in OUTCOME_KEYS.items():
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda k=key: self.outcome_key(k))
         self._missing: list[str] = []
         self.show_state([], None)
 
@@ -94,6 +119,13 @@ class WrapUpBar(QWidget):
     def choose(self, outcome: str) -> None:
         self._buttons[outcome].setChecked(True)
         self._update_enabled()
+
+    def outcome_key(self, outcome: str) -> None:
+        if self.isVisible():
+            self.choose(outcome)  # the caret stays where the agent is typing
+
+    def outcome_button(self, outcome: str) -> QPushButton:
+        return self._buttons[outcome]
 
     def selected_outcome(self) -> str | None:
         return next((k for k, b in self._buttons.items() if b.isChecked()), None)

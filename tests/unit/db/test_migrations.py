@@ -171,3 +171,18 @@ def test_migration_4_qa_evaluations_are_append_only_and_browser_indexes_exist(
     )
     assert "idx_calls_intent_started" in plan and "TEMP B-TREE" not in plan
     db.close()
+
+
+def test_v6_calls_have_a_direction_defaulting_to_incoming(tmp_path: Path) -> None:
+    db = connect(tmp_path / "d.sqlite3")
+    migrate(db, None, MIGRATIONS[:5])
+    db.execute(
+        "INSERT INTO calls (id, phone, caller_name, started_at, status, priority, notes, agent, "
+        "source) VALUES ('old', '', '', '2026-01-01T00:00:00.000Z', 'completed', 'normal', '', "
+        "'', 'manual')"
+    )
+    migrate(db, None)
+    assert db.execute("SELECT direction FROM calls WHERE id = 'old'").fetchone()[0] == "incoming"
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE calls SET direction = 'sideways' WHERE id = 'old'")
+    db.close()

@@ -32,6 +32,7 @@ def ipc_address(data_dir: Path) -> tuple[str, str]:
     assert published is not None
     return published
 
+
 posix_only = pytest.mark.skipif(os.name == "nt", reason="AF_UNIX socket files")
 
 

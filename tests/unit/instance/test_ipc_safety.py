@@ -133,7 +133,7 @@ def test_many_rude_clients_are_turned_away_not_queued(data_dir: Path) -> None:
 
 
 def test_the_reply_says_whether_the_app_did_it(data_dir: Path) -> None:
-    """"已切换到已打开的窗口" is printed only on a True reply: the handler decides it."""
+    """ "已切换到已打开的窗口" is printed only on a True reply: the handler decides it."""
     server = IpcServer(data_dir, lambda message: message["op"] == "events")
     assert server.start()
     try:

@@ -1,0 +1,168 @@
+"""The center database (issue 17) on a real PostgreSQL server started for the run, like the
+tests' (tests/helpers/pg.py), and stopped at the end.
+
+A center of 10,000,000 calls (quick mode: 1,000,000, and the figure notes say so) over 2026,
+2,000 agents in 100 teams of 20, is generated inside PostgreSQL with generate_series (not
+timed). Then, through the product's code: one month's statistics for the whole center and for
+one team (`stats.compute` with the PostgreSQL dialect), the browser's first page
+(`CallBrowser.page`), and importing a 100,000-call bundle (`import_bundle`, COPY + upsert).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import Figures, benchmark
+
+ROWS_QUICK, ROWS_FULL = 1_000_000, 10_000_000
+AGENTS, TEAM_SIZE = 2000, 20
+REPEATS = 5
+
+GENERATE = """
+INSERT INTO calls (id, phone, caller_name, started_at, answered_at, ended_at, completed_at,
+                   intent, priority, status, outcome, notes, agent, source, updated_at)
+SELECT md5(g::text), p.phone, '', to_char(t.s, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+       CASE WHEN g % 10 = 0 THEN NULL ELSE to_char(t.s + interval '5 s', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
+       to_char(t.s + make_interval(secs => 60 + g % 600), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+       CASE WHEN g % 10 = 0 THEN NULL ELSE to_char(t.s + make_interval(secs => 120 + g % 700), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
+       (ARRAY['inquiry','complaint','help','order','booking','status','fault','unrelated'])[1 + g % 8],
+       (ARRAY['normal','normal','important','urgent'])[1 + g % 4],
+       CASE WHEN g % 10 = 0 THEN 'missed' ELSE 'completed' END,
+       CASE WHEN g % 10 = 0 THEN NULL WHEN g % 3 = 0 THEN 'follow_up' ELSE 'resolved' END,
+       '', 'a' || lpad((g % {agents})::text, 4, '0'), 'softphone',
+       '2026-12-31T00:00:00.000Z'
+FROM generate_series({lo}, {hi}) AS g,
+     LATERAL (SELECT timestamp '2026-01-01' + ((g - 1)::float8 / {rows}) * interval '365 days' AS s) t,
+     LATERAL (SELECT '138' || lpad(((g::bigint * 7919) % 5000000)::text, 8, '0') AS phone) p
+"""
+
+
+@benchmark(
+    "center_stats_10m_ms", "center_team_stats_10m_ms", "center_first_page_10m_ms",
+    "center_import_100k_s",
+)  # fmt: skip
+def run(quick: bool) -> Figures:
+    from tests.helpers.pg import PgServer
+
+    rows = ROWS_QUICK if quick else ROWS_FULL
+    server = PgServer.start(
+        database="center_bench",
+        settings={
+            "shared_buffers": "512MB",
+            "work_mem": "64MB",
+            "max_parallel_workers_per_gather": "2",
+            "maintenance_work_mem": "256MB",
+            "max_wal_size": "4GB",
+        },
+    )
+    import os
+
+    os.environ["PGPASSFILE"] = str(server.pgpass)
+    try:
+        return _measure(server, rows, quick)
+    finally:
+        server.stop()
+
+
+def _measure(server, rows: int, quick: bool) -> Figures:
+    from desktop.services.center.connection import connect
+    from desktop.services.center.dialect import POSTGRES
+    from desktop.services.center.importer import import_bundle
+    from desktop.services.center.schema import migrate, month_partition
+    from desktop.services.center.teams import team_agents
+    from desktop.services.review.browser import CallBrowser, CallFilter
+    from desktop.services.review.period import Period
+    from desktop.services.review.stats import compute
+    from tests.helpers.review_fixture import CHECKLISTS
+
+    out = Figures()
+    url = server.url()
+    with connect(url, autocommit=True) as conn:
+        migrate(conn)
+        for m in range(1, 13):
+            month_partition(conn, f"2026-{m:02d}")
+        conn.execute(
+            "INSERT INTO teams SELECT 't' || lpad(n::text, 3, '0'), '班组' || n FROM generate_series(0, 99) n"
+        )
+        conn.execute(
+            f"INSERT INTO agents (id, name, team_id) SELECT 'a' || lpad(n::text, 4, '0'), '坐席' || n, "
+            f"'t' || lpad((n / {TEAM_SIZE})::text, 3, '0') FROM generate_series(0, {AGENTS - 1}) n"
+        )
+        start = time.perf_counter()
+        step = 1_000_000
+        for lo in range(1, rows + 1, step):
+            conn.execute(
+                GENERATE.format(lo=lo, hi=min(rows, lo + step - 1), rows=rows, agents=AGENTS)
+            )
+        conn.execute("VACUUM ANALYZE calls")
+        gen_s = time.perf_counter() - start
+    size = "1,000,000 calls (quick mode)" if quick else "10,000,000 calls"
+    out.notes.append(
+        f"center: {size}, 2026, {AGENTS} agents / 100 teams; generated in {gen_s:.0f} s"
+    )
+    period = Period.parse("2026-06-01", "2026-06-30", "Asia/Shanghai")
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    with connect(url) as conn:
+        conn.read_only = True
+
+        def best(fn) -> float:
+            times = []
+            for _ in range(REPEATS if quick else 3):
+                t = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t) * 1000)
+                conn.rollback()
+            return min(times[1:]) if len(times) > 1 else times[0]
+
+        whole = best(
+            lambda: compute(conn, period, checklists=CHECKLISTS, now=now, dialect=POSTGRES)
+        )
+        agents = team_agents(conn, "t042")
+        team = best(
+            lambda: compute(
+                conn, period, agents=agents, checklists=CHECKLISTS, now=now, dialect=POSTGRES
+            )
+        )
+        browser = CallBrowser(conn, now=lambda: now, checklists=CHECKLISTS, dialect=POSTGRES)
+        first = best(lambda: browser.page(CallFilter(period=period)))
+    out["center_stats_10m_ms"] = round(whole, 1)
+    out["center_team_stats_10m_ms"] = round(team, 1)
+    out["center_first_page_10m_ms"] = round(first, 1)
+    if quick:
+        out.notes.append(
+            "center_*_10m_ms measured on 1,000,000 calls (quick mode), one month = 1/12"
+        )
+    out["center_import_100k_s"] = round(_import_100k(url, import_bundle), 2)
+    return out
+
+
+def _import_100k(url: str, import_bundle) -> float:
+    from desktop.services.center.connection import connect
+    from tests.helpers.bundle_files import write_bundle
+
+    with tempfile.TemporaryDirectory() as tmp:
+        calls = [
+            {
+                "id": f"imp-{n:06d}", "phone": f"139{n:08d}", "caller_name": "",
+                "started_at": f"2026-07-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00.000Z",
+                "answered_at": None, "ended_at": None, "completed_at": None,
+                "intent": "inquiry", "priority": "normal", "status": "completed",
+                "outcome": "resolved", "notes": "咨询发票抬头怎么改", "agent": "a9999",
+                "source": "softphone", "updated_at": "2026-07-31T00:00:00.000Z",
+            }
+            for n in range(100_000)
+        ]  # fmt: skip
+        ticks = [
+            {"uid": f"{n:032x}", "call_id": f"imp-{n:06d}", "step_key": "greeting",
+             "ticked_at": calls[n]["started_at"], "unticked_at": None}
+            for n in range(100_000)
+        ]  # fmt: skip
+        path = write_bundle(Path(tmp) / "100k.bundle", {"calls": calls, "checklist_ticks": ticks},
+                            agent_id="a9999")  # fmt: skip
+        with connect(url) as conn:
+            t = time.perf_counter()
+            import_bundle(conn, path, url=url)
+            return time.perf_counter() - t

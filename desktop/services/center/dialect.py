@@ -1,0 +1,51 @@
+"""The review's `Dialect` for the center's PostgreSQL database (desktop/services/review/
+dialect.py names the members). Timestamps are stored as the same ISO text as in SQLite, so
+only time arithmetic, the parameter style and the notes search differ."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_WORDS = re.compile(r'"([^"]+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class PostgresDialect:
+    row_key: str = "id"
+
+    def sql(self, text: str) -> str:
+        # psycopg's placeholders are %s; a literal % must be doubled
+        return text.replace("%", "%%").replace("?", "%s")
+
+    def seconds_between(self, start: str, end: str) -> str:
+        # the same number SQLite's julianday gives after rounding to the stored milliseconds
+        return (
+            f"ROUND(EXTRACT(EPOCH FROM ({end})::timestamptz - ({start})::timestamptz), 3)"
+            "::double precision"
+        )
+
+    def shifted(self, expr: str, hours: int) -> str:
+        return (
+            f"to_char((({expr})::timestamptz + interval '{int(hours)} hours') AT TIME ZONE 'UTC', "
+            '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\')'
+        )
+
+    def notes_condition(
+        self, conn: Any, expression: str, bounds: tuple[str, str] | None
+    ) -> tuple[str, list[Any]]:
+        """Every quoted word of the FTS expression appears in the notes (a substring test:
+        Chinese has no spaces for a tsvector to split on; the period bounds the scan)."""
+        words = _WORDS.findall(expression) or [w for w in expression.split() if w]
+        if not words:
+            return "1 = 0", []
+        cond = " AND ".join("strpos(c.notes, ?) > 0" for _ in words)
+        return f"({cond})", list(words)
+
+    def has_table(self, conn: Any, name: str) -> bool:
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
+        return bool(row and row[0])
+
+
+POSTGRES = PostgresDialect()

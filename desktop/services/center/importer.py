@@ -1,0 +1,235 @@
+"""`callassist logs import --into postgresql://…`: bundles into the center database with the
+meaning of the local merge (docs/bundles.md "Import rules"): idempotent, one transaction per
+bundle, added / updated / unchanged per table, a refused bundle writes nothing.
+
+Fast path per table: COPY the bundle's rows into a temporary staging table, then one
+`INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE <newer and changed>` ; added = staged keys
+not yet present (counted just before, in the same transaction), updated = rows the upsert
+returned − added, unchanged = staged − returned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from desktop.core.progress import Progress
+from desktop.services.center.connection import CenterError, explain, safe_url
+from desktop.services.center.schema import check_version, month_partition
+from desktop.services.lead.bundle import (
+    SPECS,
+    TABLES,
+    BundleError,
+    ImportReport,
+    TableCounts,
+    open_bundle,
+)
+
+# the key a table is upserted on (calls: the partitioned table's primary key)
+CONFLICT_KEYS = {"calls": ("started_at", "id")}
+
+
+def _table_columns(conn: psycopg.Connection, table: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+        "AND NOT attisdropped ORDER BY attnum",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _upsert_sql(table: str, columns: Sequence[str], stage: str) -> str:
+    spec = SPECS[table]
+    keys = CONFLICT_KEYS.get(table, (spec.key,))
+    cols = ", ".join(f'"{c}"' for c in columns)
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    insert = f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {stage} ON CONFLICT ({conflict})'
+    others = [c for c in columns if c not in keys]
+    if (spec.versioned or table == "qa_evaluations") and "updated_at" in columns:
+        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in others)
+        mine = ", ".join(f't."{c}"' for c in others if c != "updated_at")
+        theirs = ", ".join(f'EXCLUDED."{c}"' for c in others if c != "updated_at")
+        return (
+            f"{insert} DO UPDATE SET {sets} WHERE COALESCE(t.updated_at, '') "
+            f"< COALESCE(EXCLUDED.updated_at, '') AND ({mine}) IS DISTINCT FROM ({theirs}) "
+            "RETURNING true"
+        ).replace(f'INSERT INTO "{table}"', f'INSERT INTO "{table}" AS t', 1)
+    if table == "checklist_ticks":
+        return (
+            f'INSERT INTO "{table}" AS t ({cols}) SELECT {cols} FROM {stage} '
+            f"ON CONFLICT ({conflict}) DO UPDATE SET unticked_at = EXCLUDED.unticked_at "
+            "WHERE t.unticked_at IS NULL AND EXCLUDED.unticked_at IS NOT NULL "
+            "RETURNING true"
+        )
+    return f"{insert} DO NOTHING RETURNING true"
+
+
+def import_bundle(
+    conn: psycopg.Connection,
+    path: Path,
+    *,
+    url: str = "",
+    progress: Progress | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> ImportReport:
+    """Import one bundle in one transaction. BundleError when the file is refused (nothing is
+    written), CenterError when the server fails mid-way (the transaction is rolled back by
+    the server: nothing is written either)."""
+    path = Path(path)
+    with open_bundle(path) as bundle:
+        bundle.verify()
+        manifest = bundle.manifest
+        agent_id = manifest.get("agent_id", "")
+        report = ImportReport(path, agent_id)
+        tables = [t.name for t in TABLES if t.name in bundle.tables]
+        total = bundle.total_rows
+        done = 0
+        try:
+            check_version(conn)
+            with conn.transaction():
+                conn.execute(
+                    "INSERT INTO agents (id, name, machine) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, "
+                    "machine = EXCLUDED.machine, last_import_at = now()",
+                    [agent_id, manifest.get("agent_name", ""), manifest.get("machine", "")],
+                )
+                for table in tables:
+                    if progress is not None:
+                        progress.report(done, total, table)
+                        progress.check()
+                    counts = _import_table(conn, bundle, table)
+                    report.tables[table] = counts
+                    done += bundle.count(table)
+                    if table == "calls" and counts.added + counts.updated:
+                        report.changed_call_ids = []  # the center has no notes index to feed
+                detail = {
+                    "file": path.name,
+                    "agent": agent_id,
+                    "database_id": manifest.get("database_id", ""),
+                    "counts": {
+                        t: [c.added, c.updated, c.unchanged] for t, c in report.tables.items()
+                    },
+                }
+                conn.execute(
+                    "INSERT INTO bundle_imports (file_name, agent_id, database_id, checksum, "
+                    "counts) VALUES (%s, %s, %s, %s, %s)",
+                    [
+                        path.name,
+                        agent_id,
+                        manifest.get("database_id", ""),
+                        manifest.get("checksum", ""),
+                        json.dumps(detail["counts"]),
+                    ],
+                )
+                conn.execute(
+                    "INSERT INTO audit_log (uid, at, actor, action, entity, entity_id, detail) "
+                    "VALUES (%s, %s, %s, 'bundle.import', 'bundle', %s, %s)",
+                    [
+                        secrets.token_hex(16),
+                        _iso(now()),
+                        "center",
+                        manifest.get("database_id", ""),
+                        json.dumps(detail, ensure_ascii=False),
+                    ],
+                )
+            if progress is not None:
+                progress.report(total, total, "")
+        except psycopg.Error as exc:
+            _rollback_quietly(conn)
+            if isinstance(exc, psycopg.errors.CheckViolation | psycopg.errors.DataError):
+                raise BundleError(
+                    path, f"数据包内容不符合中心数据库的格式（{exc.diag.message_primary}）"
+                ) from exc
+            raise CenterError(
+                f"{explain(exc, url)}；数据包 {path.name} 未导入，中心数据库未改动"
+            ) from exc
+        except CenterError:
+            _rollback_quietly(conn)
+            raise
+    return report
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def _rollback_quietly(conn: psycopg.Connection) -> None:
+    if conn.closed:
+        return
+    with contextlib.suppress(psycopg.Error):
+        conn.rollback()
+
+
+def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCounts:
+    target = _table_columns(conn, table)
+    source = [d[1] for d in bundle.conn.execute(f'PRAGMA table_info("{table}")').fetchall()]
+    columns = [c for c in source if c in target]
+    stage = f"stage_{table}"
+    conn.execute(f'CREATE TEMP TABLE {stage} (LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DROP')
+    key = SPECS[table].key
+    select = ", ".join(f'"{c}"' for c in columns)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    staged = 0
+    with conn.cursor() as cur, cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+        for row in bundle.conn.execute(f'SELECT {select} FROM "{table}" ORDER BY "{key}"'):
+            copy.write_row(row)
+            staged += 1
+    if table == "calls":
+        for (month,) in conn.execute(
+            f"SELECT DISTINCT substr(started_at, 1, 7) FROM {stage} ORDER BY 1"
+        ).fetchall():
+            if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month or ""):
+                month_partition(conn, month)  # other values fail the insert: refused
+    counts = TableCounts()
+    if not staged:
+        return counts
+    # new keys first (RETURNING xmax is not available on a partitioned table); within the
+    # transaction the upsert's affected rows are then exactly added + updated
+    keys = CONFLICT_KEYS.get(table, (key,))
+    match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
+    new = conn.execute(
+        f'SELECT count(*) FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {match})'
+    ).fetchone()
+    with conn.cursor() as cur:
+        cur.execute(_upsert_sql(table, columns, stage))
+        affected = len(cur.fetchall())
+    counts.added = int(new[0]) if new else 0
+    counts.updated = affected - counts.added
+    counts.unchanged = staged - affected
+    return counts
+
+
+def import_files(
+    url: str, files: Sequence[Path], out: Callable[[str], None]
+) -> tuple[list[ImportReport], list[BundleError]]:
+    """Import each file in its own transaction; refused files are reported and skipped.
+    CenterError (server down, wrong password, newer schema, lost connection) stops the run."""
+    from desktop.services.center.connection import connect
+
+    reports: list[ImportReport] = []
+    refused: list[BundleError] = []
+    conn = connect(url)
+    try:
+        check_version(conn)
+        for file in files:
+            try:
+                report = import_bundle(conn, Path(file), url=url)
+            except BundleError as exc:
+                refused.append(exc)
+                out(f"已拒绝 {exc}")
+                continue
+            reports.append(report)
+            out(f"{Path(file).name}（坐席 {report.agent_id}）→ {safe_url(url)}：")
+            for line in report.lines():
+                out(line)
+    finally:
+        conn.close()
+    return reports, refused

@@ -1,0 +1,92 @@
+"""Run the real window on a screen of a given size and scale (in its own process, since the
+screen is fixed when Qt starts) and report what an agent could see; optionally save
+screenshots. Used by tests/gui/test_desk_sizes.py and for the issue-13 screenshots.
+
+    python -m tests.helpers.desk_probe WIDTH HEIGHT [SHOT_PREFIX]
+(QT_SCALE_FACTOR in the environment sets the scaling.)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+
+def _rect(widget, root) -> list[int]:
+    from PySide6.QtCore import QPoint
+
+    top_left = widget.mapTo(root, QPoint(0, 0))
+    return [top_left.x(), top_left.y(), widget.width(), widget.height()]
+
+
+def probe(shot_prefix: str = "") -> dict:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.app import build_app
+    from desktop.core.call_events import CallEvent
+    from desktop.core.clock import FakeClock
+    from desktop.ui.qt_translation import install_qt_translation
+
+    qt_app = QApplication.instance() or QApplication([])
+    install_qt_translation(qt_app)
+    data = Path(tempfile.mkdtemp(prefix="desk-probe-"))
+    from datetime import UTC, datetime
+
+    app = build_app(data, FakeClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)), baresip="")
+    app.settings.update(agent_name="李娜", agent_id="2046", company="远航物流")
+    window = app.window
+    window.show()
+    qt_app.processEvents()
+    out: dict = {"available": window.available().getRect()}
+
+    def settle() -> None:
+        for _ in range(5):
+            qt_app.processEvents()
+
+    def measure(name: str) -> None:
+        settle()
+        v = window.view
+        parts = {
+            "call_bar": v.call_bar,
+            "intent_bar": v.intent_bar,
+            "checklist": v.checklist,
+            "scripts": v.scripts,
+            "notes": v.notes,
+            "wrap_up": v.wrap_up,
+            "complete": v.wrap_up.complete,
+            "end_button": v.call_bar.end_button,
+        }
+        out[name] = {
+            "frame": window.frameGeometry().getRect(),
+            "size": [window.width(), window.height()],
+            "view": [v.width(), v.height()],
+            "status_bar": window.statusBar().isVisible(),
+            "parts": {k: _rect(w, v) for k, w in parts.items() if w.isVisible()},
+            "hints": {k: w.minimumSizeHint().height() for k, w in parts.items()},
+            "script_rows": len(v.scripts.script_items()),
+        }
+        if shot_prefix:
+            window.grab().save(f"{shot_prefix}-{name}.png")
+
+    app.softphone.apply(CallEvent("incoming", "13800138000", "张三", "p1", source="hook"))
+    settle()
+    if shot_prefix:
+        app.desk.notice.grab().save(f"{shot_prefix}-notice.png")
+    out["notice"] = app.desk.notice.frameGeometry().getRect()
+    window.answer_key()
+    app.workspace.choose_intent("complaint")
+    window.view.notes.editor.setPlainText("客户反映快递三天未送达，要求尽快处理。")
+    measure("call")
+    window.view.call_bar.end_button.click()
+    measure("wrapup")
+    window.compact_action.setChecked(True)
+    measure("compact")
+    app.close()
+    qt_app.processEvents()
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(probe(sys.argv[3] if len(sys.argv) > 3 else "")))
