@@ -97,14 +97,17 @@ def child(args: list[str]) -> Figures:
         def timed_export(fmt: str) -> tuple[float, float]:
             """Seconds for the export and the GUI thread's longest gap between 5 ms ticks."""
             target = work / f"calls.{fmt}"
-            state = {"done": False, "error": None, "max_gap": 0.0, "seconds": 0.0}
+            done_flag = [False]
+            error: list[BaseException] = []
+            max_gap = [0.0]
+            seconds = [0.0]
             clock = QElapsedTimer()
             clock.start()
             last = [clock.elapsed()]
 
             def tick() -> None:
                 now = clock.elapsed()
-                state["max_gap"] = max(state["max_gap"], now - last[0])
+                max_gap[0] = max(max_gap[0], now - last[0])
                 last[0] = now
 
             timer = QTimer()
@@ -121,21 +124,21 @@ def child(args: list[str]) -> Figures:
                     db.close()
 
             def done(future) -> None:
-                state["done"] = True
+                done_flag[0] = True
                 try:
-                    state["seconds"] = future.result()
+                    seconds[0] = future.result()
                 except Exception as exc:
-                    state["error"] = exc
+                    error.append(exc)
 
             timer.start()
             tasks.run_with_progress(job, done, lambda *_: None)
-            while not state["done"]:
+            while not done_flag[0]:
                 app.processEvents()  # the bench's own loop stands in for app.exec()
                 time.sleep(0.001)
             timer.stop()
-            if state["error"]:
-                raise state["error"]
-            return state["seconds"], state["max_gap"] - 5
+            if error:
+                raise error[0]
+            return seconds[0], max_gap[0] - 5
 
         csv_s, csv_gap = timed_export("csv")
         xlsx_s, xlsx_gap = timed_export("xlsx")

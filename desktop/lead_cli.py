@@ -149,8 +149,8 @@ def run_command(
             return 0
         if options.command == "logs":
             return _import(db, data_dir, audit, options.files, out)
-        result = purge(db, clock, audit, dry_run=options.dry_run, via="cli")
-        print(result.message, file=out)
+        purged = purge(db, clock, audit, dry_run=options.dry_run, via="cli")
+        print(purged.message, file=out)
         return 0
     finally:
         db.close()

@@ -73,7 +73,7 @@ def _database_path(options: argparse.Namespace) -> Path:
 
     if options.db:
         return Path(options.db).expanduser()
-    return paths.db_path(paths.user_data_dir(options.report_data_dir or options.data_dir))
+    return paths.DataDir(paths.user_data_dir(options.report_data_dir or options.data_dir)).db
 
 
 def _stats(options: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

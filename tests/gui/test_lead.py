@@ -185,10 +185,10 @@ def test_retention_dialog_previews_then_purges(app: App, qtbot, clock) -> None:
     qtbot.addWidget(dialog)
     dialog.notes_days.setValue(30)
     dialog.dry_button.click()
-    assert dialog.result.text() == "将删除 0 条通话记录，将清除 1 条备注"
+    assert dialog.result_label.text() == "将删除 0 条通话记录，将清除 1 条备注"
     assert app.calls.get(call.id).notes == "旧备注"
     dialog.purge_button.click()
-    assert dialog.result.text() == "已删除 0 条通话记录，已清除 1 条备注"
+    assert dialog.result_label.text() == "已删除 0 条通话记录，已清除 1 条备注"
     assert app.calls.get(call.id).notes == ""
 
 

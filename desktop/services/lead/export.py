@@ -48,7 +48,7 @@ class Column:
 class Sheet:
     name: str  # the xlsx sheet name (≤ 31 characters)
     columns: Sequence[Column]
-    rows: Iterable[Mapping[str, Any]]
+    rows: Iterable[Any]  # mappings by column key, or sequences in column order if positional
     total: int = 0  # rows expected, for progress (0 = unknown)
     notes: Sequence[str] = field(default_factory=tuple)  # lines written above the header
     positional: bool = False  # rows are sequences in column order (fast), not mappings

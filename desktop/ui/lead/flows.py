@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -53,6 +53,9 @@ from desktop.services.lead.unmask import reveal_number
 from desktop.ui.lead.audit_view import AuditLogView
 from desktop.ui.lead.pin_dialog import LeadGate
 
+if TYPE_CHECKING:
+    from desktop.ui.review.window import ReviewWindow
+
 
 @dataclass
 class LeadContext:
@@ -66,6 +69,11 @@ class LeadContext:
     pack: Callable[[], Any]
     tasks: Any  # desktop.ui.tasks.TaskRunner
     gate: LeadGate
+
+
+def _to_date(value: QDate) -> date:
+    """A QDate as a datetime.date (PySide6 types `toPython()` as object)."""
+    return date(value.year(), value.month(), value.day())
 
 
 class ExportOptions(QDialog):
@@ -98,7 +106,7 @@ class ExportOptions(QDialog):
         layout.addWidget(buttons)
 
     def query(self) -> CallQuery:
-        return CallQuery(self.date_from.date().toPython(), self.date_to.date().toPython())
+        return CallQuery(_to_date(self.date_from.date()), _to_date(self.date_to.date()))
 
 
 class LeadFlows(QObject):
@@ -253,7 +261,7 @@ class LeadFlows(QObject):
 
         return self._run(parent, "导出筛选的通话", work, lambda r: self._exported(parent, r))
 
-    def attach_review(self, review: QWidget, source: Any) -> None:
+    def attach_review(self, review: ReviewWindow, source: Any) -> None:
         """Hook the review window: lead activity there keeps lead mode open, locking closes
         it, bundles dropped on it are imported, its menu gets the lead's exports, and the
         audit log is a tab."""
@@ -534,9 +542,9 @@ class RetentionDialog(QDialog):
             spin.setSuffix(" 天")
             spin.setSpecialValueText("永久保留")
             spin.setValue(value)
-        self.result = QLabel("")
-        self.result.setWordWrap(True)
-        self.result.setAccessibleName("清理结果")
+        self.result_label = QLabel("")
+        self.result_label.setWordWrap(True)
+        self.result_label.setAccessibleName("清理结果")
         self.dry_button = QPushButton("预览（不删除）")
         self.purge_button = QPushButton("保存并立即清理")
         self.dry_button.clicked.connect(self.preview)
@@ -545,13 +553,13 @@ class RetentionDialog(QDialog):
         form.addRow("备注保留", self.notes_days)
         form.addRow("通话记录保留", self.calls_days)
         form.addRow(self.dry_button, self.purge_button)
-        form.addRow(self.result)
+        form.addRow(self.result_label)
 
     def policy(self) -> RetentionPolicy:
         return RetentionPolicy(self.notes_days.value(), self.calls_days.value())
 
     def preview(self) -> None:
-        self.result.setText(self.flows.dry_run(self.policy()).message)
+        self.result_label.setText(self.flows.dry_run(self.policy()).message)
 
     def apply(self) -> None:
-        self.result.setText(self.flows.purge_now(self.policy()).message)
+        self.result_label.setText(self.flows.purge_now(self.policy()).message)
