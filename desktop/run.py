@@ -46,12 +46,10 @@ def resolve_data_dir(options: argparse.Namespace) -> Path:
 
 def data_dir_error(data_dir: Path, step: str, exc: OSError) -> StorageError:
     """What the agent is told when the data dir cannot be used, whatever step failed."""
-    reason = exc.strerror or str(exc)
-    return StorageError(
-        data_dir,
-        f"无法使用数据目录：{step}失败（{reason}）。",
-        "请检查 --data-dir 设置，或请 IT 管理员确认该文件夹存在且本用户可以读写。",
-    )
+    from desktop.storage_message import reason_and_advice
+
+    reason, advice = reason_and_advice(exc)
+    return StorageError(data_dir, f"无法使用数据目录：{step}失败（{reason}）。", advice)
 
 
 def prepare_data_dir(data_dir: Path) -> None:

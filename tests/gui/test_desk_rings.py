@@ -4,8 +4,10 @@ call → one-key callback reminder, 立即回电 as an outgoing call, first run,
 from __future__ import annotations
 
 import errno
+import logging
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
@@ -152,6 +154,7 @@ def test_read_only_data_dir_message_names_the_folder(tmp_path: Path) -> None:
     assert "磁盘已满" in full
 
 
+@pytest.mark.expect_log(logging.ERROR, r"cannot start: .*无法使用数据目录")
 def test_read_only_data_dir_gives_dialog_text_not_traceback(tmp_path: Path, capsys) -> None:
     import argparse
     import os
@@ -170,7 +173,7 @@ def test_read_only_data_dir_gives_dialog_text_not_traceback(tmp_path: Path, caps
     options = argparse.Namespace(data_dir=str(data), demo=False, baresip=None)
     assert run(options) == 3
     err = capsys.readouterr().err
-    assert "无法使用数据文件夹" in err and str(data) in err and "Traceback" not in err
+    assert "无法使用数据目录" in err and str(data) in err and "Traceback" not in err
 
 
 def test_qt_buttons_in_chinese(qapp) -> None:
