@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from db import connect
+from db.migrations import MIGRATIONS
 from desktop.core.clock import FakeClock
 from desktop.services.lead.bundle import (
     BundleError,
@@ -73,7 +74,7 @@ def test_a_bundle_holds_the_agents_rows_and_a_manifest(agents, tmp_path: Path) -
             "1",
             "1001",
         )
-        assert m["schema_version"] == "5" and m["checksum"].startswith("sha256:")
+        assert m["schema_version"] == str(len(MIGRATIONS)) and m["checksum"].startswith("sha256:")
         assert bundle.tables == [
             "calls", "call_intents", "checklist_ticks", "script_uses", "reminders",
             "qa_evaluations", "audit_log",
