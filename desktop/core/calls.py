@@ -16,6 +16,19 @@ STATUS_LABELS: dict[str, str] = {
 
 PRIORITY_LABELS: dict[str, str] = {"urgent": "紧急", "important": "重要", "normal": "一般"}
 
+# The eight domain call types' labels, for places that show stored calls without a pack at
+# hand (reports, exports); the pack's own labels win where there is one.
+INTENT_LABELS: dict[str, str] = {
+    "inquiry": "咨询",
+    "complaint": "投诉",
+    "help": "求助",
+    "order": "订购",
+    "booking": "预订",
+    "status": "查询",
+    "fault": "报障",
+    "unrelated": "与服务无关",
+}
+
 OUTCOME_LABELS: dict[str, str] = {
     "resolved": "已解决",
     "follow_up": "需跟进",

@@ -16,7 +16,7 @@ from typing import Any
 
 from db.database import Database
 from desktop.core.calendar import AgentCalendar
-from desktop.core.calls import OUTCOME_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from desktop.core.calls import INTENT_LABELS, OUTCOME_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from desktop.core.clock import to_iso
 from desktop.core.content.model import ContentPack
 from desktop.core.progress import Progress
@@ -25,16 +25,6 @@ from desktop.services.lead.export import Column, Sheet, write_csv, write_xlsx
 
 FORMATS = ("csv", "xlsx")
 
-INTENT_LABELS: dict[str, str] = {
-    "inquiry": "咨询",
-    "complaint": "投诉",
-    "help": "求助",
-    "order": "订购",
-    "booking": "预订",
-    "status": "查询",
-    "fault": "报障",
-    "unrelated": "与服务无关",
-}
 
 CALL_COLUMNS: tuple[Column, ...] = (
     Column("started_at", "来电时间", "datetime", 19),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from desktop.core.calls import OUTCOME_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from desktop.core.calls import INTENT_LABELS, OUTCOME_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from desktop.core.clock import parse_iso
 from desktop.core.reminders.timing import kept_status
 from desktop.services.review.dialect import SQLITE, Dialect
@@ -21,16 +21,6 @@ KIND_LABELS = {
     "first_response": "首次响应",
     "progress": "进度",
     "revisit": "回访",
-}
-INTENT_LABELS = {
-    "inquiry": "咨询",
-    "complaint": "投诉",
-    "help": "求助",
-    "order": "订购",
-    "booking": "预订",
-    "status": "查询",
-    "fault": "报障",
-    "unrelated": "与服务无关",
 }
 # Audit actions the timeline already tells from the tables; the rest appear as audit lines.
 _TOLD = {
