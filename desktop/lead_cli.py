@@ -146,6 +146,13 @@ def run_command(
             )
             counts = "，".join(f"{t} {n}" for t, n in summary.rows.items())
             print(f"已写入数据包 {options.out}：{counts}", file=out)
+            if summary.other_agents:
+                left = "，".join(f"工号 {a}：{n} 条" for a, n in summary.other_agents.items())
+                print(
+                    f"注意：本数据库中另有其他工号的通话未导出（{left}）；本机工号为 "
+                    f"{summary.agent_id}，如工号曾修改，请在设置中核对。",
+                    file=sys.stderr,
+                )
             return 0
         if options.command == "logs":
             return _import(db, data_dir, audit, options.files, out)

@@ -171,6 +171,10 @@ class BundleSummary:
     agent_id: str
     since: date | None
     rows: dict[str, int]
+    # Calls in this file recorded under another work number (merged from other agents, or
+    # before the agent's number was changed): not this agent's log, so not exported — said,
+    # never dropped silently.
+    other_agents: dict[str, int] = field(default_factory=dict)
 
 
 def export_bundle(
@@ -275,9 +279,16 @@ def _write_bundle(
     }
     conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT)")
     conn.executemany("INSERT INTO manifest VALUES (?, ?)", manifest.items())
+    others = dict(
+        conn.execute(
+            "SELECT agent, count(*) FROM src.calls WHERE id NOT IN (SELECT id FROM picked) "
+            "AND agent != :me AND agent != '' GROUP BY agent ORDER BY agent",
+            {"me": me},
+        ).fetchall()
+    )
     conn.execute("COMMIT")
     conn.execute("DETACH DATABASE src")
-    return BundleSummary(out, me, since, counts)
+    return BundleSummary(out, me, since, counts, others)
 
 
 def _reminder_where(since: bool, alias: str) -> str:

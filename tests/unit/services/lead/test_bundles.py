@@ -312,3 +312,25 @@ def test_qa_evaluations_travel_and_a_superseding_one_keeps_its_reference(agents,
     assert _import(lead, bundle).tables["qa_evaluations"].unchanged == 2
     stored = lead.db.execute("SELECT id, supersedes_id FROM qa_evaluations ORDER BY id").fetchall()
     assert stored == [("0-new", "z-old"), ("z-old", None)]
+
+
+def test_calls_under_another_work_number_are_named_not_dropped_silently(
+    tmp_path: Path, clock
+) -> None:
+    from db import open_db
+    from desktop.core.calendar import AgentCalendar
+    from desktop.services.lead.bundle import export_bundle
+
+    source = tmp_path / "agent.sqlite3"
+    db = open_db(source)
+    db.execute("INSERT INTO settings (key, value) VALUES ('agent_id', '2046')")
+    for call_id, agent in (("mine", "2046"), ("old", "1001"), ("old2", "1001")):
+        db.execute(
+            "INSERT INTO calls (id, phone, caller_name, started_at, status, priority, notes, "
+            "agent, source) VALUES (?, '', '', '2026-03-02T01:00:00.000Z', 'completed', "
+            "'normal', '', ?, 'manual')",
+            [call_id, agent],
+        )
+    db.close()
+    summary = export_bundle(source, tmp_path / "a.bundle", clock, AgentCalendar())
+    assert summary.rows["calls"] == 1 and summary.other_agents == {"1001": 2}
