@@ -21,6 +21,17 @@ from desktop.ui.workspace.wrap_up_bar import WrapUpBar
 
 
 class WorkspaceView(QWidget):
+    def heightForWidth(self, width: int) -> int:
+        """Word-wrapped labels make the layout height-for-width, and the scroll area then
+        sizes the view to its *preferred* height (about 800 px), pushing the wrap-up and its
+        完成 below a laptop screen. Answering with the minimum lets the view fill the
+        viewport while its lists give way; the scroll bar appears only below the minimum.
+        The compact layout keeps its preferred height: there the scripts keep their room and
+        the column scrolls."""
+        if self.compact:
+            return super().heightForWidth(width)
+        return max(self.minimumSizeHint().height(), self.minimumHeight())
+
     def __init__(self, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.now = now  # the injected clock, for anything the panels show relative to "now"
