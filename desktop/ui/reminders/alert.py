@@ -87,6 +87,14 @@ class ReminderAlert(QFrame):
         self._hub = hub or ChangeHub(service.bus, self)
         self._hub.changed.connect(self._on_changes)
         parent.installEventFilter(self)
+        view = getattr(parent, "view", None)
+        # the alert area moves with the layout (a wrap-up appearing shrinks the side column)
+        self._watched: list[QObject] = [parent]
+        for name in ("side", "left"):
+            part = getattr(view, name, None)
+            if isinstance(part, QObject):
+                part.installEventFilter(self)
+                self._watched.append(part)
         moved = getattr(parent, "layout_changed", None)
         if moved is not None:  # compact on/off: the free area moved
             moved.connect(self._place)
@@ -206,6 +214,7 @@ class ReminderAlert(QFrame):
         )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+        moved = event.type() in (QEvent.Type.Resize, QEvent.Type.Move)
+        if moved and watched in self._watched and self.isVisible():
             self._place()
         return False
