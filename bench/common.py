@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO / "bench" / ".data"  # git-ignored: generated databases, jieba's cache
+# git-ignored: generated databases, jieba's cache; CALLASSIST_BENCH_DATA moves it (one folder
+# shared by several checkouts, so a 1,000,000-call database is generated once)
+DATA_DIR = Path(os.environ.get("CALLASSIST_BENCH_DATA") or REPO / "bench" / ".data")
 RESULT_MARKER = "BENCH-RESULT "
 
 
