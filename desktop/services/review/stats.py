@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+from db.schema_v7 import STEP_SEPARATOR
 from desktop.core.clock import parse_iso, to_iso
 from desktop.core.reminders.timing import kept_status
 from desktop.services.review.dialect import SQLITE, Dialect
@@ -115,7 +116,8 @@ def compute(
     `now` decides which callbacks have come due and which reminders are overdue."""
     scope = _Scope(period, agent, agents=agents)
     checklists = checklists or {}
-    groups = _call_groups(conn, scope, dialect)
+    facts = _has_facts(conn, dialect)
+    groups = _call_groups(conn, scope, dialect, facts)
     result: dict[str, Any] = {
         "period": {
             "from": period.first.isoformat(),
@@ -133,7 +135,10 @@ def compute(
     qa_by_agent = _qa_by_agent(conn, scope, dialect)
     result["by_agent"] = _by_agent(groups, qa_by_agent)
     result["adherence"] = _adherence(
-        _adherence_counts(conn, scope, checklists, dialect), groups, checklists, by_agent=False
+        _adherence_counts(conn, scope, checklists, dialect, facts),
+        groups,
+        checklists,
+        by_agent=False,
     )
     result["callbacks"] = _callbacks(conn, scope, period, grace, now, dialect)
     result["complaints"] = _complaints(conn, scope, dialect)
@@ -156,8 +161,9 @@ def adherence_by_agent(
 ) -> dict[str, dict[str, Any]]:
     """The adherence grid for one call type: agent -> {calls, all_required, steps, most_skipped}."""
     scope = _Scope(period, agent)
-    groups = _call_groups(conn, scope, dialect)
-    counts = _adherence_counts(conn, scope, {intent: checklists.get(intent, ())}, dialect)
+    facts = _has_facts(conn, dialect)
+    groups = _call_groups(conn, scope, dialect, facts)
+    counts = _adherence_counts(conn, scope, {intent: checklists.get(intent, ())}, dialect, facts)
     grid = _adherence(counts, groups, {intent: checklists.get(intent, ())}, by_agent=True)
     return {a: per_intent[intent] for a, per_intent in grid.items() if intent in per_intent}
 
@@ -193,22 +199,49 @@ class _Group:
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
+def _has_facts(conn: Any, dialect: Dialect) -> bool:
+    """Whether the file keeps `call_facts` (migration 7): the same sums, precomputed per
+    call by triggers; an engine or file without it is read from `calls` directly."""
+    return dialect.has_table(conn, "call_facts")
+
+
+def _repeat(call: str, dialect: Dialect) -> str:
+    """The FCR repeat: the number calls again with the same intent within 168 h after
+    `call` started; a call-back the agent made for a reminder is not a repeat."""
+    return (
+        f"SELECT 1 FROM calls r WHERE r.phone = {call}.phone AND r.intent = {call}.intent "
+        f"AND r.started_at > {call}.started_at "
+        f"AND r.started_at <= {dialect.shifted(f'{call}.started_at', FCR_WINDOW_HOURS)} "
+        "AND r.reminder_id IS NULL"
+    )
+
+
 def _call_groups(
-    conn: Any, scope: _Scope, dialect: Dialect
+    conn: Any, scope: _Scope, dialect: Dialect, facts: bool = False
 ) -> dict[tuple[str, str | None], _Group]:
     """One grouped read per (agent, intent): every sum the headline figures are made of."""
+    if facts:
+        where, params = scope.where("f")
+        sql = f"""
+            SELECT f.agent, f.intent, COUNT(*), SUM(f.answered),
+                   SUM(CASE WHEN f.status = 'missed' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN f.status = 'completed' THEN 1 ELSE 0 END),
+                   SUM(f.handled), SUM(f.talk_ms), SUM(f.acw_ms), SUM(f.fcr_call),
+                   SUM(CASE WHEN f.resolved = 1 AND NOT EXISTS ({_repeat("f", dialect)})
+                            THEN 1 ELSE 0 END)
+            FROM call_facts f
+            WHERE {where}
+            GROUP BY f.agent, f.intent
+        """
+        rows = conn.execute(dialect.sql(sql), params).fetchall()
+        return {(row[0] or "", row[1]): _Group.of(row[2:]) for row in rows}
     where, params = scope.where()
     handled = "c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL AND c.completed_at IS NOT NULL"
     eligible = (
         "c.status = 'completed' AND c.phone <> '' AND c.intent IS NOT NULL "
         "AND c.intent <> 'unrelated'"
     )
-    repeat = (
-        "SELECT 1 FROM calls r WHERE r.phone = c.phone AND r.intent = c.intent "
-        "AND r.started_at > c.started_at "
-        f"AND r.started_at <= {dialect.shifted('c.started_at', FCR_WINDOW_HOURS)} "
-        "AND r.reminder_id IS NULL"
-    )
+    repeat = _repeat("c", dialect)
     sql = f"""
         SELECT c.agent, c.intent,
                COUNT(*),
@@ -337,10 +370,12 @@ def _by_hour_and_day(
 
 
 def _adherence_counts(
-    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect
+    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect, facts: bool = False
 ) -> tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]:
     """(agent, intent, step) -> completed calls with that step ticked at completion, and
     (agent, intent) -> completed calls with every required step ticked at completion."""
+    if facts:
+        return _adherence_from_facts(conn, scope, checklists, dialect)
     where, params = scope.where()
     at_completion = (
         "t.ticked_at <= c.completed_at "
@@ -380,6 +415,34 @@ def _adherence_counts(
         ).fetchall()
         complete = {(a or "", i): n for a, i, n in rows}
     return steps, complete
+
+
+def _adherence_from_facts(
+    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect
+) -> tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]:
+    """The same counts from `call_facts`: the completed calls of the period grouped by the
+    set of steps done at completion (a few hundred sets a month), added up here."""
+    where, params = scope.where("f")
+    rows = conn.execute(
+        dialect.sql(
+            f"""SELECT f.agent, f.intent, f.steps, COUNT(*) FROM call_facts f
+            WHERE {where} AND f.status = 'completed' AND f.intent IS NOT NULL
+            GROUP BY f.agent, f.intent, f.steps"""
+        ),
+        params,
+    ).fetchall()
+    required = {intent: {key for key, req in items if req} for intent, items in checklists.items()}
+    steps: dict[tuple[str, str, str], int] = defaultdict(int)
+    complete: dict[tuple[str, str], int] = defaultdict(int)
+    for agent, intent, text, n in rows:
+        agent = agent or ""
+        done = set(text.split(STEP_SEPARATOR)) - {""} if text else set()
+        for step in done:
+            steps[(agent, intent, step)] += n
+        need = required.get(intent)
+        if need and need <= done:
+            complete[(agent, intent)] += n
+    return dict(steps), dict(complete)
 
 
 def _adherence(
