@@ -42,8 +42,9 @@ def steps_done(call: str) -> str:
 
 COLUMNS = (
     "started_at, call_id, agent, intent, status, answered, handled, talk_ms, acw_ms, "
-    "fcr_call, resolved, phone, steps"
+    "fcr_call, resolved, repeat_until, phone, steps"
 )
+FCR_WINDOW = "+168 hours"  # docs/metrics.md: no repeat within 7 days after the call started
 FACTS_OF = f"""SELECT c.started_at, c.id, c.agent, c.intent, c.status,
        CASE WHEN c.answered_at IS NOT NULL THEN 1 ELSE 0 END,
        CASE WHEN {HANDLED} THEN 1 ELSE 0 END,
@@ -51,6 +52,8 @@ FACTS_OF = f"""SELECT c.started_at, c.id, c.agent, c.intent, c.status,
        CASE WHEN {HANDLED} THEN {_millis("c.ended_at", "c.completed_at")} END,
        CASE WHEN {ELIGIBLE} THEN 1 ELSE 0 END,
        CASE WHEN {ELIGIBLE} AND c.outcome = 'resolved' THEN 1 ELSE 0 END,
+       CASE WHEN {ELIGIBLE} AND c.outcome = 'resolved'
+            THEN strftime('%Y-%m-%dT%H:%M:%fZ', c.started_at, '{FCR_WINDOW}') END,
        c.phone,
        CASE WHEN c.status = 'completed' THEN {steps_done("c")} END
 FROM calls c"""
@@ -76,6 +79,7 @@ def apply(db: Database) -> None:
             acw_ms INTEGER,
             fcr_call INTEGER NOT NULL,
             resolved INTEGER NOT NULL,
+            repeat_until TEXT,
             phone TEXT,
             steps TEXT,
             PRIMARY KEY (started_at, call_id)
