@@ -626,7 +626,6 @@ class ReviewWindow(QMainWindow):
             )
 
         self._run(work, self._stats_arrived, key="review.stats")
-        self.refresh_adherence()
         if self.tabs.currentWidget() is self.handbook_page:
             self.refresh_handbook()
         else:  # jieba over the period's notes: only for a lead who looks at it
@@ -676,6 +675,9 @@ class ReviewWindow(QMainWindow):
             )
 
     def _stats_arrived(self, future) -> None:
+        # the grid reads the same facts: after the statistics, not beside them, so two
+        # heavy reads never hold both cores of a desk machine at once
+        self.refresh_adherence()
         try:
             self._stats = future.result()
         except Exception as exc:
