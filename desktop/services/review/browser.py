@@ -295,8 +295,10 @@ class CallBrowser:
                 )
         if f.reminder_overdue:
             marks = ", ".join("?" for _ in OPEN_REMINDER_STATUSES)
-            conds.append(  # the few overdue reminders, found by (status, due_at)
-                "c.id IN (SELECT r.call_id FROM reminders r "
+            # the overdue reminders' calls, from the (status, due_at, call_id) index, tested
+            # while the sort's index is walked (COALESCE: not looked up call by call)
+            conds.append(
+                "COALESCE(c.id, '') IN (SELECT r.call_id FROM reminders r "
                 f"WHERE r.status IN ({marks}) AND r.due_at < ?)"
             )
             params += [*OPEN_REMINDER_STATUSES, to_iso(self.now() - self.grace)]

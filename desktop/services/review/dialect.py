@@ -67,8 +67,9 @@ class SQLiteDialect:
         started_at index is walked in the page's order, which stops at the page's end
         (the `+` keeps SQLite from driving the query by the matches)."""
         match = "c.rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?"
-        if bounds is None:
-            return match + ")", [expression]
+        if bounds is None:  # the whole file: the same choice, walking the whole index
+            many = _matches(conn, "", [expression]) >= MANY_MATCHES
+            return ("+" if many else "") + match + ")", [expression]
         low, high = conn.execute(
             "SELECT MIN(rowid), MAX(rowid) FROM calls WHERE started_at >= ? AND started_at < ?",
             list(bounds),
@@ -76,14 +77,7 @@ class SQLiteDialect:
         if low is None:
             return "1 = 0", []
         params = [expression, low, high]
-        many = (
-            conn.execute(
-                "SELECT COUNT(*) FROM (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ? "
-                f"AND rowid BETWEEN ? AND ? LIMIT {MANY_MATCHES})",
-                params,
-            ).fetchone()[0]
-            >= MANY_MATCHES
-        )
+        many = _matches(conn, " AND rowid BETWEEN ? AND ?", params) >= MANY_MATCHES
         return ("+" if many else "") + match + " AND rowid BETWEEN ? AND ?)", params
 
     def has_table(self, conn: Any, name: str) -> bool:
@@ -91,6 +85,15 @@ class SQLiteDialect:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
         ).fetchone()
         return row is not None
+
+
+def _matches(conn: Any, bounds: str, params: list[Any]) -> int:
+    """How many calls match, counted up to MANY_MATCHES (the count stops there)."""
+    sql = (
+        "SELECT COUNT(*) FROM (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?"
+        f"{bounds} LIMIT {MANY_MATCHES})"
+    )
+    return int(conn.execute(sql, params).fetchone()[0])
 
 
 SQLITE = SQLiteDialect()

@@ -261,4 +261,9 @@ def test_notes_search_gives_the_same_pages_by_either_plan(
         first = browser.page(flt, limit=1)
         assert ids(first + browser.page(flt, after=first[0].key)) == looked_up
         assert browser.count(flt) == len(looked_up)
+        everywhere = CallFilter(notes=words)
+        assert "+c.rowid" in browser._where(everywhere)[0]
+        walked = ids(browser.page(everywhere))
         monkeypatch.setattr(dialect, "MANY_MATCHES", 1000)
+        assert "+c.rowid" not in browser._where(everywhere)[0]
+        assert ids(browser.page(everywhere)) == walked
