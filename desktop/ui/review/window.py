@@ -136,6 +136,7 @@ class ReviewWindow(QMainWindow):
         self._live.timeout.connect(self.refresh_live)
         self._stale = False  # changed while hidden: re-read when shown again
         self._handbook_stale = False
+        self._grid_stale = False
         self.tabs.currentChanged.connect(self._tab_shown)
         QShortcut(QKeySequence("Ctrl+F"), self, self.notes.setFocus)
         self.resize(1280, 760)
@@ -632,6 +633,8 @@ class ReviewWindow(QMainWindow):
             self._handbook_stale = True
 
     def _tab_shown(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.grid_page and self._grid_stale:
+            self.refresh_adherence()
         if self.tabs.currentWidget() is self.handbook_page and self._handbook_stale:
             self.refresh_handbook()
 
@@ -676,8 +679,12 @@ class ReviewWindow(QMainWindow):
 
     def _stats_arrived(self, future) -> None:
         # the grid reads the same facts: after the statistics, not beside them, so two
-        # heavy reads never hold both cores of a desk machine at once
-        self.refresh_adherence()
+        # heavy reads never hold both cores of a desk machine at once; and only for a lead
+        # who looks at it (filling its cells is GUI-thread work)
+        if self.tabs.currentWidget() is self.grid_page:
+            self.refresh_adherence()
+        else:
+            self._grid_stale = True
         try:
             self._stats = future.result()
         except Exception as exc:
@@ -850,9 +857,11 @@ class ReviewWindow(QMainWindow):
         layout.addWidget(self.grid_empty)
         self._grid_agents: list[str] = []
         self._grid_steps: list[str] = []
+        self.grid_page = page
         self.tabs.addTab(page, "步骤执行")
 
     def refresh_adherence(self) -> None:
+        self._grid_stale = False
         try:
             period = self.period()
         except PeriodError:
