@@ -137,6 +137,7 @@ class ReviewWindow(QMainWindow):
         self._stale = False  # changed while hidden: re-read when shown again
         self._handbook_stale = False
         self._grid_stale = False
+        self._top_call: str | None = None  # the call at the top of the list (live refresh)
         self.tabs.currentChanged.connect(self._tab_shown)
         QShortcut(QKeySequence("Ctrl+F"), self, self.notes.setFocus)
         self.resize(1280, 760)
@@ -664,11 +665,12 @@ class ReviewWindow(QMainWindow):
     def _note_place(self) -> None:
         """Before fresh rows merge in: which call is at the top of the view."""
         top = self.table.indexAt(QPoint(0, 0))
-        self._top_call = self.model.row(top.row()).id if top.isValid() and top.row() > 0 else None
+        row = self.model.row(top.row()) if top.isValid() and top.row() > 0 else None
+        self._top_call = row.id if row is not None else None
 
     def _keep_place(self) -> None:
         """After: the same call at the top again (at the very top, new calls show instead)."""
-        cid = getattr(self, "_top_call", None)
+        cid = self._top_call
         if cid is None:
             return
         row = next((n for n, r in enumerate(self.model.rows) if r.id == cid), None)
