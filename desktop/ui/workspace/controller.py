@@ -66,6 +66,7 @@ class WorkspaceController(QObject):
         self._fill_cache: dict[tuple[str, str], str] = {}
         self._favourites = tuple(scripts.favourites())
         self._searching = False
+        self._showing_steps = False  # the checklist's own redraw moves its cursor: not a focus
         self._acting = 0  # inside our own action: it renders itself, the hub need not
         self._dirty_call = False
         self._dirty_history = False
@@ -217,7 +218,11 @@ class WorkspaceController(QObject):
         call = self.current
         steps = self._pack.steps(call.intent) if call and call.intent else ()
         editable = call is not None and call.is_open
-        self.view.checklist.show_steps(steps, self._ticked, editable, self.calendar())
+        self._showing_steps = True
+        try:
+            self.view.checklist.show_steps(steps, self._ticked, editable, self.calendar())
+        finally:
+            self._showing_steps = False
         self._step = self.view.checklist.current_step
         self._render_scripts()
 
@@ -270,6 +275,8 @@ class WorkspaceController(QObject):
         bar.show_state([labels.get(k, k) for k in missing], call.outcome)
 
     def _step_focused(self, row: int) -> None:
+        if self._showing_steps:  # _render_checklist renders the scripts once afterwards
+            return
         item = self.view.checklist.list_widget.item(row) if row >= 0 else None
         step = item.data(STEP_ROLE) if item is not None else None
         if step and step != self._step:

@@ -76,8 +76,10 @@ class WrapUpBar(QWidget):
         self.promise_at.setEnabled(False)
         self.promise.toggled.connect(self.promise_at.setEnabled)
         self.promise.toggled.connect(lambda _on: self.promised_changed.emit(self.promised()))
+        # only a promise the agent set changes the scripts' {promised_time}: the default
+        # offered on every render (now + 2 h) does not
         self.promise_at.dateTimeChanged.connect(
-            lambda _dt: self.promised_changed.emit(self.promised())
+            lambda _dt: self.promise.isChecked() and self.promised_changed.emit(self.promised())
         )
         finish.addWidget(self.promise)
         finish.addWidget(self.promise_at)
