@@ -40,6 +40,7 @@ from desktop.ui.reminders.list_model import COLUMNS, TIME_COLUMN, ReminderListMo
 from desktop.ui.reminders.text import kind_text
 
 REFRESH_MS = 30_000  # relative times ("15 分钟后") stay current
+LISTING_FRESH_FOR = timedelta(seconds=1)  # a listing this recent is not read again on show
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class RemindersPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
+        self._listed_at: datetime | None = None  # service clock of the last listing
         self.set_current_call(None)
         self.refresh()
 
@@ -225,7 +227,10 @@ class RemindersPanel(QWidget):
         panel reads nothing."""
         super().showEvent(event)
         self._timer.start()
-        self.refresh()
+        # built and shown at once (start-up): the listing is current, do not query it again
+        listed = self._listed_at
+        if listed is None or self._clock.now() - listed >= LISTING_FRESH_FOR:
+            self.refresh()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._timer.stop()
@@ -239,6 +244,7 @@ class RemindersPanel(QWidget):
         """Re-read the list from the service, keeping the selection."""
         selected = self.selected_id()
         listing = self._service.list_view()
+        self._listed_at = listing.now
         self.model.show_listing(listing, self._service.timezone(), self._settings.current)
         self.tree.expandAll()
         for row in range(self.model.rowCount()):
