@@ -70,6 +70,7 @@ class WorkspaceController(QObject):
         self._acting = 0  # inside our own action: it renders itself, the hub need not
         self._dirty_call = False
         self._dirty_history = False
+        self._dirty_open_calls = False  # another call changed: only the call bar's list
         self._redraw = QTimer(self)
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(0)
@@ -112,18 +113,23 @@ class WorkspaceController(QObject):
             self.set_pack(self._content())
         if self._acting:
             return
-        if changes.touches_call(self.current.id if self.current else None) or changes.calls:
+        if changes.touches_call(self.current.id if self.current else None):
             self._dirty_call = True
+        elif changes.calls:  # other calls: nothing on screen shows them but the open-calls list
+            self._dirty_open_calls = True
         if changes.reminders:
             self._dirty_history = True
-        if self._dirty_call or self._dirty_history:
+        if self._dirty_call or self._dirty_history or self._dirty_open_calls:
             self._redraw.start()
 
     def _redraw_changes(self) -> None:
         """One redraw for everything that changed since the last one."""
         history, self._dirty_history = self._dirty_history, False
         dirty, self._dirty_call = self._dirty_call, False
+        open_calls, self._dirty_open_calls = self._dirty_open_calls, False
         if not (history or dirty):
+            if open_calls:
+                self.view.call_bar.show_call(self.current, self.calls.open_call_list())
             return
         call = self.current
         if call is not None:
@@ -137,6 +143,7 @@ class WorkspaceController(QObject):
         """A render happened: what the hub had queued is covered by it."""
         self._dirty_call = False
         self._dirty_history = False
+        self._dirty_open_calls = False
 
     # ---- pack and settings -----------------------------------------------------------
     def set_pack(self, pack: ContentPack) -> None:
@@ -430,9 +437,10 @@ class WorkspaceController(QObject):
 
     def _show_open_calls(self) -> None:
         """Another call rang or changed while this one is on screen: only the call bar's
-        list of open calls needs redrawing (a burst of rings stays within a frame each)."""
-        self.view.call_bar.show_call(self.current, self.calls.open_calls())
-        self._dirty_call = False
+        list of open calls needs redrawing, once after the batch of events (a burst of 200
+        rings read and rebuilt the whole list 200 times)."""
+        self._dirty_open_calls = True
+        self._redraw.start()
 
     def open_past_call(self, call_id: str) -> None:
         """An earlier call from the history: opened when no conversation is in progress;
