@@ -94,7 +94,13 @@ class IntentSuggester:
         """The `top` most likely call types, best first; [] when nothing points anywhere."""
         if not text or top <= 0 or not text.strip():
             return []
-        analysis = Analysis.of(text, self._segmenter)
+        return self.suggest_for(Analysis.of(text, self._segmenter), top)
+
+    def suggest_for(self, analysis: Analysis, top: int = 2) -> list[Suggestion]:
+        """`suggest` on a text already analysed (the text assist analyses once a keystroke
+        for the suggester and the complaint detector)."""
+        if top <= 0 or not analysis.text.strip():
+            return []
         keyword_scores, keyword_words = self._keywords(analysis)
         model_logs, known = self._model_evidence(analysis)
         # Thin evidence: no keyword, and no word or character pair the model knows.

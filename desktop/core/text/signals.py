@@ -56,7 +56,12 @@ class ComplaintDetector:
     def detect(self, text: str) -> ComplaintSignal:
         if not text or text.isspace():
             return _NO_SIGNAL
-        analysis = Analysis.of(text, self._segmenter)
+        return self.detect_in(Analysis.of(text, self._segmenter))
+
+    def detect_in(self, analysis: Analysis) -> ComplaintSignal:
+        """`detect` on a text already analysed."""
+        if analysis.text.isspace() or not analysis.text:
+            return _NO_SIGNAL
         negative = _words(self._negative, analysis)
         escalation = _words(self._escalation, analysis)
         repeated = _repeated_demands(analysis)
