@@ -63,13 +63,27 @@ def features(analysis: Analysis) -> list[str]:
                 out.append(WORD + token)
     for match in _CJK_RUN.finditer(text):
         run, base = match.group(), match.start()
+        if not negated or negated.isdisjoint(range(base, base + len(run))):
+            out.extend(_run_features(run))
+            continue
         for i, char in enumerate(run):
-            if negated and base + i in negated:
+            if base + i in negated:
                 continue
             out.append(char)
             if i + 1 < len(run):
                 out.append(run[i : i + 2])
     return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=4096)  # a note's earlier runs are the same on every keystroke
+def _run_features(run: str) -> tuple[str, ...]:
+    """The characters and character pairs of one run of Chinese, in order."""
+    out: list[str] = []
+    for i, char in enumerate(run):
+        out.append(char)
+        if i + 1 < len(run):
+            out.append(run[i : i + 2])
+    return tuple(out)
 
 
 def display(feature: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from desktop.core.content.model import ContentPack, Script
 from desktop.core.text.matching import Analysis, WordMatcher
@@ -118,6 +119,7 @@ def _repeated_demands(analysis: Analysis) -> list[str]:
     return repeated
 
 
+@lru_cache(maxsize=4096)  # the note is re-read every keystroke: its clauses repeat
 def _is_substantial(clause: str) -> bool:
     """A clause worth counting: no filler, and no number (reading one back is confirming)."""
     return (
