@@ -62,6 +62,9 @@ def probe(shot_prefix: str = "") -> dict:
             "frame": window.frameGeometry().getRect(),
             "size": [window.width(), window.height()],
             "view": [v.width(), v.height()],
+            "viewport": window.workspace_scroll.viewport().size().toTuple(),
+            "draft_shown": v.scripts.draft.isVisible(),
+            "warning_shown": v.wrap_up.warning.isVisible(),
             "status_bar": window.statusBar().isVisible(),
             "parts": {k: _rect(w, v) for k, w in parts.items() if w.isVisible()},
             "hints": {k: w.minimumSizeHint().height() for k, w in parts.items()},
@@ -79,10 +82,12 @@ def probe(shot_prefix: str = "") -> dict:
     app.workspace.choose_intent("complaint")
     window.view.notes.editor.setPlainText("客户反映快递三天未送达，要求尽快处理。")
     measure("call")
-    window.view.call_bar.end_button.click()
-    measure("wrapup")
     window.compact_action.setChecked(True)
+    measure("compact_call")
+    window.view.call_bar.end_button.click()
     measure("compact")
+    window.compact_action.setChecked(False)
+    measure("wrapup")
     app.close()
     qt_app.processEvents()
     return out

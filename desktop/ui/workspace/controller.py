@@ -267,7 +267,9 @@ class WorkspaceController(QObject):
             else missing_required_steps(self._pack, call.intent, set(self._ticked))
         )
         labels = {s.key: s.label for s in self._pack.steps(call.intent or "")}
-        bar.show_state([labels.get(k, k) for k in missing], call.outcome)
+        bar.show_state(
+            [labels.get(k, k) for k in missing], call.outcome, ending=call.status == "wrap_up"
+        )
 
     def _step_focused(self, row: int) -> None:
         item = self.view.checklist.list_widget.item(row) if row >= 0 else None
