@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton
 
 from desktop import paths
 from desktop.app import App, build_app
@@ -274,3 +274,72 @@ def test_storage_dialog_names_the_folder_in_chinese(qapp, tmp_path: Path) -> Non
         assert ok is not None and ok.text() != "OK" and ok.text().strip("(&O)") == "确定"
     finally:
         dialog.deleteLater()
+
+
+def _rect_in_window(widget, window):
+    from PySide6.QtCore import QPoint, QRect
+
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def test_the_reminder_alert_keeps_off_the_wrap_up_and_scripts_in_both_layouts(
+    app: App, qtbot, clock
+) -> None:
+    from desktop.ui.reminders.alert import ReminderAlert
+
+    app.workspace.start_manual("13800138000", "")
+    app.workspace.choose_intent("complaint")
+    app.workspace.end()  # the wrap-up and its 完成 are on screen
+    app.reminders.create_manual(
+        None, "callback", clock.now() + timedelta(minutes=1), phone="13912345678"
+    )
+    clock.advance(minutes=2)
+    app.scheduler.sync()
+    window = app.window
+    alert = next(a for a in window.findChildren(ReminderAlert))
+    qtbot.waitUntil(alert.isVisible, timeout=3000)
+    done = next(b for b in alert.findChildren(QPushButton) if b.text() == "提醒已办")
+    assert done.text() != window.view.wrap_up.complete.text()
+    for compact in (False, True):
+        window.set_compact(compact)
+        qtbot.wait(50)  # the layout settles, the alert follows it (layout_changed)
+        qtbot.waitUntil(lambda: alert.isVisible(), timeout=3000)
+        v = window.view
+        placed = alert.geometry()
+        for part in (v.wrap_up, v.scripts.list_widget, v.call_bar, v.intent_bar):
+            assert not placed.intersects(_rect_in_window(part, window)), (compact, part)
+
+
+def test_the_reminder_time_column_is_never_cut(app: App, qtbot, clock) -> None:
+    from desktop.ui.reminders.list_model import TIME_COLUMN
+
+    app.reminders.create_manual(
+        None, "callback", clock.now() + timedelta(days=3, minutes=7), phone="13912345678"
+    )
+    panel = app.reminder_panel
+    tree = panel.tree
+    qtbot.waitUntil(lambda: len(panel.model.reminders) == 1, timeout=3000)
+    width = tree.header().sectionSize(TIME_COLUMN)
+    metrics = tree.fontMetrics()
+    texts = []
+    for group in range(panel.model.rowCount()):
+        parent = panel.model.index(group, 0)
+        for row in range(panel.model.rowCount(parent)):
+            texts.append(str(panel.model.index(row, TIME_COLUMN, parent).data() or ""))
+    assert any(texts), texts
+    for text in texts:
+        assert metrics.horizontalAdvance(text) <= width, (text, width)
+
+
+def test_confirmations_that_matter_are_shown_inline_too(app: App, qtbot) -> None:
+    """Copied, a second ring, pack problems: in the status bar and where the agent looks."""
+    note = app.window.view.inline_note
+    qtbot.keyClick(app.window, Qt.Key.Key_F1)
+    scripts = app.window.view.scripts
+    scripts.list_widget.setCurrentItem(scripts.script_items()[0])
+    scripts.list_widget.setFocus()
+    qtbot.keyClick(scripts.list_widget, Qt.Key.Key_Return)
+    assert note.isVisible() and note.text().startswith("已复制话术")
+    app.softphone.apply(CallEvent("incoming", "13912345678", "李四", "r2", source="hook"))
+    assert "第二路来电" in note.text() and "139****5678" in note.text()
+    assert "13912345678" not in app.window.statusBar().currentMessage()

@@ -145,6 +145,7 @@ def test_pack_problems_panel_names_file_key_and_a_chinese_reason(app: App, qtbot
     )
     button = app.window.status_problems
     assert button.isVisible()
+    assert "内容包有 3 个问题" in app.window.view.inline_note.text()  # where the agent looks
     assert "颜色" in app.window.status_content.toolTip()  # the tooltip reads Chinese too
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = next(d for d in app.window.findChildren(ContentProblemsDialog) if d.isVisible())
