@@ -173,7 +173,8 @@ class MainWindow(QMainWindow):
         self.show()
 
     def add_side_panel(self, widget: QWidget) -> None:
-        self.view.side_layout.addWidget(widget, 1)
+        # the reminders get twice the history's share: their form and list need the room
+        self.view.side_layout.addWidget(widget, 2)
         # lists in the side column shrink to a few rows on a short screen instead of pushing
         # the wrap-up's 完成 out of sight
         for lst in self.view.side.findChildren(QAbstractItemView):

@@ -341,5 +341,7 @@ def test_confirmations_that_matter_are_shown_inline_too(app: App, qtbot) -> None
     qtbot.keyClick(scripts.list_widget, Qt.Key.Key_Return)
     assert note.isVisible() and note.text().startswith("已复制话术")
     app.softphone.apply(CallEvent("incoming", "13912345678", "李四", "r2", source="hook"))
-    assert "第二路来电" in note.text() and "139****5678" in note.text()
+    banner = app.window.view.ring_banner  # the second ring's inline note is its banner
+    assert banner.isVisible() and "第二路来电：李四 139****5678" in banner.label.text()
+    assert "第二路来电" in app.window.statusBar().currentMessage()
     assert "13912345678" not in app.window.statusBar().currentMessage()

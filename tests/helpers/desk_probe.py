@@ -88,9 +88,42 @@ def probe(shot_prefix: str = "") -> dict:
     measure("compact")
     window.compact_action.setChecked(False)
     measure("wrapup")
+    if shot_prefix:
+        _more_shots(app, shot_prefix, settle)
     app.close()
     qt_app.processEvents()
     return out
+
+
+def _more_shots(app, prefix: str, settle) -> None:
+    """For the issue-13 screenshots only: a second ring over the wrap-up, a reminder alert in
+    compact mode, the first-run set-up."""
+    from datetime import timedelta
+
+    from desktop.core.call_events import CallEvent
+    from desktop.ui.first_run import FirstRunDialog
+
+    window = app.window
+    app.softphone.apply(CallEvent("incoming", "13912345678", "李四", "p2", source="hook"))
+    settle()
+    window.grab().save(f"{prefix}-second_ring.png")
+    app.reminders.create_manual(
+        None,
+        "callback",
+        app.clock.now() + timedelta(minutes=1),
+        phone="13700001111",
+        customer_name="王五",
+    )
+    app.clock.advance(minutes=2)
+    app.scheduler.sync()
+    window.compact_action.setChecked(True)
+    settle()
+    window.grab().save(f"{prefix}-compact_alert.png")
+    dialog = FirstRunDialog(app.settings, window)
+    dialog.show()
+    settle()
+    dialog.grab().save(f"{prefix}-first_run.png")
+    dialog.close()
 
 
 if __name__ == "__main__":

@@ -124,6 +124,12 @@ class RemindersPanel(QWidget):
         self.set_current_call(None)
         self.refresh()
 
+    def hasHeightForWidth(self) -> bool:
+        """A word-wrapped label makes the panel height-for-width, and a box layout then
+        gives it exactly that height however short the column: the history and the
+        reminders, stacked in the side column, overlapped when a banner took height."""
+        return False
+
     # ---- the parts' widgets, by the names tests and the app use ----------------------
     @property
     def kind(self) -> QComboBox:

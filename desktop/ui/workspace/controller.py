@@ -408,8 +408,9 @@ class WorkspaceController(QObject):
         busy = self.current is not None and self.current.status in ("ringing", "active", "wrap_up")
         if busy and self.current is not None and self.current.id != call.id:
             self._show_open_calls()
-            number = mask_number(call.phone) if call.phone else "无号码"
-            self.message.emit(f"新来电 {number}：可在右上角切换")
+            if call.status != "ringing":  # a ring has the desk's 第二路来电 banner instead
+                number = mask_number(call.phone) if call.phone else "无号码"
+                self.message.emit(f"新来电 {number}：可在右上角切换")
             return
         self.show_call(call)
 

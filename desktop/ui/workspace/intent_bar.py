@@ -81,7 +81,7 @@ class IntentBar(QWidget):
         self._relayout()
 
     def _button_height(self) -> int:
-        lines = 2 * self.fontMetrics().lineSpacing() + 8  # the label and its key
+        lines = 2 * self.fontMetrics().lineSpacing() + 14  # label, key, padding, checked border
         return max(lines, 48 if self._columns >= 8 else 36)
 
     def _relayout(self) -> None:
