@@ -154,7 +154,8 @@ class Desk(QObject):
             current = self.workspace.current
             if current is not None and current.id != call.id and current.is_open:
                 v.ring_banner.ring(call.id, self.who(call))
-                self.window.show_message(f"第二路来电：{self.who(call)}")
+                # the banner is the inline note here: the status bar alone repeats it
+                self.window.statusBar().showMessage(f"第二路来电：{self.who(call)}", 8000)
             return
         self.notice.clear(call.id)
         v.ring_banner.clear(call.id)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -41,6 +42,7 @@ from desktop.ui.reminders.text import kind_text
 
 REFRESH_MS = 30_000  # relative times ("15 分钟后") stay current
 LISTING_FRESH_FOR = timedelta(seconds=1)  # a listing this recent is not read again on show
+ACTION_COLUMNS = 3
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,12 @@ class RemindersPanel(QWidget):
         self.set_current_call(None)
         self.refresh()
 
+    def hasHeightForWidth(self) -> bool:
+        """A word-wrapped label makes the panel height-for-width, and a box layout then
+        gives it exactly that height however short the column: the history and the
+        reminders, stacked in the side column, overlapped when a banner took height."""
+        return False
+
     # ---- the parts' widgets, by the names tests and the app use ----------------------
     @property
     def kind(self) -> QComboBox:
@@ -182,8 +190,10 @@ class RemindersPanel(QWidget):
         return self.editor.snooze_buttons
 
     # ---- building ----------------------------------------------------------------------
-    def _build_actions(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _build_actions(self) -> QGridLayout:
+        """Two rows of three: the side column stays narrow enough that the scripts keep
+        their width at 150 % scaling on a laptop screen."""
+        row = QGridLayout()
         specs: list[tuple[str, str, Callable[[], None]]] = [
             ("立即回电", "Alt+B", self._call_back),
             ("稍后提醒", "Alt+L", lambda: self._edit("snooze")),
@@ -199,9 +209,10 @@ class RemindersPanel(QWidget):
             button.setToolTip(f"{text}（{keys}）")
             button.clicked.connect(slot)
             self._shortcut(keys, button.click)
+            index = len(self.action_buttons)
             self.action_buttons[text] = button
-            row.addWidget(button)
-        row.addStretch(1)
+            row.addWidget(button, index // ACTION_COLUMNS, index % ACTION_COLUMNS)
+        row.setColumnStretch(ACTION_COLUMNS, 1)
         return row
 
     def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:

@@ -279,7 +279,9 @@ class WorkspaceController(QObject):
             else missing_required_steps(self._pack, call.intent, set(self._ticked))
         )
         labels = {s.key: s.label for s in self._pack.steps(call.intent or "")}
-        bar.show_state([labels.get(k, k) for k in missing], call.outcome)
+        bar.show_state(
+            [labels.get(k, k) for k in missing], call.outcome, ending=call.status == "wrap_up"
+        )
 
     def _step_focused(self, row: int) -> None:
         if self._showing_steps:  # _render_checklist renders the scripts once afterwards
@@ -420,8 +422,9 @@ class WorkspaceController(QObject):
         busy = self.current is not None and self.current.status in ("ringing", "active", "wrap_up")
         if busy and self.current is not None and self.current.id != call.id:
             self._show_open_calls()
-            number = mask_number(call.phone) if call.phone else "无号码"
-            self.message.emit(f"新来电 {number}：可在右上角切换")
+            if call.status != "ringing":  # a ring has the desk's 第二路来电 banner instead
+                number = mask_number(call.phone) if call.phone else "无号码"
+                self.message.emit(f"新来电 {number}：可在右上角切换")
             return
         self.show_call(call)
 

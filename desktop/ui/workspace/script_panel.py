@@ -23,6 +23,7 @@ from desktop.ui.workspace.script_delegate import BODY_ROLE, HEADER_ROLE, TITLE_R
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole
 TEXT_ROLE = BODY_ROLE
+COMPACT_MIN_LINES = 9  # compact: about three scripts stay in view however short the window
 
 
 class ScriptPanel(QWidget):
@@ -33,7 +34,7 @@ class ScriptPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = QLabel("话术")
+        title = self._title = QLabel("话术")
         title.setObjectName("panelTitle")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索话术（Ctrl+F），回车复制第一条")
@@ -191,8 +192,13 @@ class ScriptPanel(QWidget):
         return True
 
     def set_compact(self, compact: bool) -> None:
-        """Compact: the reply draft only takes room when it holds text (Alt+E fills it)."""
+        """Compact: the reply draft only takes room when it holds text (Alt+E fills it), and
+        the list never shrinks below a few scripts."""
         self._compact = compact
+        rows = COMPACT_MIN_LINES * self.fontMetrics().lineSpacing() if compact else 0
+        self._lists.setMinimumHeight(rows)
+        # the search box says 搜索话术: the title's line goes to the list
+        self._title.setVisible(not compact)
         self._show_draft()
 
     def _show_draft(self) -> None:
