@@ -662,7 +662,8 @@ class ReviewWindow(QMainWindow):
     def _note_place(self) -> None:
         """Before fresh rows merge in: which call is at the top of the view."""
         top = self.table.indexAt(QPoint(0, 0))
-        self._top_call = self.model.row(top.row()).id if top.isValid() and top.row() > 0 else None
+        row = self.model.row(top.row()) if top.isValid() and top.row() > 0 else None
+        self._top_call = row.id if row is not None else None
 
     def _keep_place(self) -> None:
         """After: the same call at the top again (at the very top, new calls show instead)."""
