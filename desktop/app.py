@@ -122,7 +122,9 @@ class App:
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         # What start-up built (modules, widgets, the pack) lives as long as the app: keep the
         # collector from rescanning it, a 25-35 ms pause each full collection otherwise.
+        # desktop.run paused the collector for start-up; from here it runs as usual.
         gc.freeze()
+        gc.enable()
         gate = InputGate(lambda: self.background_done, self.window)  # work waits for the agent
         gate.install()
         self._closers.append(gate.remove)
@@ -282,14 +284,14 @@ def build_app(
 def _plan_background(app: App) -> None:
     """The start-up parts and what each waits for; each one retries on its own."""
     startup, text = app.startup, app.text
-    # Imports the first frame does not need, on a worker: APScheduler for the scheduler and
-    # sqlite-utils for the table helpers (plain sqlite3 serves everything before).
+    # Imports the first frame does not need, on a worker: APScheduler for the scheduler.
+    # sqlite-utils is not imported at all: the running app writes plain SQL (db.Database);
+    # only a new database's schema and the demo data use its table helpers.
     if apscheduler_imported():  # a second app in this process (tests): start it at once
         startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True)
     else:
         startup.add("apscheduler", "提醒", import_apscheduler)
         startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True, after="apscheduler")
-    startup.add("sqlite_utils", "数据库", app.db.warm)
     startup.add(
         "script_index", "话术搜索", lambda: text.attach(app.tasks.run_in_background), on_gui=True
     )
