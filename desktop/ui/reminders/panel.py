@@ -119,6 +119,7 @@ class RemindersPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
+        self._refreshed_at: datetime | None = None
         self.set_current_call(None)
         self.refresh()
 
@@ -225,7 +226,9 @@ class RemindersPanel(QWidget):
         panel reads nothing."""
         super().showEvent(event)
         self._timer.start()
-        self.refresh()
+        refreshed = self._refreshed_at
+        if refreshed is None or abs((self._clock.now() - refreshed).total_seconds()) >= 1:
+            self.refresh()  # not when built just now (the app's first frame): read once
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._timer.stop()
@@ -237,6 +240,7 @@ class RemindersPanel(QWidget):
 
     def refresh(self) -> None:
         """Re-read the list from the service, keeping the selection."""
+        self._refreshed_at = self._clock.now()
         selected = self.selected_id()
         listing = self._service.list_view()
         self.model.show_listing(listing, self._service.timezone(), self._settings.current)
