@@ -38,7 +38,6 @@ from desktop.services.settings import SettingsStore
 from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
 from desktop.ui.change_hub import ChangeHub
-from desktop.ui.content_problems import ContentProblemsDialog
 from desktop.ui.desk import Desk
 from desktop.ui.input_gate import InputGate
 from desktop.ui.main_window import MainWindow
@@ -58,7 +57,8 @@ from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
 
-if TYPE_CHECKING:  # made on first use: start-up never imports the lead's modules
+if TYPE_CHECKING:  # made on first use: start-up never imports them
+    from desktop.ui.content_problems import ContentProblemsDialog
     from desktop.ui.lead.flows import LeadFlows
     from desktop.ui.lead.pin_dialog import LeadGate
 
@@ -448,6 +448,8 @@ def _wire_tools(app: App) -> None:
 
 def show_content_problems(app: App) -> ContentProblemsDialog:
     """The pack's problems as a table (file, key, what is wrong), not only a tooltip."""
+    from desktop.ui.content_problems import ContentProblemsDialog
+
     dialog = ContentProblemsDialog(app.content.problems, app.window)
     dialog.open()
     return dialog
