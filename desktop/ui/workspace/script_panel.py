@@ -25,9 +25,6 @@ SCRIPT_ROLE = Qt.ItemDataRole.UserRole
 TEXT_ROLE = BODY_ROLE
 
 
-LAYOUT_BATCH = 12  # rows laid out per turn of the event loop (a screenful is 6-10)
-
-
 class ScriptPanel(QWidget):
     copy_requested = Signal(str, str)  # script id ("" for a draft typed from scratch), text
     draft_edited = Signal(str)
@@ -96,11 +93,6 @@ class ScriptPanel(QWidget):
         lst.setItemDelegate(ScriptDelegate(lst))
         lst.setResizeMode(QListWidget.ResizeMode.Adjust)
         lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-        # Word-wrapped rows are measured one by one (ScriptDelegate.sizeHint: a text layout
-        # each): lay out a screenful at once and the rest in batches on the next turns of the
-        # event loop, so the first frame and an intent switch do not wait for 100+ rows.
-        lst.setLayoutMode(QListWidget.LayoutMode.Batched)
-        lst.setBatchSize(LAYOUT_BATCH)
         lst.itemActivated.connect(self._copy_item)
         lst.itemDoubleClicked.connect(self._copy_item)
         return lst
