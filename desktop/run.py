@@ -87,9 +87,15 @@ def skip_pyside_source_scan() -> None:
     never uses): ~230 files and 20-40 ms of start-up. Marking each new module "no feature"
     without reading it is what the scan concludes for every module of this app; a module that
     does import `__feature__` still gets its features (that import sets them itself)."""
+    global _pyside_scan
     feature = sys.modules.get("shibokensupport.feature")
-    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
-        feature._mod_uses_pyside = _no_pyside_feature  # type: ignore[attr-defined]
+    scan = getattr(feature, "_mod_uses_pyside", None)
+    if callable(scan) and scan is not _no_pyside_feature:
+        _pyside_scan = scan  # PySide6's own, kept (tests compare against it)
+        feature._mod_uses_pyside = _no_pyside_feature  # type: ignore[union-attr]
+
+
+_pyside_scan: object = None
 
 
 def _no_pyside_feature(_module: object) -> bool:

@@ -17,8 +17,13 @@ from desktop.run import skip_pyside_source_scan
 def test_modules_imported_after_the_skip_are_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import desktop.run as run_module
+
     feature = sys.modules["shibokensupport.feature"]
-    monkeypatch.setattr(feature, "_mod_uses_pyside", feature._mod_uses_pyside)
+    # PySide6's own scan, also when an earlier test ran desktop.run and replaced it
+    original = run_module._pyside_scan or feature._mod_uses_pyside
+    monkeypatch.setattr(feature, "_mod_uses_pyside", original)
+    monkeypatch.setattr(run_module, "_pyside_scan", None)
     (tmp_path / "scanned_mod.py").write_text("WORD = 'PySide6'\n")
     (tmp_path / "unscanned_mod.py").write_text("WORD = 'PySide6'\n")
     monkeypatch.syspath_prepend(str(tmp_path))
