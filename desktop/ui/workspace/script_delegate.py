@@ -19,6 +19,7 @@ class ScriptDelegate(QStyledItemDelegate):
     def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self._view = view
+        self._viewport = view.viewport()  # asked for its width per row: fetched once
         self._heights: dict[tuple[str, int], int] = {}
         # The fonts and their metrics for the list's font (one list, one font: made once,
         # not twice per row and paint; a changed font makes them again).
@@ -41,7 +42,7 @@ class ScriptDelegate(QStyledItemDelegate):
         return self._title_font, option.font
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        width = max(120, self._view.viewport().width() - 2)
+        width = max(120, self._viewport.width() - 2)
         self._fonts(option)
         if index.data(HEADER_ROLE):
             return QSize(width, self._header_height)
