@@ -151,9 +151,12 @@ class TextAssist:
         if not text.strip():
             return Assist()
         tools = self._current_tools()
+        from desktop.core.text.matching import Analysis  # loaded with the tools by then
+
+        analysis = Analysis.of(text, self.segmenter)  # normalised and cut once for both
         return Assist(
-            tools.suggester.suggest(text, top=2),
-            tools.detector.detect(text),
+            tools.suggester.suggest_for(analysis, top=2),
+            tools.detector.detect_in(analysis),
             tools.checker.check(text),
         )
 
