@@ -228,7 +228,9 @@ def _read_facts(
         ),
         params,
     ).fetchall()
-    required = {intent: {key for key, req in items if req} for intent, items in checklists.items()}
+    required = {
+        intent: {key for key, req in items if req} for intent, items in checklists.items()
+    }
     groups: dict[tuple[str, str | None], _Group] = {}
     steps: dict[tuple[str, str, str], int] = defaultdict(int)
     complete: dict[tuple[str, str], int] = defaultdict(int)
@@ -406,7 +408,9 @@ def _by_hour_and_day(
 # ---- checklist adherence --------------------------------------------------------------------
 
 
-def _adherence_counts(conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect) -> Counts:
+def _adherence_counts(
+    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect
+) -> Counts:
     """(agent, intent, step) -> completed calls with that step ticked at completion, and
     (agent, intent) -> completed calls with every required step ticked at completion."""
     where, params = scope.where()
