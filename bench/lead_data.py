@@ -88,6 +88,7 @@ def child(args: list[str]) -> Figures:
 
     source = _database(rows)
     calendar = AgentCalendar("Asia/Shanghai")
+    now = SystemClock().now()
     out = Figures()
     work = Path(tempfile.mkdtemp(prefix="lead-bench-"))
     try:
@@ -118,7 +119,7 @@ def child(args: list[str]) -> Figures:
                 db = connect(source, readonly=True)
                 try:
                     started = time.perf_counter()
-                    export_calls(db, target, fmt, CallQuery(), calendar, progress=progress)
+                    export_calls(db, target, fmt, CallQuery(), calendar, now=now, progress=progress)
                     return time.perf_counter() - started
                 finally:
                     db.close()

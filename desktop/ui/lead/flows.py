@@ -42,6 +42,7 @@ from desktop.services.lead.pin import PinError
 from desktop.services.lead.reports import (
     CallQuery,
     ExportResult,
+    StatsInputs,
     export_browser,
     export_calls,
     export_handbook,
@@ -212,14 +213,15 @@ class LeadFlows(QObject):
         path = path or self._save_path(parent, "导出通话记录", f"通话记录.{fmt}", fmt)
         if path is None:
             return None
-        pack = self.ctx.pack()
+        pack, now = self.ctx.pack(), self.ctx.clock.now()
 
         def work(progress):
             db = self._reader()
             try:
                 return export_calls(
-                    db, path, fmt, query, calendar, unmask=unmask, pack=pack, progress=progress
-                )
+                    db, path, fmt, query, calendar,
+                    now=now, unmask=unmask, pack=pack, progress=progress,
+                )  # fmt: skip
             finally:
                 db.close()
 
@@ -247,14 +249,14 @@ class LeadFlows(QObject):
         path = path or self._save_path(parent, "导出筛选的通话", f"通话记录.{fmt}", fmt)
         if path is None:
             return None
-        calendar, pack = self.ctx.calendar(), self.ctx.pack()
+        calendar, pack, now = self.ctx.calendar(), self.ctx.pack(), self.ctx.clock.now()
 
         def work(progress):
             db = self._reader()
             try:
                 return export_browser(
                     source.browser(), flt, db, path, fmt, calendar,
-                    unmask=unmask, pack=pack, progress=progress,
+                    now=now, unmask=unmask, pack=pack, progress=progress,
                 )  # fmt: skip
             finally:
                 db.close()
@@ -311,11 +313,14 @@ class LeadFlows(QObject):
         path = path or self._save_path(parent, "导出统计", f"统计.{fmt}", fmt)
         if path is None:
             return None
+        inputs = StatsInputs.of(self.ctx.pack(), self.ctx.clock.now())
 
         def work(progress):
             db = self._reader()
             try:
-                return export_stats(db, path, fmt, query, calendar, progress=progress)
+                return export_stats(
+                    db, path, fmt, query, calendar, inputs=inputs, progress=progress
+                )
             finally:
                 db.close()
 

@@ -10,10 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from desktop.core.clock import parse_iso
 from desktop.core.progress import Cancelled, Progress
 from desktop.services.lead.export import Column, ExportError, Sheet, write_csv, write_xlsx
 from desktop.services.lead.reports import (
     CallQuery,
+    StatsInputs,
     export_calls,
     export_stats,
     handbook_sheet,
@@ -32,6 +34,9 @@ def agent(tmp_path: Path) -> AgentDb:
     env.close()
 
 
+NOW = parse_iso("2026-03-03T00:00:00Z")
+
+
 def _csv_rows(path: Path) -> list[list[str]]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
@@ -39,7 +44,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
 
 def test_calls_csv_has_a_bom_masked_numbers_and_local_times(agent: AgentDb, tmp_path: Path) -> None:
     out = tmp_path / "calls.csv"
-    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR)
+    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR, now=NOW)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = _csv_rows(out)
@@ -57,7 +62,7 @@ def test_calls_csv_has_a_bom_masked_numbers_and_local_times(agent: AgentDb, tmp_
 
 def test_unmasked_export_shows_numbers_and_is_audited(agent: AgentDb, tmp_path: Path) -> None:
     out = tmp_path / "calls.csv"
-    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR, unmask=True)
+    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR, now=NOW, unmask=True)
     record_export(agent.audit, result, via="ui")
     assert "13800138000" in out.read_text(encoding="utf-8-sig")
     actions = [r[0] for r in agent.db.execute("SELECT action FROM audit_log")]
@@ -66,7 +71,8 @@ def test_unmasked_export_shows_numbers_and_is_audited(agent: AgentDb, tmp_path: 
 
 def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_path: Path) -> None:
     out = tmp_path / "calls.xlsx"
-    result = export_calls(agent.db, out, "xlsx", CallQuery(intent="complaint"), CALENDAR, pack=PACK)
+    query = CallQuery(intent="complaint")
+    result = export_calls(agent.db, out, "xlsx", query, CALENDAR, now=NOW, pack=PACK)
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["通话", "统计", "按坐席", "流程遵循", "投诉处理手册"]
     calls = book["通话"]
@@ -81,10 +87,13 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_p
     assert talk.number_format == "[h]:mm:ss" and round(talk.value.total_seconds()) == 3725
     assert calls.freeze_panes == "A2"
     assert calls.column_dimensions["A"].width > 15
-    agents = book["按坐席"]
-    assert [c.value for c in agents[3]][:3] == ["1001", 1, 1]  # scope line, header, row
-    adherence = book["流程遵循"]
-    assert [c.value for c in adherence[3]][:4] == ["1001", 1, 1, 0]
+    agents = book["按坐席"]  # the statistics cover the period (all three calls), not the type
+    assert [c.value for c in agents[3]][:4] == ["1001", 3, 3, 0]  # scope line, header, row
+    adherence = {
+        (r[0], r[1]): r[2:] for r in book["流程遵循"].iter_rows(min_row=5, values_only=True)
+    }  # scope, callbacks and complaints lines, then the header
+    assert adherence[("全部", "投诉")] == (1, 0, 0, "问候")  # no step ticked: the first skipped
+    assert adherence[("1001", "咨询")] == (1, 1, 1, None)
     handbook = [r for r in book["投诉处理手册"].iter_rows(min_row=2, values_only=True)]
     assert handbook[0][1] == "问候" and any(r[6] for r in handbook)
 
@@ -92,15 +101,16 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_p
 def test_stats_report_csv_and_xlsx(agent: AgentDb, tmp_path: Path) -> None:
     query = CallQuery(date(2026, 3, 2), date(2026, 3, 2))
     csv_out, xlsx_out = tmp_path / "s.csv", tmp_path / "s.xlsx"
-    export_stats(agent.db, csv_out, "csv", query, CALENDAR)
+    inputs = StatsInputs.of(PACK, NOW)
+    export_stats(agent.db, csv_out, "csv", query, CALENDAR, inputs=inputs)
     rows = _csv_rows(csv_out)
     assert rows[0][0].startswith("范围：2026-03-02 至 2026-03-02")
     sections = {r[0] for r in rows[2:]}
     assert sections == {"统计", "按坐席", "流程遵循"}
-    export_stats(agent.db, xlsx_out, "xlsx", query, CALENDAR)
+    export_stats(agent.db, xlsx_out, "xlsx", query, CALENDAR, inputs=inputs)
     book = openpyxl.load_workbook(xlsx_out)
     by_type = {r[0]: r[1] for r in book["统计"].iter_rows(min_row=3, values_only=True)}
-    assert by_type == {"咨询": 1, "投诉": 1, "订购": 1}
+    assert by_type == {"咨询": 1, "投诉": 1, "订购": 1, "合计": 3}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
