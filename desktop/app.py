@@ -492,6 +492,7 @@ def _wire_lead(app: App) -> None:
         app.bus.publish(OpChanges(calls=True, reminders=True, qa=True, audit=True), flows)
 
     flows.imported.connect(imported)
+    flows.purged.connect(lambda _result: app.bus.publish(OpChanges(calls=True, audit=True), flows))
     menu = window.menuBar().addMenu("组长(&L)")
     entries = (
         ("导出通话记录…", lambda: flows.export_calls(window)),
