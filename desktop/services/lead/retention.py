@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from db import transaction
 from db.database import Database
+from db.row_version import TOUCH
 from desktop.core.clock import Clock, to_iso
 from desktop.core.progress import Progress
 from desktop.services.audit import AuditLog
@@ -132,9 +133,9 @@ def purge(
                     [notes_cut],
                 )
                 conn.execute(
-                    f"UPDATE calls SET notes = '' WHERE {_CLOSED} AND started_at < ? "
+                    f"UPDATE calls SET notes = '', {TOUCH} WHERE {_CLOSED} AND started_at < ? "
                     "AND notes != ''",
-                    [notes_cut],
+                    [to_iso(clock.now()), notes_cut],
                 )
             step(2, "删除过期通话记录")
             if calls:

@@ -173,8 +173,6 @@ def test_untick_after_an_export_updates_the_tick(agents, tmp_path: Path) -> None
 
 def test_since_exports_recent_calls_and_what_they_need(agents, tmp_path: Path) -> None:
     a, _b, lead = agents
-    # updated_at comes from the machine's clock (a trigger), so this test runs at real time
-    a.clock.set(datetime.now(UTC))
     old = a.call()
     a.clock.advance(days=3)
     recent = a.call("13911112222")
@@ -188,6 +186,63 @@ def test_since_exports_recent_calls_and_what_they_need(agents, tmp_path: Path) -
         assert bundle.manifest["since"] == since.isoformat()
     report = _import(lead, out)
     assert report.tables["calls"].added == 2 and report.tables["reminders"].added == 1
+
+
+def test_since_is_a_local_date_and_changes_are_dated_by_the_apps_clock(
+    agents, tmp_path: Path
+) -> None:
+    """`--since 2026-03-05` means from midnight in the agent's zone (Shanghai, while the
+    suite's machine is in New York), and a call counts as changed since then by the time
+    the app's clock gave its last write, never the computer's own."""
+    import time
+
+    assert time.localtime().tm_zone in ("EST", "EDT")  # the suite's machine zone
+    a, _b, _lead = agents
+    a.clock.set(datetime(2026, 3, 4, 15, 30, tzinfo=UTC))  # 03-04 23:30 in Shanghai
+    before_midnight = a.call()
+    a.clock.set(datetime(2026, 3, 4, 16, 30, tzinfo=UTC))  # 03-05 00:30 in Shanghai
+    after_midnight = a.call("13911112222")
+    a.clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    earlier = a.call("13700001111")
+    a.clock.set(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+    a.calls.save_notes(earlier, "补记")  # changed after the date: it goes too
+    stamps = dict(a.db.execute("SELECT id, updated_at FROM calls").fetchall())
+    assert stamps[before_midnight] < "2026-03-04T16:00:00.000Z"  # the fake clock's time
+    assert stamps[earlier] == "2026-03-06T02:00:00.000Z"
+    out = _export(a, tmp_path / "since.bundle", since=date(2026, 3, 5))
+    with open_bundle(out) as bundle:
+        ids = {r["id"] for r in bundle.rows("calls")}
+    assert ids == {after_midnight, earlier}
+
+
+def test_every_write_of_a_call_or_reminder_is_dated_by_the_apps_clock(agents) -> None:
+    """updated_at follows the injected clock through start, answer, type, notes, wrap-up and
+    the reminder's life; a write in the same instant still moves it on."""
+    a, _b, _lead = agents
+    a.clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    call = a.call()
+    (stamp,) = a.db.execute("SELECT updated_at FROM calls WHERE id = ?", [call]).fetchone()
+    assert stamp == "2026-03-02T01:01:25.000Z"  # the fake clock at wrap-up (5+60+20 s)
+    reminder = a.reminders_for(call)
+    (r_stamp,) = a.db.execute(
+        "SELECT updated_at FROM reminders WHERE id = ?", [reminder]
+    ).fetchone()
+    assert r_stamp == "2026-03-02T01:02:25.000Z"
+    stamps = []
+    for text in ("一", "二"):  # two writes in the same instant
+        a.calls.save_notes(call, text)
+        stamps += a.db.execute("SELECT updated_at FROM calls WHERE id = ?", [call]).fetchone()
+    assert stamps[0] == "2026-03-02T01:02:25.000Z" < stamps[1] < "2026-03-02T01:02:25.010Z"
+    a.clock.advance(minutes=5)
+    from desktop.services.reminders import ReminderService
+    from desktop.services.settings import SettingsStore
+
+    service = ReminderService(a.db, a.clock, a.audit, SettingsStore(a.db), lambda: ())
+    service.snooze(reminder, 10)
+    (r_stamp,) = a.db.execute(
+        "SELECT updated_at FROM reminders WHERE id = ?", [reminder]
+    ).fetchone()
+    assert r_stamp == "2026-03-02T01:07:25.000Z"
 
 
 def _bad_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
