@@ -26,7 +26,7 @@ from desktop.core.calendar import AgentCalendar
 from desktop.core.clock import Clock, to_iso
 from desktop.core.progress import Cancelled, Progress
 from desktop.services.audit import AuditLog
-from desktop.services.lead.export import atomic_output
+from desktop.services.lead.export import DISK_FULL, ExportError, atomic_output
 
 PRODUCT = "callassist-bundle"
 FORMAT_VERSION = 1
@@ -194,9 +194,22 @@ def export_bundle(
         conn = sqlite3.connect(_uri(temp), uri=True, isolation_level=None)
         try:
             summary = _write_bundle(conn, Path(source), out, clock, calendar, since, progress)
+        except sqlite3.OperationalError as exc:
+            raise ExportError(out, _export_reason(exc)) from exc
         finally:
             conn.close()
     return summary
+
+
+def _export_reason(exc: sqlite3.OperationalError) -> str:
+    """A failed write of the bundle file, for the user: a full disk (or a file-size limit)
+    shows up as "full" or as a disk I/O error."""
+    text = str(exc).lower()
+    if "full" in text or "disk i/o" in text:
+        return DISK_FULL
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "没有写入权限（文件夹只读）"
+    return f"数据包未写完（{exc}），未留下不完整的文件"
 
 
 def _write_bundle(
@@ -679,11 +692,17 @@ def _write_error(path: Path, exc: sqlite3.Error) -> BundleError:
     text = str(exc).lower()
     if "readonly" in text or "read-only" in text:
         return BundleError(path, "目标数据库只读，无法导入")
-    if "full" in text:
-        return BundleError(path, "磁盘空间不足，未导入")
+    if "full" in text or "disk i/o" in text:
+        return BundleError(path, "磁盘空间不足（或数据库文件超出允许的大小），未导入，未做任何改动")
     return BundleError(path, f"导入失败，未做任何改动（{exc}）")
 
 
+OLD_VERSIONS = {
+    "calls": "max(b.started_at, COALESCE(b.answered_at, ''), COALESCE(b.ended_at, ''), "
+    "COALESCE(b.completed_at, ''), COALESCE(b.notes_saved_at, ''))",
+    "reminders": "max(b.created_at, COALESCE(b.fired_at, ''), COALESCE(b.done_at, ''), "
+    "COALESCE(b.callback_at, ''))",
+}
 REBUILD_SHARE = 1.0  # bundle rows / rows already there, above which indexes are rebuilt
 
 
@@ -721,13 +740,22 @@ def _merge_table(
     col_sql = ", ".join(f'"{c}"' for c in columns)
     plain_values = ", ".join(f'b."{c}"' for c in columns)
     values = plain_values
+    insert_cols = col_sql
+    params: list[Any] = []
     if name == "calls" and "customer_id" in target_cols:
-        insert_cols = col_sql + ', "customer_id"'
+        insert_cols += ', "customer_id"'
         values += (
             ", (SELECT cu.id FROM main.customers cu WHERE cu.phone = b.phone AND b.phone != '')"
         )
-    else:
-        insert_cols = col_sql
+    # a bundle of an older schema lacks newer columns: whose reminder it is, and the rows'
+    # versions (made as migration 5 made them, never from this machine's clock)
+    if name == "reminders" and "agent" in target_cols and "agent" not in columns:
+        insert_cols += ', "agent"'
+        values += ", ?"
+        params.append(report.agent_id)
+    if name in OLD_VERSIONS and "updated_at" in target_cols and "updated_at" not in columns:
+        insert_cols += ', "updated_at"'
+        values += ", " + OLD_VERSIONS[name]
     if name == "calls":
         # the notes index follows: stale entries of updated calls go, the indexer redoes them
         conn.execute(
@@ -756,7 +784,8 @@ def _merge_table(
     # in the bundle's storage order (child rows by call): the call_id indexes grow at their end
     added = conn.execute(
         f'INSERT INTO main."{name}" ({insert_cols}) SELECT {values} FROM {alias}."{name}" b '
-        f"WHERE NOT EXISTS (SELECT 1 FROM {existing}) ORDER BY b.rowid"
+        f"WHERE NOT EXISTS (SELECT 1 FROM {existing}) ORDER BY b.rowid",
+        params,
     ).rowcount
     for _name, sql, _keyed in rebuild:
         conn.execute(sql)

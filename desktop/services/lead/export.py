@@ -155,9 +155,12 @@ def _remove(temp: Path) -> None:
         temp.unlink(missing_ok=True)
 
 
+DISK_FULL = "磁盘空间不足（或文件超出允许的大小），导出未完成（未留下不完整的文件）"
+
+
 def _os_reason(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "磁盘空间不足，导出未完成（未留下不完整的文件）"
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return DISK_FULL
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "没有写入权限（文件可能正在 Excel 中打开，或文件夹只读）"
     return f"写入失败：{exc.strerror or exc}"

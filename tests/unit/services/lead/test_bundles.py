@@ -20,6 +20,7 @@ from desktop.services.lead.bundle import (
     import_bundle,
     open_bundle,
 )
+from tests.helpers.file_size_limit import with_file_size_limit
 from tests.helpers.lead_env import CALENDAR, AgentDb, agent_db
 
 TABLES = ("calls", "call_intents", "checklist_ticks", "script_uses", "reminders", "audit_log")
@@ -389,3 +390,54 @@ def test_calls_under_another_work_number_are_named_not_dropped_silently(
     db.close()
     summary = export_bundle(source, tmp_path / "a.bundle", clock, AgentCalendar())
     assert summary.rows["calls"] == 1 and summary.other_agents == {"1001": 2}
+
+
+def test_a_full_disk_during_an_import_changes_nothing(agents, tmp_path: Path) -> None:
+    a, _b, lead = agents
+    for n in range(200):
+        a.call(f"1380000{n:04d}", notes="客户反映快递延误，要求尽快处理。" * 5)
+    lead.call("13600000000")
+    bundle = _export(a, tmp_path / "a.bundle")
+    lead.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = (_counts(lead), _fingerprint(lead))
+    limit = lead.path.stat().st_size + 20_000  # room for a little, not for 200 calls
+    error = with_file_size_limit(limit, "import", lead.path, bundle)
+    assert error is not None and bundle.name in error and "磁盘空间不足" in error
+    assert "未做任何改动" in error
+    assert (_counts(lead), _fingerprint(lead)) == before
+    assert with_file_size_limit(500_000_000, "import", lead.path, bundle) is None
+    assert _counts(lead)["calls"] == 201
+
+
+def test_a_bundle_of_an_older_schema_is_merged_by_the_columns_it_has(
+    agents, tmp_path: Path
+) -> None:
+    """A bundle written before a column existed (here: calls.updated_at, reminders.agent and
+    updated_at of schema 4) merges what it has; the missing columns take their defaults."""
+    from desktop.services.lead.bundle import checksum
+
+    a, _b, lead = agents
+    call = a.call(notes="旧版本")
+    a.reminders_for(call)
+    older = _export(a, tmp_path / "older.bundle")
+    conn = sqlite3.connect(older, isolation_level=None)
+    conn.execute("ALTER TABLE calls DROP COLUMN updated_at")
+    conn.execute("ALTER TABLE reminders DROP COLUMN agent")
+    conn.execute("ALTER TABLE reminders DROP COLUMN updated_at")
+    tables = [r[0] for r in conn.execute("SELECT value FROM manifest WHERE key = 'tables'")]
+    import json
+
+    conn.execute(
+        "UPDATE manifest SET value = ? WHERE key = 'checksum'",
+        [checksum(conn, json.loads(tables[0]))],
+    )
+    conn.execute("UPDATE manifest SET value = '4' WHERE key = 'schema_version'")
+    conn.close()
+    report = _import(lead, older)
+    assert report.tables["calls"].added == 1 and report.tables["reminders"].added == 1
+    notes, agent, version = lead.db.execute("SELECT notes, agent, updated_at FROM calls").fetchone()
+    stamp = a.db.execute("SELECT completed_at FROM calls").fetchone()[0]
+    assert (notes, agent, version) == ("旧版本", "1001", stamp)  # the call's own last time
+    agent, version = lead.db.execute("SELECT agent, updated_at FROM reminders").fetchone()
+    created = a.db.execute("SELECT created_at FROM reminders").fetchone()[0]
+    assert (agent, version) == ("1001", created)  # the agent's: it never fires for the lead

@@ -21,6 +21,7 @@ from desktop.services.lead.reports import (
     handbook_sheet,
     record_export,
 )
+from tests.helpers.file_size_limit import with_file_size_limit
 from tests.helpers.lead_env import CALENDAR, PACK, AgentDb, agent_db
 
 
@@ -178,3 +179,23 @@ def test_fast_local_times_agree_with_zoneinfo(zone: str) -> None:
         serial = (local - EXCEL_EPOCH).total_seconds() / 86400
         assert abs(times.serial(iso) - serial) < 1e-8, iso
     assert times.text(None) == "" and times.serial("") is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "bundle"])
+def test_a_full_disk_during_an_export_leaves_nothing_half_written(tmp_path: Path, fmt: str) -> None:
+    env = agent_db(tmp_path / "a", "1001")
+    for n in range(300):
+        env.call(f"1380000{n:04d}", notes="客户反映快递延误，要求尽快处理。" * 5)
+    env.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    env.close()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    target = out_dir / f"通话记录.{fmt}"
+    target.write_text("上次导出的文件", encoding="utf-8")  # a previous export under that name
+    error = with_file_size_limit(10_000, fmt, env.path, target)
+    assert error is not None and "磁盘空间不足" in error and "未留下不完整的文件" in error
+    assert target.read_text(encoding="utf-8") == "上次导出的文件"
+    assert [p.name for p in out_dir.iterdir()] == [target.name]  # no .part left behind
+    fresh = out_dir / f"new.{fmt}"
+    assert with_file_size_limit(50_000_000, fmt, env.path, fresh) is None  # room: it works
+    assert fresh.stat().st_size > 10_000
