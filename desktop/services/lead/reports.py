@@ -242,7 +242,9 @@ def stats_sheets(
         _adherence_row(ALL_AGENTS, intent, figures, inputs)
         for intent, figures in stats["adherence"].items()
     ]
-    for intent in stats["adherence"]:
+    # per agent too when there are several (a lead's merged file); one agent's own rows
+    # would only repeat the 全部 rows
+    for intent in stats["adherence"] if len(stats["by_agent"]) > 1 else ():
         grid = adherence_by_agent(
             db.conn, period, intent, inputs.checklists, agent=query.agent or None
         )

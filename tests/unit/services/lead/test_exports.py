@@ -72,6 +72,7 @@ def test_unmasked_export_shows_numbers_and_is_audited(agent: AgentDb, tmp_path: 
 
 def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_path: Path) -> None:
     out = tmp_path / "calls.xlsx"
+    agent.db.execute("UPDATE calls SET agent = '1002' WHERE phone = '1234567'")  # a colleague's
     query = CallQuery(intent="complaint")
     result = export_calls(agent.db, out, "xlsx", query, CALENDAR, now=NOW, pack=PACK)
     book = openpyxl.load_workbook(out)
@@ -89,12 +90,15 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_p
     assert calls.freeze_panes == "A2"
     assert calls.column_dimensions["A"].width > 15
     agents = book["按坐席"]  # the statistics cover the period (all three calls), not the type
-    assert [c.value for c in agents[3]][:4] == ["1001", 3, 3, 0]  # scope line, header, row
+    rows = [[c.value for c in r][:4] for r in agents.iter_rows(min_row=3)]  # after scope, header
+    assert rows == [["1001", 2, 2, 0], ["1002", 1, 1, 0]]
     adherence = {
         (r[0], r[1]): r[2:] for r in book["流程遵循"].iter_rows(min_row=5, values_only=True)
     }  # scope, callbacks and complaints lines, then the header
     assert adherence[("全部", "投诉")] == (1, 0, 0, "问候")  # no step ticked: the first skipped
     assert adherence[("1001", "咨询")] == (1, 1, 1, None)
+    assert adherence[("1002", "订购")][:3] == (1, 1, 1)
+    assert len(adherence) == 6  # three types, for all and per agent
     handbook = [r for r in book["投诉处理手册"].iter_rows(min_row=2, values_only=True)]
     assert handbook[0][1] == "问候" and any(r[6] for r in handbook)
 
@@ -199,3 +203,51 @@ def test_a_full_disk_during_an_export_leaves_nothing_half_written(tmp_path: Path
     fresh = out_dir / f"new.{fmt}"
     assert with_file_size_limit(50_000_000, fmt, env.path, fresh) is None  # room: it works
     assert fresh.stat().st_size > 10_000
+
+
+def test_fast_xlsx_rows_are_byte_for_byte_what_xlsxwriter_writes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The calls sheet's rows bypass XlsxWriter's per-cell writer (for speed); the worksheet
+    XML must be exactly what XlsxWriter itself writes for the same cells."""
+    import zipfile
+
+    from desktop.services.lead import export
+
+    columns = [
+        Column("when", "时间", "datetime", 19),
+        Column("text", "文字", "text", 12),
+        Column("kind", "类型", "text", 8, {"complaint": "投诉"}),
+        Column("n", "数", "int", 6),
+        Column("secs", "时长", "duration", 10),
+        Column("share", "占比", "percent", 8),
+        Column("phone", "号码", "phone", 14),
+    ]
+    texts = ["普通", "a & b <c>", "  前后空格 ", "tab\there", "ctl\x01x", "_x0041_ 字面",
+             "", None, "引号\"与'", "多\n行", "0123", "=1+1"]  # fmt: skip
+    rows = [
+        {
+            "when": f"2026-03-0{1 + i % 9}T0{i % 10}:1{i % 6}:07.{i:03d}Z" if i % 5 else None,
+            "text": texts[i % len(texts)],
+            "kind": ["complaint", "inquiry", None][i % 3],
+            "n": [0, 7, -3, 10**12, None][i % 5],
+            "secs": [None, 0, 59.5, 3725][i % 4],
+            "share": [0.5, 1 / 3, None][i % 3],
+            "phone": ["13800138000", "1234567", "", None][i % 4],
+        }
+        for i in range(60)
+    ]
+    rows.append(dict.fromkeys(r for r in rows[0]))  # a row of nothing at the end
+
+    def sheet_xml(path: Path) -> bytes:
+        with zipfile.ZipFile(path) as book:
+            return book.read("xl/worksheets/sheet1.xml")
+
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    notes = ("范围：测试",)
+    write_xlsx(fast, [Sheet("s", columns, list(rows), len(rows), notes)], zone=CALENDAR.zone)
+    monkeypatch.setattr(export.RowXml, "of", classmethod(lambda cls, *a: None))
+    write_xlsx(slow, [Sheet("s", columns, list(rows), len(rows), notes)], zone=CALENDAR.zone)
+    assert b"<row r=" in sheet_xml(slow) and b"inlineStr" in sheet_xml(slow)
+    assert sheet_xml(fast) == sheet_xml(slow)
+    assert len(list(openpyxl.load_workbook(fast)["s"].iter_rows())) == 62  # notes, header, 60
