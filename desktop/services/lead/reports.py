@@ -105,9 +105,11 @@ def iter_calls(
     seconds)."""
     where, params = query.where(calendar)
     select = ", ".join(_CALL_SELECT.get(c.key, f"c.{c.key}") for c in CALL_COLUMNS)
-    cursor = db.execute(f"SELECT {select} FROM calls c WHERE {where} ORDER BY c.started_at", params)
-    while batch := cursor.fetchmany(5000):
-        yield from batch
+    # row by row, not fetchmany: a row then dies young, and thousands of rows alive at once
+    # do not push the collector into full collections, which hold the GIL (the GUI stalls)
+    yield from db.execute(
+        f"SELECT {select} FROM calls c WHERE {where} ORDER BY c.started_at", params
+    )
 
 
 def calls_sheet(
