@@ -453,6 +453,7 @@ def _wire_review(app: App) -> None:
             )
             opened.append(ReviewWindow(source, app.tasks.run_in_background, window.ui_settings))
             app._closers.append(opened[0].close)
+            app.hub.changed.connect(opened[0].on_changes)  # the agent's own file: live
             if app.lead is not None:
                 app.lead.attach_review(opened[0], source)
         opened[0].show()

@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop.core.calendar import AgentCalendar
 from desktop.services.review.browser import CallBrowser
+from desktop.services.review.reader import open_reader
 from desktop.services.review.stats import Checklists
 
 
@@ -31,10 +32,7 @@ class ReviewSource:
         """This thread's read-only connection (opened on first use)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                f"file:{Path(self.db_file).as_posix()}?mode=ro", uri=True, check_same_thread=False
-            )
-            conn.execute("PRAGMA busy_timeout = 3000")
+            conn = open_reader(Path(self.db_file))
             self._local.conn = conn
         return conn
 
