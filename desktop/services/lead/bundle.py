@@ -765,9 +765,9 @@ def _merge_table(
     last_rowid = conn.execute(f'SELECT max(rowid) FROM main."{name}"').fetchone()[0] or 0
     present = int(conn.execute(f'SELECT count(*) FROM main."{name}"').fetchone()[0])
     # A bundle bigger than what is there (the first merge of an agent) goes in faster with
-    # the table's indexes dropped and built again after from sorted keys: random inserts
-    # into the uid index of 700,000 ticks, or ten indexes of 100,000 calls, cost more than
-    # sorting once. The keys already there are then looked up in a temporary copy. Inside
+    # (most of) the table's indexes dropped and built again after from sorted keys: random
+    # inserts into the uid index of 700,000 ticks, or ten indexes of 100,000 calls, cost
+    # more than sorting once. The keys already there are then looked up in a temporary copy. Inside
     # the transaction: a failure rolls the drop back too.
     rebuild = _droppable_indexes(conn, name) if total > present * REBUILD_SHARE else []
     existing = f'main."{name}" m WHERE m."{key}" = b."{key}"'
@@ -811,8 +811,10 @@ def _merge_table(
 
 
 def _droppable_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, str, list[str]]]:
-    """(name, CREATE sql, indexed columns) of the table's own indexes (not those SQLite made
-    for a PRIMARY KEY or UNIQUE constraint, which cannot be dropped)."""
+    """(name, CREATE sql, indexed columns) of the table's own indexes that may go while rows
+    pour in: not those SQLite made for a PRIMARY KEY or UNIQUE constraint (they cannot be
+    dropped), nor those led by call_id (the call_facts triggers find a call's ticks by it,
+    once per row inserted)."""
     out = []
     for index_name, sql in conn.execute(
         "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? "
@@ -820,5 +822,6 @@ def _droppable_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, 
         [table],
     ).fetchall():
         keyed = [r[2] for r in conn.execute(f'PRAGMA main.index_info("{index_name}")')]
-        out.append((str(index_name), str(sql), keyed))
+        if keyed[:1] != ["call_id"]:
+            out.append((str(index_name), str(sql), keyed))
     return out

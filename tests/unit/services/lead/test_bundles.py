@@ -139,6 +139,11 @@ def test_merging_two_agents_overlapping_bundles_is_idempotent(agents, tmp_path: 
     )
     actions = [r[0] for r in lead.db.execute("SELECT action FROM audit_log WHERE actor = '1001'")]
     assert "call.start" in actions  # the agent's audit rows came along, keeping their actor
+    # the statistics' per-call facts (migration 7) follow the merged rows exactly
+    from db.schema_v7 import COLUMNS, FACTS_OF
+
+    kept = lead.db.execute(f"SELECT {COLUMNS} FROM call_facts ORDER BY call_id").fetchall()
+    assert kept == lead.db.execute(f"{FACTS_OF} ORDER BY c.id").fetchall() and len(kept) == 4
 
 
 def test_chunked_checksum_equals_the_row_by_row_definition(agents, tmp_path: Path) -> None:
