@@ -58,6 +58,14 @@ def _fingerprint(env: AgentDb) -> str:
     return digest.hexdigest()
 
 
+def _schema(env: AgentDb) -> list[tuple[str, str]]:
+    """Every index and trigger of the file, as SQL (what an import may set aside)."""
+    return env.db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL ORDER BY name"
+    ).fetchall()
+
+
 def _import(lead: AgentDb, path: Path):
     return import_bundle(lead.db, path, lead.audit, target_file=lead.path)
 
@@ -144,6 +152,8 @@ def test_merging_two_agents_overlapping_bundles_is_idempotent(agents, tmp_path: 
 
     kept = lead.db.execute(f"SELECT {COLUMNS} FROM call_facts ORDER BY call_id").fetchall()
     assert kept == lead.db.execute(f"{FACTS_OF} ORDER BY c.id").fetchall() and len(kept) == 4
+    # the first merge (bigger than what was there) set the facts triggers aside: all back
+    assert _schema(lead) == _schema(a)
 
 
 def test_chunked_checksum_equals_the_row_by_row_definition(agents, tmp_path: Path) -> None:
@@ -333,9 +343,11 @@ def test_a_failure_mid_import_rolls_the_whole_bundle_back(agents, tmp_path: Path
         "CREATE TRIGGER refuse_ticks BEFORE INSERT ON checklist_ticks "
         "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
     )
+    schema = _schema(lead)
     with pytest.raises(BundleError, match="未导入"):
         _import(lead, good)
     assert lead.db["calls"].count == 0 and lead.db["call_intents"].count == 0
+    assert _schema(lead) == schema  # the indexes and triggers set aside came back too
 
 
 def test_imported_reminders_never_fire_in_the_leads_app(agents, tmp_path: Path) -> None:
