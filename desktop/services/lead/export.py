@@ -237,7 +237,8 @@ def write_csv(
 ) -> int:
     """One sheet as CSV, UTF-8 with BOM, dates as `YYYY-MM-DD HH:MM:SS` in `zone`, durations in
     seconds, percentages as numbers (45.5 = 45.5 %). Returns the rows written."""
-    read = _row_reader(sheet, LocalTimes(zone), unmask, True)
+    times = LocalTimes(zone)
+    read = _row_reader(sheet, times, unmask, True)
     count = 0
     with (
         atomic_output(path) as temp,
@@ -247,10 +248,33 @@ def write_csv(
         for line in sheet.notes:
             writer.writerow([line])
         writer.writerow([c.title + _unit(c) for c in sheet.columns])
+        convert = _batch_converter(sheet, times, unmask) if sheet.positional else None
         for batch in _batches(_sliced(sheet.rows, sheet.total, progress, sheet.name)):
-            writer.writerows(map(read, batch))
+            writer.writerows(convert(batch) if convert else map(read, batch))
             count += len(batch)
     return count
+
+
+def _batch_converter(
+    sheet: Sheet, times: LocalTimes, unmask: bool = False
+) -> Callable[[list[Any]], Iterable[Sequence[Any]]]:
+    """Positional rows converted a column at a time (`map` runs the loop in C; labels need
+    no Python call at all): the CSV writer's cells, as `_row_reader` makes them."""
+    plans: list[tuple[int, Callable[..., Any], bool]] = []
+    for index, column in enumerate(sheet.columns):
+        if column.labels is not None:
+            plans.append((index, column.labels.get, True))  # get(v, v): unknown values stay
+        elif (f := _cell_converter(column, times, unmask, True)) is not None:
+            plans.append((index, f, False))
+
+    def convert(batch: list[Any]) -> Iterable[Sequence[Any]]:
+        columns: list[Any] = list(zip(*batch, strict=True))
+        for index, f, twice in plans:
+            cells = columns[index]
+            columns[index] = list(map(f, cells, cells) if twice else map(f, cells))
+        return zip(*columns, strict=True)
+
+    return convert
 
 
 def _batches(rows: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:

@@ -251,3 +251,29 @@ def test_fast_xlsx_rows_are_byte_for_byte_what_xlsxwriter_writes(
     assert b"<row r=" in sheet_xml(slow) and b"inlineStr" in sheet_xml(slow)
     assert sheet_xml(fast) == sheet_xml(slow)
     assert len(list(openpyxl.load_workbook(fast)["s"].iter_rows())) == 62  # notes, header, 60
+
+
+def test_csv_rows_converted_by_column_equal_those_converted_one_by_one(tmp_path: Path) -> None:
+    columns = [
+        Column("when", "时间", "datetime"),
+        Column("kind", "类型", "text", labels={"complaint": "投诉"}),
+        Column("secs", "时长", "duration"),
+        Column("share", "占比", "percent"),
+        Column("phone", "号码", "phone"),
+        Column("text", "文字"),
+    ]
+    rows = [
+        (f"2026-03-0{1 + i % 9}T1{i % 10}:00:07.000Z" if i % 4 else None,
+         ["complaint", "inquiry", None][i % 3], [None, 61, 59.5][i % 3],
+         [0.25, None][i % 2], ["13800138000", "", None, "1234567"][i % 4], f"第{i}行,\"引号\"")
+        for i in range(1234)
+    ]  # fmt: skip
+    keys = [c.key for c in columns]
+    by_column, by_row = tmp_path / "a.csv", tmp_path / "b.csv"
+    for unmask in (False, True):
+        positional = Sheet("s", columns, iter(rows), len(rows), positional=True)
+        write_csv(by_column, positional, zone=CALENDAR.zone, unmask=unmask)
+        mapped = Sheet("s", columns, [dict(zip(keys, r, strict=True)) for r in rows], len(rows))
+        write_csv(by_row, mapped, zone=CALENDAR.zone, unmask=unmask)
+        assert by_column.read_bytes() == by_row.read_bytes()
+        assert ("13800138000" in by_column.read_text(encoding="utf-8-sig")) == unmask
