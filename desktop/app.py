@@ -524,7 +524,7 @@ def _show_content_status(app: App) -> None:
     label = app.window.status_content
     if problems:
         label.setText(f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本")
-        label.setToolTip("\n".join(str(p) for p in problems[:30]))
+        label.setToolTip("\n".join(f"{p.file} {p.key}：{p.reason}" for p in problems[:30]))
         app.window.view.inline_note.show_note(
             f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本（工具 → 内容包问题）"
         )
