@@ -56,6 +56,7 @@ BENCHMARKS: dict[str, tuple[str, ...]] = {
         "bundle_export_100k_s",
         "import_100k_s",
         "reimport_100k_s",
+        "remerge_100k_s",
     ),
     "center": (
         "center_stats_10m_ms",

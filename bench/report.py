@@ -71,6 +71,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("bundle_export_100k_s", "write a log bundle of 100k calls", "s"),
     Spec("import_100k_s", "import a bundle of 100k calls", "s", 10),
     Spec("reimport_100k_s", "re-import the same bundle (nothing new)", "s", 3),
+    Spec("remerge_100k_s", "merge it again, its import forgotten (every row compared)", "s"),
     Spec("center_stats_10m_ms", "center stats, one month, whole center", "ms", 2000),
     Spec("center_team_stats_10m_ms", "center stats, one month, one team", "ms", 300),
     Spec("center_first_page_10m_ms", "center browser first page", "ms", 150),

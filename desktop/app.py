@@ -545,6 +545,7 @@ def _make_lead_flows(app: App) -> LeadFlows:
         app.bus.publish(OpChanges(calls=True, reminders=True, qa=True, audit=True), flows)
 
     flows.imported.connect(imported)
+    flows.purged.connect(lambda _result: app.bus.publish(OpChanges(calls=True, audit=True), flows))
     return flows
 
 

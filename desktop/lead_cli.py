@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from datetime import date
 from pathlib import Path
@@ -121,7 +122,10 @@ def run_command(
                 options.outcome,
             )
             try:
-                result = export_calls(db, options.out, options.format, query, calendar)
+                result = export_calls(
+                    db, options.out, options.format, query, calendar,
+                    now=clock.now(), pack=_pack(data_dir.db),
+                )  # fmt: skip
             except (ExportError, ValueError) as exc:
                 print(f"报表未生成：{exc}", file=sys.stderr)
                 return 1
@@ -166,11 +170,11 @@ def run_command(
 def report_stats_file(options: argparse.Namespace, db_file: Path, out: TextIO, err: TextIO) -> int:
     """`report stats --format csv|xlsx --out FILE` (the review's command, this issue's files)."""
     from db import StorageError, open_db
-    from desktop.core.calendar import calendar_from_settings
+    from desktop.core.calendar import calendar_from_settings, is_known_zone
     from desktop.core.clock import SystemClock
     from desktop.services.audit import AuditLog
     from desktop.services.lead.export import ExportError
-    from desktop.services.lead.reports import CallQuery, export_stats, record_export
+    from desktop.services.lead.reports import CallQuery, StatsInputs, export_stats, record_export
     from desktop.services.settings import SettingsStore
 
     clock = SystemClock()
@@ -182,14 +186,22 @@ def report_stats_file(options: argparse.Namespace, db_file: Path, out: TextIO, e
     try:
         settings = SettingsStore(db).current
         calendar = calendar_from_settings(settings)
+        if getattr(options, "tz", None):  # the zone `report stats` (JSON) reports in, too
+            if not is_known_zone(options.tz):
+                print(f"callassist report stats: 未知的时区：{options.tz}", file=err)
+                return 2
+            calendar = dataclasses.replace(calendar, zone_name=options.tz)
         try:
             first, last = _day(options.date_from), _day(options.date_to)
         except argparse.ArgumentTypeError as exc:
             print(f"callassist report stats: {exc}", file=err)
             return 2
         query = CallQuery(first, last, options.agent)
+        inputs = StatsInputs.of(_pack(db_file), clock.now())
         try:
-            result = export_stats(db, Path(options.out), options.format, query, calendar)
+            result = export_stats(
+                db, Path(options.out), options.format, query, calendar, inputs=inputs
+            )
         except ExportError as exc:
             print(f"报表未生成：{exc}", file=err)
             return 1
@@ -198,6 +210,14 @@ def report_stats_file(options: argparse.Namespace, db_file: Path, out: TextIO, e
         db.close()
     print(f"已写入 {options.out}（{sum(result.rows.values())} 行）", file=out)
     return 0
+
+
+def _pack(db_file: Path) -> Any:
+    """The pack the agent uses (its checklists say which steps are required), as
+    `report stats` reads it."""
+    from desktop.report import _pack as pack_of
+
+    return pack_of(db_file)
 
 
 def _import(db: Any, data_dir: Any, audit: Any, files: list[Path], out: TextIO) -> int:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from db import Database, transaction
+from db.row_version import TOUCH
 from desktop.core.calls import (
     OPEN_STATUSES,
     Call,
@@ -61,6 +62,11 @@ class CallService:
         self._pack = pack
         self._agent = agent
         self.bus = bus or ChangeBus()
+
+    @property
+    def clock(self) -> Clock:
+        """The clock this service writes its times by (callers stamping the same rows)."""
+        return self._clock
 
     def _now(self) -> str:
         return to_iso(self._clock.now())
@@ -178,8 +184,8 @@ class CallService:
         )
         self._db.execute(
             "INSERT INTO calls (id, phone, caller_name, customer_id, started_at, answered_at, "
-            "status, priority, notes, agent, source, softphone_call_id, reminder_id, direction) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "status, priority, notes, agent, source, softphone_call_id, reminder_id, direction, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 call.id,
                 phone,
@@ -195,6 +201,7 @@ class CallService:
                 call.softphone_call_id,
                 call.reminder_id,
                 direction,
+                self._now(),  # written now, whenever the call began
             ],
         )
         self._audit.record(
@@ -223,7 +230,8 @@ class CallService:
         values = {"status": status, **columns}
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._db.execute(
-            f"UPDATE calls SET {assignments} WHERE id = ?", [*values.values(), call.id]
+            f"UPDATE calls SET {assignments}, {TOUCH} WHERE id = ?",
+            [*values.values(), self._now(), call.id],
         )
         self._audit.record(f"call.{status}", "call", call.id, previous=call.status)
         return replace(call, **{k: v for k, v in values.items() if k in CALL_COLUMNS})
@@ -280,7 +288,9 @@ class CallService:
             call = self.get(call_id)
             if call.intent == intent:
                 return call
-            self._db.execute("UPDATE calls SET intent = ? WHERE id = ?", [intent, call_id])
+            self._db.execute(
+                f"UPDATE calls SET intent = ?, {TOUCH} WHERE id = ?", [intent, now, call_id]
+            )
             self._db.execute(
                 "INSERT INTO call_intents (call_id, intent, set_at) VALUES (?, ?, ?)",
                 [call_id, intent, now],
@@ -296,7 +306,10 @@ class CallService:
             call = self.get(call_id)
             if call.priority == priority:
                 return call
-            self._db.execute("UPDATE calls SET priority = ? WHERE id = ?", [priority, call_id])
+            self._db.execute(
+                f"UPDATE calls SET priority = ?, {TOUCH} WHERE id = ?",
+                [priority, self._now(), call_id],
+            )
             self._audit.record(
                 "call.priority", "call", call_id, priority=priority, previous=call.priority
             )
@@ -341,8 +354,9 @@ class CallService:
         """Store the notes as typed; returns False when the text was too long to keep whole.
         Raises sqlite3.Error when the database cannot take them (the caller keeps the text)."""
         whole = len(text) <= NOTES_LIMIT
+        now = self._now()
         self._db.execute(
-            "UPDATE calls SET notes = ?, notes_saved_at = ? WHERE id = ?",
-            [text[:NOTES_LIMIT], self._now(), call_id],
+            f"UPDATE calls SET notes = ?, notes_saved_at = ?, {TOUCH} WHERE id = ?",
+            [text[:NOTES_LIMIT], now, now, call_id],
         )
         return whole

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db import Database, transaction
+from db.row_version import TOUCH
 from desktop.core.calls import Call
 from desktop.core.changes import OpChanges
+from desktop.core.clock import to_iso
 from desktop.core.reminders import Reminder
 from desktop.services.audit import AuditLog
 from desktop.services.calls import CallService
@@ -84,8 +86,8 @@ class FollowUps:
         """An outgoing call the softphone reported for a reminder being called back: linked."""
         with self._calls.bus.batch(), transaction(self._db):
             self._db.execute(
-                "UPDATE calls SET reminder_id = ?, direction = 'outgoing' WHERE id = ?",
-                [reminder_id, event_call.id],
+                f"UPDATE calls SET reminder_id = ?, direction = 'outgoing', {TOUCH} WHERE id = ?",
+                [reminder_id, to_iso(self._calls.clock.now()), event_call.id],
             )
             self._reminders.link_callback(reminder_id, event_call.id)
             self._calls.bus.publish(OpChanges.for_calls(event_call.id, reminders=True))

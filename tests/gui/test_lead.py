@@ -184,12 +184,26 @@ def test_retention_dialog_previews_then_purges(app: App, qtbot, clock) -> None:
     dialog = RetentionDialog(app.lead, load_policy(app.db), app.window)
     qtbot.addWidget(dialog)
     dialog.notes_days.setValue(30)
+    heard: list[object] = []
+    app.hub.changed.connect(lambda changes, _origin: heard.append(changes))
     dialog.dry_button.click()
-    assert dialog.result_label.text() == "将删除 0 条通话记录，将清除 1 条备注"
+    # the count runs on the task runner: the click returns at once, the buttons wait
+    assert dialog.result_label.text() == "正在统计…"
+    assert not dialog.dry_button.isEnabled() and not dialog.purge_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.result_label.text() == "将删除 0 条通话记录，将清除 1 条备注")
+    qtbot.waitUntil(lambda: dialog.purge_button.isEnabled())
     assert app.calls.get(call.id).notes == "旧备注"
     dialog.purge_button.click()
-    assert dialog.result_label.text() == "已删除 0 条通话记录，已清除 1 条备注"
+    assert dialog.result_label.text() == "正在清理…" and not dialog.dry_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.result_label.text() == "已删除 0 条通话记录，已清除 1 条备注")
+    qtbot.waitUntil(lambda: dialog.dry_button.isEnabled())
     assert app.calls.get(call.id).notes == ""
+    assert load_policy(app.db).notes_days == 30  # saved by the purge
+    qtbot.waitUntil(lambda: any(c.calls for c in heard))  # the panels hear of it
+    purges = app.db.execute(
+        "SELECT json_extract(detail, '$.via') FROM audit_log WHERE action = 'retention.purge'"
+    ).fetchall()
+    assert purges == [("menu",)]
 
 
 def review_source(app: App, review):

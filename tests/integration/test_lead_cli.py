@@ -133,3 +133,70 @@ def test_retention_purge_dry_run(agent_dir: Path) -> None:
     db.close()
     result = _run("retention", "purge", "--dry-run", "--data-dir", str(agent_dir))
     assert result.returncode == 0 and "将清除 1 条备注" in result.stdout
+
+
+def test_the_workbook_and_report_stats_give_the_same_figures(tmp_path: Path) -> None:
+    """The xlsx statistics come from the one statistics module: the same numbers as the JSON
+    of `callassist report stats` for the same period, agent and zone."""
+    import json
+
+    from tests.helpers.review_fixture import build_review_db
+
+    data = tmp_path / "data"
+    data.mkdir()
+    build_review_db(data / "callassist.sqlite3")
+    period = ("--from", "2026-03-01", "--to", "2026-03-07", "--data-dir", str(data))
+    result = _run("report", "stats", *period)
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    out = tmp_path / "stats.xlsx"
+    result = _run("report", "stats", *period, "--format", "xlsx", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    book = openpyxl.load_workbook(out)
+
+    def table(name: str, skip: int) -> dict:
+        rows = list(book[name].iter_rows(min_row=skip + 1, values_only=True))
+        header, body = rows[0], rows[1:]
+        keyed = {}
+        for r in body:
+            keyed[(r[0], r[1]) if name == "流程遵循" else r[0]] = dict(zip(header, r, strict=True))
+        return keyed
+
+    def seconds(value):
+        return None if value is None else value.total_seconds()
+
+    def same(cell, figure) -> bool:
+        return cell == figure if figure is None else cell == pytest.approx(figure, abs=1e-6)
+
+    from desktop.core.calls import INTENT_LABELS
+
+    by_intent = table("统计", 1)
+    assert stats["by_intent"]  # the fixture has classified calls
+    for intent, figures in stats["by_intent"].items():
+        row = by_intent[INTENT_LABELS[intent]]
+        assert row["通话数"] == figures["calls"] and same(row["占比"], figures["share"])
+        assert same(seconds(row["平均处理时长"]), figures["aht_s"])
+        assert same(seconds(row["平均话后时长"]), figures["acw_s"])
+        assert same(row["首次解决率"], figures["fcr"])
+    assert by_intent["合计"]["通话数"] == stats["calls"]
+    assert same(seconds(by_intent["合计"]["平均通话时长"]), stats["talk_s"])
+    by_agent = table("按坐席", 1)
+    assert set(by_agent) == set(stats["by_agent"])
+    for agent, figures in stats["by_agent"].items():
+        row = by_agent[agent]
+        assert (row["通话数"], row["接听数"], row["未接"]) == (
+            figures["calls"],
+            figures["answered"],
+            figures["missed"],
+        )
+        assert same(seconds(row["平均通话时长"]), figures["talk_s"])
+        assert same(row["质检平均分"], figures["qa_avg"])
+    adherence = table("流程遵循", 3)
+    assert stats["adherence"]
+    for intent, figures in stats["adherence"].items():
+        row = adherence[("全部", INTENT_LABELS[intent])]
+        assert row["完成通话"] == figures["calls"]
+        assert row["必做步骤全部完成"] == figures["all_required_calls"]
+        assert same(row["流程遵循率"], figures["all_required"])
+    kept = stats["callbacks"]
+    assert f"到期 {kept['due']}，按时 {kept['kept']}，" in book["流程遵循"]["A2"].value

@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import sqlite3
+import threading
 import urllib.parse
 import uuid
 from collections.abc import Iterator, Sequence
@@ -23,9 +24,9 @@ from typing import Any
 from db.database import Database
 from desktop.core.calendar import AgentCalendar
 from desktop.core.clock import Clock, to_iso
-from desktop.core.progress import Progress
+from desktop.core.progress import Cancelled, Progress
 from desktop.services.audit import AuditLog
-from desktop.services.lead.export import atomic_output
+from desktop.services.lead.export import DISK_FULL, ExportError, atomic_output
 
 PRODUCT = "callassist-bundle"
 FORMAT_VERSION = 1
@@ -193,9 +194,22 @@ def export_bundle(
         conn = sqlite3.connect(_uri(temp), uri=True, isolation_level=None)
         try:
             summary = _write_bundle(conn, Path(source), out, clock, calendar, since, progress)
+        except sqlite3.OperationalError as exc:
+            raise ExportError(out, _export_reason(exc)) from exc
         finally:
             conn.close()
     return summary
+
+
+def _export_reason(exc: sqlite3.OperationalError) -> str:
+    """A failed write of the bundle file, for the user: a full disk (or a file-size limit)
+    shows up as "full" or as a disk I/O error."""
+    text = str(exc).lower()
+    if "full" in text or "disk i/o" in text:
+        return DISK_FULL
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "没有写入权限（文件夹只读）"
+    return f"数据包未写完（{exc}），未留下不完整的文件"
 
 
 def _write_bundle(
@@ -515,15 +529,38 @@ def import_bundle(
                 },
                 already_imported=seen,
             )
-        if progress is not None:
-            progress.report(0, 3, "校验数据包")
-        bundle.verify()
+    if progress is not None:
+        progress.report(0, len(tables), "校验数据包")
     conn = db.conn
     alias = "bundle"
     try:
         conn.execute(f"ATTACH DATABASE ? AS {alias}", [str(path)])
     except sqlite3.Error as exc:
         raise BundleError(path, f"无法打开数据包（{exc}）") from exc
+    # The checksum (a third of the work) is checked on a thread of its own while the rows
+    # merge: nothing commits before it has passed, so a bad bundle still changes nothing.
+    with _Verifier(path, manifest) as verifier:
+        try:
+            return _merge(conn, alias, path, manifest, tables, audit, progress, verifier)
+        except Cancelled:
+            raise
+        except Exception as exc:
+            bad = verifier.error()  # a damaged bundle is the reason, not what it broke
+            if isinstance(bad, BundleError) and bad is not exc:
+                raise bad from exc
+            raise
+
+
+def _merge(
+    conn: sqlite3.Connection,
+    alias: str,
+    path: Path,
+    manifest: dict[str, str],
+    tables: list[str],
+    audit: AuditLog,
+    progress: Progress | None,
+    verifier: _Verifier,
+) -> ImportReport:
     report = ImportReport(path, manifest.get("agent_id", ""))
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")  # index pages stay in memory
@@ -533,6 +570,7 @@ def import_bundle(
         # any order; the references are checked at commit
         conn.execute("PRAGMA defer_foreign_keys = ON")
         try:
+            suspended = _suspend_call_facts(conn, alias, tables)
             for number, table in enumerate(tables):
                 if progress is not None:
                     progress.check()
@@ -540,6 +578,8 @@ def import_bundle(
                 if not _has_table(conn, table):
                     continue  # e.g. qa_evaluations into a database without the review feature
                 report.tables[table] = _merge_table(conn, SPECS[table], alias, report)
+            if suspended:
+                _resume_call_facts(conn, alias, tables, suspended)
             conn.execute(
                 "INSERT OR REPLACE INTO bundle_imports VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -564,10 +604,14 @@ def import_bundle(
                 created_at=manifest.get("created_at", ""),
                 counts={t: [c.added, c.updated, c.unchanged] for t, c in report.tables.items()},
             )
+            if progress is not None:
+                progress.report(len(tables), len(tables), "校验数据包")
+            verifier.result()  # BundleError when the rows do not match the manifest
+            conn.execute("COMMIT")  # deferred references are checked here
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
     except sqlite3.IntegrityError as exc:
         raise BundleError(path, f"数据包内容不一致，未导入，未做任何改动（{exc}）") from exc
     except sqlite3.OperationalError as exc:
@@ -578,6 +622,99 @@ def import_bundle(
     if progress is not None:
         progress.report(len(tables), len(tables), "完成")
     return report
+
+
+def _suspend_call_facts(
+    conn: sqlite3.Connection, alias: str, tables: Sequence[str]
+) -> list[tuple[str, str]]:
+    """For a bundle bigger than the calls already there: drop migration 7's call_facts
+    triggers (they recompute a call's facts once per tick inserted: 700,000 times for
+    100,000 calls) and return them, so `_resume_call_facts` computes the bundle's calls'
+    facts in one statement and puts them back. Inside the transaction, like the rest."""
+    if "calls" not in tables or not _has_table(conn, "call_facts"):
+        return []
+    incoming = conn.execute(f'SELECT count(*) FROM {alias}."calls"').fetchone()[0]
+    present = conn.execute("SELECT count(*) FROM main.calls").fetchone()[0]
+    if incoming <= present * REBUILD_SHARE:
+        return []  # the triggers' per-row work is then the smaller part
+    triggers = [
+        (str(name), str(sql))
+        for name, sql in conn.execute(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'call\\_facts\\_%' ESCAPE '\\' ORDER BY name"
+        ).fetchall()
+    ]
+    for name, _sql in triggers:
+        conn.execute(f'DROP TRIGGER main."{name}"')
+    return triggers
+
+
+def _resume_call_facts(
+    conn: sqlite3.Connection, alias: str, tables: Sequence[str], triggers: list[tuple[str, str]]
+) -> None:
+    from db.schema_v7 import COLUMNS, FACTS_OF
+
+    touched = f'SELECT id FROM {alias}."calls"'
+    if "checklist_ticks" in tables:
+        touched += f' UNION SELECT call_id FROM {alias}."checklist_ticks"'
+    conn.execute(
+        f"INSERT OR REPLACE INTO main.call_facts ({COLUMNS}) {FACTS_OF} WHERE c.id IN ({touched})"
+    )
+    for _name, sql in triggers:
+        conn.execute(sql)
+
+
+class _Verifier:
+    """`Bundle.verify()` of one bundle on a worker thread, through its own read-only
+    connection (SQLite runs without the GIL, so it overlaps the merge). Leaving the block
+    interrupts it if still running and waits for it: no thread outlives the import."""
+
+    def __init__(self, path: Path, manifest: dict[str, str]) -> None:
+        self._path = path
+        self._manifest = manifest
+        self._conn: sqlite3.Connection | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="bundle-verify", daemon=True)
+
+    def __enter__(self) -> _Verifier:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._ready.wait()
+        if self._thread.is_alive() and self._conn is not None:
+            self._conn.interrupt()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            self._conn = sqlite3.connect(
+                _uri(self._path, "?mode=ro"), uri=True, isolation_level=None,
+                check_same_thread=False,
+            )  # fmt: skip
+        except sqlite3.Error as exc:
+            self._error = BundleError(self._path, "数据包已损坏（文件不完整）")
+            self._error.__cause__ = exc
+            return
+        finally:
+            self._ready.set()
+        try:
+            Bundle(self._path, self._conn, self._manifest).verify()
+        except BaseException as exc:  # handed to the merging thread by result()
+            self._error = exc
+        finally:
+            self._conn.close()
+
+    def error(self) -> BaseException | None:
+        """Wait for the check; what it raised, if anything."""
+        self._thread.join()
+        return self._error
+
+    def result(self) -> None:
+        """Wait for the check; raise what it raised."""
+        if (error := self.error()) is not None:
+            raise error
 
 
 def _already_imported(db: Database, manifest: dict[str, str]) -> str | None:
@@ -598,9 +735,18 @@ def _write_error(path: Path, exc: sqlite3.Error) -> BundleError:
     text = str(exc).lower()
     if "readonly" in text or "read-only" in text:
         return BundleError(path, "目标数据库只读，无法导入")
-    if "full" in text:
-        return BundleError(path, "磁盘空间不足，未导入")
+    if "full" in text or "disk i/o" in text:
+        return BundleError(path, "磁盘空间不足（或数据库文件超出允许的大小），未导入，未做任何改动")
     return BundleError(path, f"导入失败，未做任何改动（{exc}）")
+
+
+OLD_VERSIONS = {
+    "calls": "max(b.started_at, COALESCE(b.answered_at, ''), COALESCE(b.ended_at, ''), "
+    "COALESCE(b.completed_at, ''), COALESCE(b.notes_saved_at, ''))",
+    "reminders": "max(b.created_at, COALESCE(b.fired_at, ''), COALESCE(b.done_at, ''), "
+    "COALESCE(b.callback_at, ''))",
+}
+REBUILD_SHARE = 1.0  # bundle rows / rows already there, above which indexes are rebuilt
 
 
 def _merge_table(
@@ -612,12 +758,8 @@ def _merge_table(
     if key not in columns:
         return TableCounts()
     total = int(conn.execute(f'SELECT count(*) FROM {alias}."{name}"').fetchone()[0])
-    added = int(
-        conn.execute(
-            f'SELECT count(*) FROM {alias}."{name}" b '
-            f'WHERE NOT EXISTS (SELECT 1 FROM main."{name}" m WHERE m."{key}" = b."{key}")'
-        ).fetchone()[0]
-    )
+    if not total:
+        return TableCounts()
     versioned = spec.versioned or (spec.optional and "updated_at" in columns)
     conn.execute("DROP TABLE IF EXISTS temp.merge_update")
     if versioned and "updated_at" in columns:
@@ -641,32 +783,65 @@ def _merge_table(
     col_sql = ", ".join(f'"{c}"' for c in columns)
     plain_values = ", ".join(f'b."{c}"' for c in columns)
     values = plain_values
+    insert_cols = col_sql
+    params: list[Any] = []
     if name == "calls" and "customer_id" in target_cols:
-        insert_cols = col_sql + ', "customer_id"'
+        insert_cols += ', "customer_id"'
         values += (
             ", (SELECT cu.id FROM main.customers cu WHERE cu.phone = b.phone AND b.phone != '')"
         )
-    else:
-        insert_cols = col_sql
+    # a bundle of an older schema lacks newer columns: whose reminder it is, and the rows'
+    # versions (made as migration 5 made them, never from this machine's clock)
+    if name == "reminders" and "agent" in target_cols and "agent" not in columns:
+        insert_cols += ', "agent"'
+        values += ", ?"
+        params.append(report.agent_id)
+    if name in OLD_VERSIONS and "updated_at" in target_cols and "updated_at" not in columns:
+        insert_cols += ', "updated_at"'
+        values += ", " + OLD_VERSIONS[name]
     if name == "calls":
         # the notes index follows: stale entries of updated calls go, the indexer redoes them
         conn.execute(
             "DELETE FROM main.notes_fts WHERE rowid IN (SELECT c.rowid FROM main.calls c "
             "WHERE c.id IN (SELECT k FROM temp.merge_update))"
         )
+    last_rowid = conn.execute(f'SELECT max(rowid) FROM main."{name}"').fetchone()[0] or 0
+    present = int(conn.execute(f'SELECT count(*) FROM main."{name}"').fetchone()[0])
+    # A bundle bigger than what is there (the first merge of an agent) goes in faster with
+    # (most of) the table's indexes dropped and built again after from sorted keys: random
+    # inserts into the uid index of 700,000 ticks, or ten indexes of 100,000 calls, cost
+    # more than sorting once. The keys already there are then looked up in a temporary copy. Inside
+    # the transaction: a failure rolls the drop back too.
+    rebuild = _droppable_indexes(conn, name) if total > present * REBUILD_SHARE else []
+    existing = f'main."{name}" m WHERE m."{key}" = b."{key}"'
+    if any(keyed == [key] for _n, _sql, keyed in rebuild):
+        conn.execute("DROP TABLE IF EXISTS temp.merge_keys")
+        conn.execute("CREATE TEMP TABLE merge_keys (k PRIMARY KEY) WITHOUT ROWID")
+        conn.execute(
+            f'INSERT INTO temp.merge_keys SELECT "{key}" FROM main."{name}" '
+            f'WHERE "{key}" IS NOT NULL'
+        )
+        existing = f'temp.merge_keys m WHERE m.k = b."{key}"'
+    for index_name, _sql, _keyed in rebuild:
+        conn.execute(f'DROP INDEX main."{index_name}"')
+    # in the bundle's storage order (child rows by call): the call_id indexes grow at their end
+    added = conn.execute(
+        f'INSERT INTO main."{name}" ({insert_cols}) SELECT {values} FROM {alias}."{name}" b '
+        f"WHERE NOT EXISTS (SELECT 1 FROM {existing}) ORDER BY b.rowid",
+        params,
+    ).rowcount
+    for _name, sql, _keyed in rebuild:
+        conn.execute(sql)
+    conn.execute("DROP TABLE IF EXISTS temp.merge_keys")
+    if name == "calls":
         report.changed_call_ids = [
             r[0]
             for r in conn.execute(
-                f"SELECT k FROM temp.merge_update UNION ALL SELECT b.id FROM {alias}.calls b "
-                "WHERE NOT EXISTS (SELECT 1 FROM main.calls m WHERE m.id = b.id)"
+                "SELECT k FROM temp.merge_update UNION ALL "
+                "SELECT id FROM main.calls WHERE rowid > ?",
+                [last_rowid],
             )
         ]
-    # in the bundle's storage order (child rows by call): the call_id indexes grow at their end
-    conn.execute(
-        f'INSERT INTO main."{name}" ({insert_cols}) SELECT {values} FROM {alias}."{name}" b '
-        f'WHERE NOT EXISTS (SELECT 1 FROM main."{name}" m WHERE m."{key}" = b."{key}") '
-        "ORDER BY b.rowid"
-    )
     if updated:
         sets = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != key)
         conn.execute(
@@ -676,3 +851,20 @@ def _merge_table(
         )
     conn.execute("DROP TABLE temp.merge_update")
     return TableCounts(added, updated, total - added - updated)
+
+
+def _droppable_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, str, list[str]]]:
+    """(name, CREATE sql, indexed columns) of the table's own indexes that may go while rows
+    pour in: not those SQLite made for a PRIMARY KEY or UNIQUE constraint (they cannot be
+    dropped), nor those led by call_id (the call_facts triggers find a call's ticks by it,
+    once per row inserted)."""
+    out = []
+    for index_name, sql in conn.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY name",
+        [table],
+    ).fetchall():
+        keyed = [r[2] for r in conn.execute(f'PRAGMA main.index_info("{index_name}")')]
+        if keyed[:1] != ["call_id"]:
+            out.append((str(index_name), str(sql), keyed))
+    return out

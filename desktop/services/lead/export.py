@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import errno
+import itertools
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -155,9 +157,12 @@ def _remove(temp: Path) -> None:
         temp.unlink(missing_ok=True)
 
 
+DISK_FULL = "磁盘空间不足（或文件超出允许的大小），导出未完成（未留下不完整的文件）"
+
+
 def _os_reason(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "磁盘空间不足，导出未完成（未留下不完整的文件）"
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return DISK_FULL
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "没有写入权限（文件可能正在 Excel 中打开，或文件夹只读）"
     return f"写入失败：{exc.strerror or exc}"
@@ -232,7 +237,8 @@ def write_csv(
 ) -> int:
     """One sheet as CSV, UTF-8 with BOM, dates as `YYYY-MM-DD HH:MM:SS` in `zone`, durations in
     seconds, percentages as numbers (45.5 = 45.5 %). Returns the rows written."""
-    read = _row_reader(sheet, LocalTimes(zone), unmask, True)
+    times = LocalTimes(zone)
+    read = _row_reader(sheet, times, unmask, True)
     count = 0
     with (
         atomic_output(path) as temp,
@@ -242,10 +248,40 @@ def write_csv(
         for line in sheet.notes:
             writer.writerow([line])
         writer.writerow([c.title + _unit(c) for c in sheet.columns])
-        for row in _sliced(sheet.rows, sheet.total, progress, sheet.name):
-            writer.writerow(read(row))
-            count += 1
+        convert = _batch_converter(sheet, times, unmask) if sheet.positional else None
+        for batch in _batches(_sliced(sheet.rows, sheet.total, progress, sheet.name)):
+            writer.writerows(convert(batch) if convert else map(read, batch))
+            count += len(batch)
     return count
+
+
+def _batch_converter(
+    sheet: Sheet, times: LocalTimes, unmask: bool = False
+) -> Callable[[list[Any]], Iterable[Sequence[Any]]]:
+    """Positional rows converted a column at a time (`map` runs the loop in C; labels need
+    no Python call at all): the CSV writer's cells, as `_row_reader` makes them."""
+    plans: list[tuple[int, Callable[..., Any], bool]] = []
+    for index, column in enumerate(sheet.columns):
+        if column.labels is not None:
+            plans.append((index, column.labels.get, True))  # get(v, v): unknown values stay
+        elif (f := _cell_converter(column, times, unmask, True)) is not None:
+            plans.append((index, f, False))
+
+    def convert(batch: list[Any]) -> Iterable[Sequence[Any]]:
+        columns: list[Any] = list(zip(*batch, strict=True))
+        for index, f, twice in plans:
+            cells = columns[index]
+            columns[index] = list(map(f, cells, cells) if twice else map(f, cells))
+        return zip(*columns, strict=True)
+
+    return convert
+
+
+def _batches(rows: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    """Rows in lists of `size`: the csv writer then loops in C."""
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _unit(column: Column) -> str:
@@ -337,12 +373,16 @@ def _write_sheet(
     for index, column in enumerate(columns):
         numeric = column.kind in ("datetime", "duration", "int", "float", "percent")
         kinds.append((index, numeric and column.labels is None, formats.get(column.kind)))
+    rows = _sliced(sheet.rows, sheet.total, progress, sheet.name)
+    fast = RowXml.of(ws, kinds, first + 1)
+    if fast is not None:
+        return fast.write(map(read, rows))
     # the undecorated writers: the public ones re-check their arguments on each of ~1M cells
     write_string = getattr(ws, "_write_string", ws.write_string)
     write_number = getattr(ws, "_write_number", ws.write_number)
     row_index = first
     count = 0
-    for row in _sliced(sheet.rows, sheet.total, progress, sheet.name):
+    for row in rows:
         row_index += 1
         count += 1
         values = read(row)
@@ -355,3 +395,85 @@ def _write_sheet(
             else:
                 write_string(row_index, index, str(value))
     return count
+
+
+# Text that XlsxWriter would change before writing it: XML specials, control characters,
+# its own _xHHHH_ escapes, or whitespace at either end (kept with xml:space="preserve").
+_NEEDS_CARE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+
+
+class RowXml:
+    """The data rows of a constant_memory worksheet, written as the very XML XlsxWriter's own
+    cell path writes (`<row r=…><c r=… s=…><v>…</v></c>…`), one string per row.
+
+    XlsxWriter stores each cell, then renders it through generic, per-cell attribute and
+    escaping code: ~25 µs a cell, 30 s for 100,000 calls, holding the GIL all along. The
+    workbook, its styles, the sheet around the rows and the zip are still XlsxWriter's; a
+    test holds this path to produce byte for byte what XlsxWriter's cell writer produces.
+    `of()` returns None (the caller uses the cell writer) when the worksheet is not what this
+    expects (another XlsxWriter)."""
+
+    def __init__(self, ws: Any, cells: list[tuple[int, str, Any, bool]], first_row: int) -> None:
+        self._ws = ws
+        self._cells = cells
+        self._first_row = first_row
+
+    @classmethod
+    def of(cls, ws: Any, kinds: Sequence[tuple[int, bool, Any]], first_row: int) -> RowXml | None:
+        needed = ("fh", "table", "previous_row", "_write_single_row", "_check_dimensions",
+                  "_escape_control_characters", "_escape_data", "constant_memory")  # fmt: skip
+        if not all(hasattr(ws, name) for name in needed) or not ws.constant_memory:
+            return None
+        from xlsxwriter.utility import xl_col_to_name
+
+        cells = [(index, xl_col_to_name(index), fmt, numeric) for index, numeric, fmt in kinds]
+        return cls(ws, cells, first_row)
+
+    def _text(self, text: str) -> tuple[str, str]:
+        """(escaped text, the <t> attribute), as XlsxWriter's inline strings have them."""
+        if not _NEEDS_CARE.search(text):
+            return text, ""
+        from xlsxwriter.utility import _preserve_whitespace
+
+        text = self._ws._escape_control_characters(text)
+        preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+        return self._ws._escape_data(text), preserve
+
+    def write(self, rows: Iterable[list[Any]]) -> int:
+        """Write each row (cell values in column order) below the header; returns the rows."""
+        ws = self._ws
+        ws._write_single_row(self._first_row)  # the header and notes above, as buffered
+        write = ws.fh.write
+        cells = self._cells
+        # a format's number in the workbook is given on its first use, so it is asked for
+        # where XlsxWriter would ask: at the column's first written cell
+        styles: list[str | None] = [None] * (max((c[0] for c in cells), default=-1) + 1)
+        number = self._first_row - 1
+        last_row = last_col = -1
+        for values in rows:
+            number += 1
+            r = str(number + 1)
+            parts = []
+            for index, letter, fmt, numeric in cells:
+                value = values[index]
+                if value is None or value == "":
+                    continue
+                last_col = max(last_col, index)
+                style = styles[index]
+                if style is None:
+                    style = styles[index] = f' s="{fmt._get_xf_index()}"' if fmt else ""
+                if numeric and isinstance(value, int | float):
+                    parts.append(f'<c r="{letter}{r}"{style}><v>{value:.16G}</v></c>')
+                else:
+                    text, preserve = self._text(str(value))
+                    parts.append(
+                        f'<c r="{letter}{r}"{style} t="inlineStr"><is><t{preserve}>{text}'
+                        "</t></is></c>"
+                    )
+            if parts:
+                last_row = number
+                write(f'<row r="{r}">{"".join(parts)}</row>')
+        if last_row >= 0:  # the sheet's <dimension>, as the cell writer would have kept it
+            ws._check_dimensions(last_row, last_col)
+        ws.previous_row = number + 1  # nothing of ours is left buffered for XlsxWriter
+        return number - self._first_row + 1

@@ -8,20 +8,22 @@ audit row after the file is complete.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from db.database import Database
 from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import INTENT_LABELS, OUTCOME_LABELS, PRIORITY_LABELS, STATUS_LABELS
-from desktop.core.clock import to_iso
+from desktop.core.clock import parse_iso, to_iso
 from desktop.core.content.model import ContentPack
 from desktop.core.progress import Progress
 from desktop.services.audit import AuditLog
 from desktop.services.lead.export import Column, Sheet, write_csv, write_xlsx
+from desktop.services.review.period import Period
+from desktop.services.review.stats import adherence_by_agent, checklists_from_pack, compute
 
 FORMATS = ("csv", "xlsx")
 
@@ -103,9 +105,11 @@ def iter_calls(
     seconds)."""
     where, params = query.where(calendar)
     select = ", ".join(_CALL_SELECT.get(c.key, f"c.{c.key}") for c in CALL_COLUMNS)
-    cursor = db.execute(f"SELECT {select} FROM calls c WHERE {where} ORDER BY c.started_at", params)
-    while batch := cursor.fetchmany(5000):
-        yield from batch
+    # row by row, not fetchmany: a row then dies young, and thousands of rows alive at once
+    # do not push the collector into full collections, which hold the GIL (the GUI stalls)
+    yield from db.execute(
+        f"SELECT {select} FROM calls c WHERE {where} ORDER BY c.started_at", params
+    )
 
 
 def calls_sheet(
@@ -124,117 +128,156 @@ def calls_sheet(
 
 
 # ---- statistics ------------------------------------------------------------------------
+# Every figure comes from desktop.services.review.stats.compute (docs/metrics.md), the one
+# statistics module: the workbook, the review window and `callassist report stats` agree.
 STATS_BY_INTENT = (
     Column("intent", "类型", "text", 12, INTENT_LABELS),
     Column("calls", "通话数", "int", 9),
     Column("share", "占比", "percent", 9),
-    Column("answered", "接听数", "int", 9),
-    Column("avg_talk_s", "平均通话时长", "duration", 13),
-    Column("avg_wrap_s", "平均话后时长", "duration", 13),
-    Column("urgent", "紧急", "int", 8),
+    Column("aht_s", "平均处理时长", "duration", 13),
+    Column("talk_s", "平均通话时长", "duration", 13),
+    Column("acw_s", "平均话后时长", "duration", 13),
+    Column("fcr", "首次解决率", "percent", 11),
 )
 STATS_BY_AGENT = (
     Column("agent", "坐席", "text", 10),
     Column("calls", "通话数", "int", 9),
     Column("answered", "接听数", "int", 9),
     Column("missed", "未接", "int", 8),
-    Column("complaints", "投诉", "int", 8),
-    Column("follow_up", "需跟进", "int", 8),
-    Column("avg_talk_s", "平均通话时长", "duration", 13),
-    Column("avg_wrap_s", "平均话后时长", "duration", 13),
-    Column("talk_total_s", "通话总时长", "duration", 13),
+    Column("aht_s", "平均处理时长", "duration", 13),
+    Column("talk_s", "平均通话时长", "duration", 13),
+    Column("acw_s", "平均话后时长", "duration", 13),
+    Column("fcr", "首次解决率", "percent", 11),
+    Column("qa_avg", "质检平均分", "float", 11),
+    Column("qa_count", "质检通话数", "int", 11),
 )
 ADHERENCE = (
     Column("agent", "坐席", "text", 10),
-    Column("completed", "完成通话", "int", 10),
-    Column("skipped", "有跳过必做步骤", "int", 14),
-    Column("adherence", "流程遵循率", "percent", 12),
-    Column("callbacks", "回电提醒", "int", 10),
-    Column("callbacks_kept", "按时回电", "int", 10),
-    Column("callback_rate", "按时回电率", "percent", 12),
+    Column("intent", "类型", "text", 10, INTENT_LABELS),
+    Column("calls", "完成通话", "int", 10),
+    Column("all_required_calls", "必做步骤全部完成", "int", 16),
+    Column("all_required", "流程遵循率", "percent", 12),
+    Column("most_skipped", "最常跳过的必做步骤", "text", 18),
 )
+ALL_AGENTS = "全部"
+TOTAL = "合计"
+UNCLASSIFIED = "（未分类）"
 
 
-def _rows(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, list(params))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+@dataclass(frozen=True, slots=True)
+class StatsInputs:
+    """What the statistics need besides the period: the pack's checklists (which steps are
+    required) and their labels, and `now` (which callbacks have come due)."""
+
+    now: datetime
+    checklists: Mapping[str, Sequence[tuple[str, bool]]] = field(default_factory=dict)
+    step_labels: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, pack: ContentPack | None, now: datetime) -> StatsInputs:
+        if pack is None:
+            return cls(now)
+        labels = {
+            (intent, step.key): step.label
+            for intent, steps in pack.checklists.items()
+            for step in steps
+        }
+        return cls(now, checklists_from_pack(pack), labels)
 
 
-def stats_by_intent(
-    db: Database, query: CallQuery, calendar: AgentCalendar
-) -> list[dict[str, Any]]:
-    where, params = query.where(calendar)
-    rows = _rows(
-        db,
-        "SELECT COALESCE(c.intent, '') AS intent, count(*) AS calls, "
-        "sum(c.answered_at IS NOT NULL) AS answered, "
-        f"avg({_TALK}) AS avg_talk_s, avg({_WRAP}) AS avg_wrap_s, "
-        "sum(c.priority = 'urgent') AS urgent "
-        f"FROM calls c WHERE {where} GROUP BY 1 ORDER BY calls DESC",
-        params,
+def stats_period(db: Database, query: CallQuery, calendar: AgentCalendar, now: datetime) -> Period:
+    """The query's local dates as a Period; open ends are the first / last call's date (today
+    when there is none)."""
+    first, last = query.date_from, query.date_to
+    if first is None or last is None:
+        low, high = db.execute("SELECT min(started_at), max(started_at) FROM calls").fetchone()
+        today = calendar.today(now)
+        first = first or (calendar.today(parse_iso(low)) if low else today)
+        last = last or (calendar.today(parse_iso(high)) if high else today)
+        if last < first:
+            last = first
+    return Period(first, last, calendar.zone_name)
+
+
+def compute_stats(
+    db: Database, query: CallQuery, calendar: AgentCalendar, inputs: StatsInputs
+) -> tuple[Period, dict[str, Any]]:
+    """The statistics of the query's period and agent (its other filters do not apply), by
+    the same call `callassist report stats` makes."""
+    period = stats_period(db, query, calendar, inputs.now)
+    stats = compute(
+        db.conn,
+        period,
+        agent=query.agent or None,
+        checklists=inputs.checklists,
+        grace=calendar.grace,
+        now=inputs.now,
     )
-    total = sum(r["calls"] for r in rows) or 1
-    for row in rows:
-        row["share"] = row["calls"] / total
-        if not row["intent"]:
-            row["intent"] = "（未分类）"
-    return rows
+    return period, stats
 
 
-def stats_by_agent(db: Database, query: CallQuery, calendar: AgentCalendar) -> list[dict[str, Any]]:
-    where, params = query.where(calendar)
-    return _rows(
-        db,
-        "SELECT c.agent AS agent, count(*) AS calls, "
-        "sum(c.answered_at IS NOT NULL) AS answered, sum(c.status = 'missed') AS missed, "
-        "sum(c.intent = 'complaint') AS complaints, sum(c.outcome = 'follow_up') AS follow_up, "
-        f"avg({_TALK}) AS avg_talk_s, avg({_WRAP}) AS avg_wrap_s, "
-        f"COALESCE(sum({_TALK}), 0) AS talk_total_s "
-        f"FROM calls c WHERE {where} GROUP BY c.agent ORDER BY c.agent",
-        params,
+def _percent_text(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def stats_sheets(
+    db: Database, query: CallQuery, calendar: AgentCalendar, inputs: StatsInputs
+) -> list[Sheet]:
+    period, stats = compute_stats(db, query, calendar, inputs)
+    agent = f"，坐席 {query.agent}" if query.agent else ""
+    note = (f"范围：{period.first} 至 {period.last}{agent}（时区 {calendar.zone_name}）",)
+    by_intent: list[dict[str, Any]] = [
+        dict(figures, intent=intent) for intent, figures in stats["by_intent"].items()
+    ]
+    unclassified = stats["calls"] - sum(r["calls"] for r in by_intent)
+    if unclassified:
+        by_intent.append({"intent": UNCLASSIFIED, "calls": unclassified})
+    by_intent.append(
+        {
+            "intent": TOTAL,
+            "calls": stats["calls"],
+            **{k: stats[k] for k in ("aht_s", "talk_s", "acw_s", "fcr")},
+        }
     )
-
-
-def adherence_by_agent(
-    db: Database, query: CallQuery, calendar: AgentCalendar
-) -> list[dict[str, Any]]:
-    """Completed calls wrapped up without skipping a required step (skip_reason empty), and
-    callbacks made within the grace period after their committed time."""
-    where, params = query.where(calendar)
-    grace = calendar.grace.total_seconds() / 86400.0
-    rows = _rows(
-        db,
-        "SELECT c.agent AS agent, count(*) AS completed, "
-        "sum(COALESCE(c.skip_reason, '') != '') AS skipped, "
-        "(SELECT count(*) FROM reminders r JOIN calls c2 ON c2.id = r.case_id "
-        f"  WHERE r.kind = 'callback' AND c2.agent = c.agent AND {where.replace('c.', 'c2.')}) "
-        "  AS callbacks, "
-        "(SELECT count(*) FROM reminders r JOIN calls c2 ON c2.id = r.case_id "
-        f"  WHERE r.kind = 'callback' AND c2.agent = c.agent AND {where.replace('c.', 'c2.')} "
-        "  AND r.callback_at IS NOT NULL "
-        "  AND julianday(r.callback_at) <= julianday(r.target_at) + ?) AS callbacks_kept "
-        f"FROM calls c WHERE c.status = 'completed' AND {where} GROUP BY c.agent ORDER BY c.agent",
-        [*params, *params, grace, *params],
-    )
-    for row in rows:
-        row["adherence"] = (1 - row["skipped"] / row["completed"]) if row["completed"] else None
-        row["callback_rate"] = (
-            row["callbacks_kept"] / row["callbacks"] if row["callbacks"] else None
+    by_agent = [dict(figures, agent=a) for a, figures in stats["by_agent"].items()]
+    adherence = [
+        _adherence_row(ALL_AGENTS, intent, figures, inputs)
+        for intent, figures in stats["adherence"].items()
+    ]
+    # per agent too when there are several (a lead's merged file); one agent's own rows
+    # would only repeat the 全部 rows
+    for intent in stats["adherence"] if len(stats["by_agent"]) > 1 else ():
+        grid = adherence_by_agent(
+            db.conn, period, intent, inputs.checklists, agent=query.agent or None
         )
-    return rows
-
-
-def stats_sheets(db: Database, query: CallQuery, calendar: AgentCalendar) -> list[Sheet]:
-    note = (f"范围：{query.describe()}（时区 {calendar.zone_name}）",)
-    by_intent = stats_by_intent(db, query, calendar)
-    by_agent = stats_by_agent(db, query, calendar)
-    adherence = adherence_by_agent(db, query, calendar)
+        adherence += [_adherence_row(a, intent, f, inputs) for a, f in sorted(grid.items())]
+    callbacks, complaints = stats["callbacks"], stats["complaints"]
+    follow_up = (
+        f"回电提醒（目标时间在范围内）：到期 {callbacks['due']}，按时 {callbacks['kept']}，"
+        f"迟到 {callbacks['late']}，未回电 {callbacks['missed']}，"
+        f"按时回电率 {_percent_text(callbacks['kept_rate'])}；逾期未办提醒 {callbacks['overdue']}",
+        f"投诉：{complaints['cases']} 起，首次解决 {complaints['resolved_first_call']}，"
+        f"待首次响应 {complaints['awaiting_response']}，未解决 {complaints['unresolved']}",
+    )
     return [
         Sheet("统计", STATS_BY_INTENT, by_intent, len(by_intent), notes=note),
         Sheet("按坐席", STATS_BY_AGENT, by_agent, len(by_agent), notes=note),
-        Sheet("流程遵循", ADHERENCE, adherence, len(adherence), notes=note),
+        Sheet("流程遵循", ADHERENCE, adherence, len(adherence), notes=note + follow_up),
     ]
+
+
+def _adherence_row(
+    agent: str, intent: str, figures: Mapping[str, Any], inputs: StatsInputs
+) -> dict[str, Any]:
+    skipped = figures.get("most_skipped")
+    return {
+        "agent": agent,
+        "intent": intent,
+        "calls": figures["calls"],
+        "all_required_calls": figures["all_required_calls"],
+        "all_required": figures["all_required"],
+        "most_skipped": inputs.step_labels.get((intent, skipped), skipped) if skipped else "",
+    }
 
 
 # ---- the complaint handbook ------------------------------------------------------------
@@ -292,6 +335,7 @@ def export_calls(
     query: CallQuery,
     calendar: AgentCalendar,
     *,
+    now: datetime,
     unmask: bool = False,
     with_stats: bool = True,
     pack: ContentPack | None = None,
@@ -300,13 +344,15 @@ def export_calls(
     total: int | None = None,
 ) -> ExportResult:
     """The calls of `query` (or `rows`) to CSV (the calls only) or xlsx (calls, statistics,
-    per agent, adherence, and the complaint handbook when `pack` is given)."""
+    per agent, adherence, and the complaint handbook when `pack` is given; the statistics use
+    the pack's checklists and `now`)."""
     sheet = calls_sheet(db, query, calendar, rows, total)
     if fmt == "csv":
         count = write_csv(path, sheet, zone=calendar.zone, unmask=unmask, progress=progress)
         counts = {sheet.name: count}
     elif fmt == "xlsx":
-        sheets = [sheet, *(stats_sheets(db, query, calendar) if with_stats else [])]
+        stats = stats_sheets(db, query, calendar, StatsInputs.of(pack, now)) if with_stats else []
+        sheets = [sheet, *stats]
         if pack is not None:
             sheets.append(handbook_sheet(pack))
         counts = write_xlsx(path, sheets, zone=calendar.zone, unmask=unmask, progress=progress)
@@ -322,11 +368,12 @@ def export_stats(
     query: CallQuery,
     calendar: AgentCalendar,
     *,
+    inputs: StatsInputs,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """The statistics: xlsx gets its three sheets; CSV gets the per-agent table (the one a
-    scheduled report feeds into other tools), with the by-type table after it."""
-    sheets = stats_sheets(db, query, calendar)
+    """The statistics: xlsx gets its three sheets; CSV gets them as one long table (a
+    "表" column naming the section), for scheduled reports that feed other tools."""
+    sheets = stats_sheets(db, query, calendar, inputs)
     if fmt == "csv":
         combined = _combined_stats_sheet(sheets)
         counts = {"统计": write_csv(path, combined, zone=calendar.zone, progress=progress)}
@@ -413,6 +460,7 @@ def export_browser(
     fmt: str,
     calendar: AgentCalendar,
     *,
+    now: datetime,
     unmask: bool = False,
     pack: ContentPack | None = None,
     progress: Progress | None = None,
@@ -426,7 +474,7 @@ def export_browser(
             sheet.name: write_csv(path, sheet, zone=calendar.zone, unmask=unmask, progress=progress)
         }
     else:
-        sheets = [sheet, *stats_sheets(db, query, calendar)]
+        sheets = [sheet, *stats_sheets(db, query, calendar, StatsInputs.of(pack, now))]
         if pack is not None:
             sheets.append(handbook_sheet(pack))
         counts = write_xlsx(path, sheets, zone=calendar.zone, unmask=unmask, progress=progress)

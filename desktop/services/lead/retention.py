@@ -12,7 +12,9 @@ from datetime import timedelta
 
 from db import transaction
 from db.database import Database
+from db.row_version import TOUCH
 from desktop.core.clock import Clock, to_iso
+from desktop.core.progress import Progress
 from desktop.services.audit import AuditLog
 
 KEY_NOTES_DAYS = "keep_notes_days"
@@ -88,10 +90,21 @@ def purge(
     *,
     dry_run: bool = False,
     via: str = "start",
+    progress: Progress | None = None,
 ) -> PurgeResult:
+    """One transaction: count, then (unless `dry_run`) clear and delete, with its audit row.
+    `progress` hears of each step and may cancel between them (nothing is then changed)."""
     policy = policy or load_policy(db)
     notes_cut, calls_cut = _cutoffs(policy, clock)
+    steps = 1 if dry_run else 3
+
+    def step(done: int, text: str) -> None:
+        if progress is not None:
+            progress.check()
+            progress.report(done, steps, text)
+
     with transaction(db):
+        step(0, "统计要清理的记录")
         conn = db.conn
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_calls (rid INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.purge_calls")
@@ -112,6 +125,7 @@ def purge(
                 ).fetchone()[0]
             )
         if not dry_run and (calls or notes):
+            step(1, "清除过期备注")
             if notes_cut:
                 conn.execute(
                     "DELETE FROM notes_fts WHERE rowid IN (SELECT rowid FROM calls "
@@ -119,10 +133,11 @@ def purge(
                     [notes_cut],
                 )
                 conn.execute(
-                    f"UPDATE calls SET notes = '' WHERE {_CLOSED} AND started_at < ? "
+                    f"UPDATE calls SET notes = '', {TOUCH} WHERE {_CLOSED} AND started_at < ? "
                     "AND notes != ''",
-                    [notes_cut],
+                    [to_iso(clock.now()), notes_cut],
                 )
+            step(2, "删除过期通话记录")
             if calls:
                 ids = "SELECT id FROM calls WHERE rowid IN (SELECT rid FROM temp.purge_calls)"
                 # qa_evaluations are append-only (migration 4) and hold no number or note:
@@ -145,4 +160,6 @@ def purge(
                 via=via,
             )
         conn.execute("DELETE FROM temp.purge_calls")
+    if progress is not None:
+        progress.report(steps, steps, "完成")
     return PurgeResult(calls, notes, dry_run)

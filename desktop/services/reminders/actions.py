@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from db import Database, transaction
+from db.row_version import TOUCH
 from desktop.core.clock import Clock, to_iso
 from desktop.core.content.model import REMINDER_KINDS
 from desktop.core.reminders import (
@@ -170,8 +171,8 @@ class ReminderActions:
             started = call[0] or to_iso(self._clock.now())
             self._db.execute(
                 "UPDATE reminders SET callback_call_id = ?, "
-                "callback_at = COALESCE(callback_at, ?) WHERE id = ?",
-                [call_id, started, reminder_id],
+                f"callback_at = COALESCE(callback_at, ?), {TOUCH} WHERE id = ?",
+                [call_id, started, to_iso(self._clock.now()), reminder_id],
             )
             self._audit.record("reminder.call_back", "reminder", reminder_id, call_id=call_id)
         return self._store.get(reminder_id)

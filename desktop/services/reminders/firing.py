@@ -4,6 +4,7 @@ shows each firing, across restarts and second instances."""
 from __future__ import annotations
 
 from db import Database, transaction
+from db.row_version import TOUCH
 from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.services.audit import AuditLog
 from desktop.services.reminders.store import (
@@ -33,9 +34,9 @@ class ReminderFiring:
             if not rows:
                 return []
             self._db.execute(
-                f"UPDATE reminders SET status = 'fired', fired_at = ? WHERE {_OWN} "
+                f"UPDATE reminders SET status = 'fired', fired_at = ?, {TOUCH} WHERE {_OWN} "
                 f"AND fired_at IS NULL AND status IN ({_ARMED}) AND due_at <= ?",
-                [now_iso, now_iso],
+                [now_iso, now_iso, now_iso],
             )
             for reminder_id, due_at in rows:
                 late = int((now - parse_iso(due_at)).total_seconds())
@@ -48,9 +49,9 @@ class ReminderFiring:
         with transaction(self._db):
             won = (
                 self._db.execute(
-                    f"UPDATE reminders SET status = 'fired', fired_at = ? "
+                    f"UPDATE reminders SET status = 'fired', fired_at = ?, {TOUCH} "
                     f"WHERE id = ? AND fired_at IS NULL AND status IN ({_ARMED})",
-                    [now_iso, reminder_id],
+                    [now_iso, now_iso, reminder_id],
                 ).rowcount
                 == 1
             )

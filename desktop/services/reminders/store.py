@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from db import Database
+from db.row_version import TOUCH
 from desktop.core.calendar import AgentCalendar
 from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.core.content.model import REMINDER_KINDS
@@ -192,7 +193,8 @@ class ReminderStore:
     def set(self, reminder_id: str, **columns: Any) -> None:
         assignments = ", ".join(f"{name} = ?" for name in columns)
         self._db.execute(
-            f"UPDATE reminders SET {assignments} WHERE id = ?", [*columns.values(), reminder_id]
+            f"UPDATE reminders SET {assignments}, {TOUCH} WHERE id = ?",
+            [*columns.values(), to_iso(self._clock.now()), reminder_id],
         )
 
     def insert(
@@ -216,7 +218,8 @@ class ReminderStore:
         self._db.execute(
             "INSERT INTO reminders (id, call_id, case_id, call_type, phone, customer_name, kind, "
             "rule_key, due_at, target_at, status, created_at, note, repeat_minutes, "
-            "shift_office_hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+            "shift_office_hours, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
             [
                 reminder_id,
                 call_id,
@@ -232,6 +235,7 @@ class ReminderStore:
                 note,
                 repeat_minutes,
                 int(shift),
+                to_iso(self._clock.now()),
             ],
         )
 

@@ -42,13 +42,20 @@ from desktop.services.lead.pin import PinError
 from desktop.services.lead.reports import (
     CallQuery,
     ExportResult,
+    StatsInputs,
     export_browser,
     export_calls,
     export_handbook,
     export_stats,
     record_export,
 )
-from desktop.services.lead.retention import RetentionPolicy, load_policy, purge, save_policy
+from desktop.services.lead.retention import (
+    PurgeResult,
+    RetentionPolicy,
+    load_policy,
+    purge,
+    save_policy,
+)
 from desktop.services.lead.unmask import reveal_number
 from desktop.ui.lead.audit_view import AuditLogView
 from desktop.ui.lead.pin_dialog import LeadGate
@@ -112,6 +119,7 @@ class ExportOptions(QDialog):
 class LeadFlows(QObject):
     message = Signal(str)  # for the status bar
     imported = Signal(object)  # list of changed call ids, after bundles were merged
+    purged = Signal(object)  # PurgeResult, after a purge from the lead's menu
 
     def __init__(self, ctx: LeadContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -135,7 +143,10 @@ class LeadFlows(QObject):
         title: str,
         work: Callable[[Any], Any],
         finished: Callable[[Any], None],
+        always: Callable[[], None] | None = None,
     ):
+        """Run `work(progress)` on the task runner behind a progress dialog with 取消;
+        `finished(result)` on success, `always()` however it ended (GUI thread)."""
         dialog = QProgressDialog(title, "取消", 0, 100, parent)
         dialog.setWindowTitle(title)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -154,6 +165,8 @@ class LeadFlows(QObject):
         def on_done(future: Future) -> None:
             dialog.close()
             self.progress_dialog = None
+            if always is not None:
+                always()
             try:
                 result = future.result()
             except Cancelled:
@@ -212,14 +225,15 @@ class LeadFlows(QObject):
         path = path or self._save_path(parent, "导出通话记录", f"通话记录.{fmt}", fmt)
         if path is None:
             return None
-        pack = self.ctx.pack()
+        pack, now = self.ctx.pack(), self.ctx.clock.now()
 
         def work(progress):
             db = self._reader()
             try:
                 return export_calls(
-                    db, path, fmt, query, calendar, unmask=unmask, pack=pack, progress=progress
-                )
+                    db, path, fmt, query, calendar,
+                    now=now, unmask=unmask, pack=pack, progress=progress,
+                )  # fmt: skip
             finally:
                 db.close()
 
@@ -247,14 +261,14 @@ class LeadFlows(QObject):
         path = path or self._save_path(parent, "导出筛选的通话", f"通话记录.{fmt}", fmt)
         if path is None:
             return None
-        calendar, pack = self.ctx.calendar(), self.ctx.pack()
+        calendar, pack, now = self.ctx.calendar(), self.ctx.pack(), self.ctx.clock.now()
 
         def work(progress):
             db = self._reader()
             try:
                 return export_browser(
                     source.browser(), flt, db, path, fmt, calendar,
-                    unmask=unmask, pack=pack, progress=progress,
+                    now=now, unmask=unmask, pack=pack, progress=progress,
                 )  # fmt: skip
             finally:
                 db.close()
@@ -311,11 +325,14 @@ class LeadFlows(QObject):
         path = path or self._save_path(parent, "导出统计", f"统计.{fmt}", fmt)
         if path is None:
             return None
+        inputs = StatsInputs.of(self.ctx.pack(), self.ctx.clock.now())
 
         def work(progress):
             db = self._reader()
             try:
-                return export_stats(db, path, fmt, query, calendar, progress=progress)
+                return export_stats(
+                    db, path, fmt, query, calendar, inputs=inputs, progress=progress
+                )
             finally:
                 db.close()
 
@@ -431,12 +448,47 @@ class LeadFlows(QObject):
         dialog = RetentionDialog(self, load_policy(self.ctx.db), parent)
         dialog.exec()
 
-    def dry_run(self, policy: RetentionPolicy):
-        return purge(self.ctx.db, self.ctx.clock, self.ctx.audit, policy, dry_run=True)
+    def dry_run(
+        self,
+        parent: QWidget | None,
+        policy: RetentionPolicy,
+        done: Callable[[PurgeResult], None],
+        always: Callable[[], None] | None = None,
+    ):
+        """Count what a purge by `policy` would remove, on a worker (a big file takes a while)."""
+        return self._run(parent, "预览清理", self._purger(policy, dry_run=True), done, always)
 
-    def purge_now(self, policy: RetentionPolicy):
-        save_policy(self.ctx.db, policy)
-        return purge(self.ctx.db, self.ctx.clock, self.ctx.audit, policy, via="menu")
+    def purge_now(
+        self,
+        parent: QWidget | None,
+        policy: RetentionPolicy,
+        done: Callable[[PurgeResult], None],
+        always: Callable[[], None] | None = None,
+    ):
+        """Save `policy` and purge by it now, on a worker; the app hears of it (`purged`)."""
+
+        def finished(result: PurgeResult) -> None:
+            self.purged.emit(result)
+            done(result)
+
+        return self._run(parent, "数据清理", self._purger(policy, dry_run=False), finished, always)
+
+    def _purger(self, policy: RetentionPolicy, *, dry_run: bool) -> Callable[[Any], PurgeResult]:
+        clock, actor, db_path = self.ctx.clock, self.ctx.audit.actor, self.ctx.db_path
+
+        def work(progress) -> PurgeResult:
+            db = connect(db_path)
+            try:
+                if not dry_run:
+                    save_policy(db, policy)
+                audit = AuditLog(db, clock, actor)
+                return purge(
+                    db, clock, audit, policy, dry_run=dry_run, via="menu", progress=progress
+                )
+            finally:
+                db.close()
+
+        return work
 
     def audit_log(self, parent: QWidget | None) -> QDialog | None:
         if not self._allowed(parent, "查看审计日志"):
@@ -559,7 +611,20 @@ class RetentionDialog(QDialog):
         return RetentionPolicy(self.notes_days.value(), self.calls_days.value())
 
     def preview(self) -> None:
-        self.result_label.setText(self.flows.dry_run(self.policy()).message)
+        self._start(self.flows.dry_run, "正在统计…")
 
     def apply(self) -> None:
-        self.result_label.setText(self.flows.purge_now(self.policy()).message)
+        self._start(self.flows.purge_now, "正在清理…")
+
+    def _start(self, action: Callable[..., Any], text: str) -> None:
+        """Run the dry run or the purge on the task runner; the buttons wait for it."""
+        self._busy(True)
+        self.result_label.setText(text)
+        self.handle = action(self, self.policy(), self._finished, lambda: self._busy(False))
+
+    def _finished(self, result: PurgeResult) -> None:
+        self.result_label.setText(result.message)
+
+    def _busy(self, busy: bool) -> None:
+        self.dry_button.setEnabled(not busy)
+        self.purge_button.setEnabled(not busy)

@@ -20,6 +20,7 @@ from desktop.services.lead.bundle import (
     import_bundle,
     open_bundle,
 )
+from tests.helpers.file_size_limit import with_file_size_limit
 from tests.helpers.lead_env import CALENDAR, AgentDb, agent_db
 
 TABLES = ("calls", "call_intents", "checklist_ticks", "script_uses", "reminders", "audit_log")
@@ -55,6 +56,14 @@ def _fingerprint(env: AgentDb) -> str:
         for row in env.db.execute(f"SELECT * FROM {table} ORDER BY rowid"):
             digest.update(repr(row).encode())
     return digest.hexdigest()
+
+
+def _schema(env: AgentDb) -> list[tuple[str, str]]:
+    """Every index and trigger of the file, as SQL (what an import may set aside)."""
+    return env.db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL ORDER BY name"
+    ).fetchall()
 
 
 def _import(lead: AgentDb, path: Path):
@@ -138,6 +147,13 @@ def test_merging_two_agents_overlapping_bundles_is_idempotent(agents, tmp_path: 
     )
     actions = [r[0] for r in lead.db.execute("SELECT action FROM audit_log WHERE actor = '1001'")]
     assert "call.start" in actions  # the agent's audit rows came along, keeping their actor
+    # the statistics' per-call facts (migration 7) follow the merged rows exactly
+    from db.schema_v7 import COLUMNS, FACTS_OF
+
+    kept = lead.db.execute(f"SELECT {COLUMNS} FROM call_facts ORDER BY call_id").fetchall()
+    assert kept == lead.db.execute(f"{FACTS_OF} ORDER BY c.id").fetchall() and len(kept) == 4
+    # the first merge (bigger than what was there) set the facts triggers aside: all back
+    assert _schema(lead) == _schema(a)
 
 
 def test_chunked_checksum_equals_the_row_by_row_definition(agents, tmp_path: Path) -> None:
@@ -173,8 +189,6 @@ def test_untick_after_an_export_updates_the_tick(agents, tmp_path: Path) -> None
 
 def test_since_exports_recent_calls_and_what_they_need(agents, tmp_path: Path) -> None:
     a, _b, lead = agents
-    # updated_at comes from the machine's clock (a trigger), so this test runs at real time
-    a.clock.set(datetime.now(UTC))
     old = a.call()
     a.clock.advance(days=3)
     recent = a.call("13911112222")
@@ -188,6 +202,63 @@ def test_since_exports_recent_calls_and_what_they_need(agents, tmp_path: Path) -
         assert bundle.manifest["since"] == since.isoformat()
     report = _import(lead, out)
     assert report.tables["calls"].added == 2 and report.tables["reminders"].added == 1
+
+
+def test_since_is_a_local_date_and_changes_are_dated_by_the_apps_clock(
+    agents, tmp_path: Path
+) -> None:
+    """`--since 2026-03-05` means from midnight in the agent's zone (Shanghai, while the
+    suite's machine is in New York), and a call counts as changed since then by the time
+    the app's clock gave its last write, never the computer's own."""
+    import time
+
+    assert time.localtime().tm_zone in ("EST", "EDT")  # the suite's machine zone
+    a, _b, _lead = agents
+    a.clock.set(datetime(2026, 3, 4, 15, 30, tzinfo=UTC))  # 03-04 23:30 in Shanghai
+    before_midnight = a.call()
+    a.clock.set(datetime(2026, 3, 4, 16, 30, tzinfo=UTC))  # 03-05 00:30 in Shanghai
+    after_midnight = a.call("13911112222")
+    a.clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    earlier = a.call("13700001111")
+    a.clock.set(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+    a.calls.save_notes(earlier, "补记")  # changed after the date: it goes too
+    stamps = dict(a.db.execute("SELECT id, updated_at FROM calls").fetchall())
+    assert stamps[before_midnight] < "2026-03-04T16:00:00.000Z"  # the fake clock's time
+    assert stamps[earlier] == "2026-03-06T02:00:00.000Z"
+    out = _export(a, tmp_path / "since.bundle", since=date(2026, 3, 5))
+    with open_bundle(out) as bundle:
+        ids = {r["id"] for r in bundle.rows("calls")}
+    assert ids == {after_midnight, earlier}
+
+
+def test_every_write_of_a_call_or_reminder_is_dated_by_the_apps_clock(agents) -> None:
+    """updated_at follows the injected clock through start, answer, type, notes, wrap-up and
+    the reminder's life; a write in the same instant still moves it on."""
+    a, _b, _lead = agents
+    a.clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    call = a.call()
+    (stamp,) = a.db.execute("SELECT updated_at FROM calls WHERE id = ?", [call]).fetchone()
+    assert stamp == "2026-03-02T01:01:25.000Z"  # the fake clock at wrap-up (5+60+20 s)
+    reminder = a.reminders_for(call)
+    (r_stamp,) = a.db.execute(
+        "SELECT updated_at FROM reminders WHERE id = ?", [reminder]
+    ).fetchone()
+    assert r_stamp == "2026-03-02T01:02:25.000Z"
+    stamps = []
+    for text in ("一", "二"):  # two writes in the same instant
+        a.calls.save_notes(call, text)
+        stamps += a.db.execute("SELECT updated_at FROM calls WHERE id = ?", [call]).fetchone()
+    assert stamps[0] == "2026-03-02T01:02:25.000Z" < stamps[1] < "2026-03-02T01:02:25.010Z"
+    a.clock.advance(minutes=5)
+    from desktop.services.reminders import ReminderService
+    from desktop.services.settings import SettingsStore
+
+    service = ReminderService(a.db, a.clock, a.audit, SettingsStore(a.db), lambda: ())
+    service.snooze(reminder, 10)
+    (r_stamp,) = a.db.execute(
+        "SELECT updated_at FROM reminders WHERE id = ?", [reminder]
+    ).fetchone()
+    assert r_stamp == "2026-03-02T01:07:25.000Z"
 
 
 def _bad_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
@@ -272,9 +343,11 @@ def test_a_failure_mid_import_rolls_the_whole_bundle_back(agents, tmp_path: Path
         "CREATE TRIGGER refuse_ticks BEFORE INSERT ON checklist_ticks "
         "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
     )
+    schema = _schema(lead)
     with pytest.raises(BundleError, match="未导入"):
         _import(lead, good)
     assert lead.db["calls"].count == 0 and lead.db["call_intents"].count == 0
+    assert _schema(lead) == schema  # the indexes and triggers set aside came back too
 
 
 def test_imported_reminders_never_fire_in_the_leads_app(agents, tmp_path: Path) -> None:
@@ -334,3 +407,54 @@ def test_calls_under_another_work_number_are_named_not_dropped_silently(
     db.close()
     summary = export_bundle(source, tmp_path / "a.bundle", clock, AgentCalendar())
     assert summary.rows["calls"] == 1 and summary.other_agents == {"1001": 2}
+
+
+def test_a_full_disk_during_an_import_changes_nothing(agents, tmp_path: Path) -> None:
+    a, _b, lead = agents
+    for n in range(200):
+        a.call(f"1380000{n:04d}", notes="客户反映快递延误，要求尽快处理。" * 5)
+    lead.call("13600000000")
+    bundle = _export(a, tmp_path / "a.bundle")
+    lead.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = (_counts(lead), _fingerprint(lead))
+    limit = lead.path.stat().st_size + 20_000  # room for a little, not for 200 calls
+    error = with_file_size_limit(limit, "import", lead.path, bundle)
+    assert error is not None and bundle.name in error and "磁盘空间不足" in error
+    assert "未做任何改动" in error
+    assert (_counts(lead), _fingerprint(lead)) == before
+    assert with_file_size_limit(500_000_000, "import", lead.path, bundle) is None
+    assert _counts(lead)["calls"] == 201
+
+
+def test_a_bundle_of_an_older_schema_is_merged_by_the_columns_it_has(
+    agents, tmp_path: Path
+) -> None:
+    """A bundle written before a column existed (here: calls.updated_at, reminders.agent and
+    updated_at of schema 4) merges what it has; the missing columns take their defaults."""
+    from desktop.services.lead.bundle import checksum
+
+    a, _b, lead = agents
+    call = a.call(notes="旧版本")
+    a.reminders_for(call)
+    older = _export(a, tmp_path / "older.bundle")
+    conn = sqlite3.connect(older, isolation_level=None)
+    conn.execute("ALTER TABLE calls DROP COLUMN updated_at")
+    conn.execute("ALTER TABLE reminders DROP COLUMN agent")
+    conn.execute("ALTER TABLE reminders DROP COLUMN updated_at")
+    tables = [r[0] for r in conn.execute("SELECT value FROM manifest WHERE key = 'tables'")]
+    import json
+
+    conn.execute(
+        "UPDATE manifest SET value = ? WHERE key = 'checksum'",
+        [checksum(conn, json.loads(tables[0]))],
+    )
+    conn.execute("UPDATE manifest SET value = '4' WHERE key = 'schema_version'")
+    conn.close()
+    report = _import(lead, older)
+    assert report.tables["calls"].added == 1 and report.tables["reminders"].added == 1
+    notes, agent, version = lead.db.execute("SELECT notes, agent, updated_at FROM calls").fetchone()
+    stamp = a.db.execute("SELECT completed_at FROM calls").fetchone()[0]
+    assert (notes, agent, version) == ("旧版本", "1001", stamp)  # the call's own last time
+    agent, version = lead.db.execute("SELECT agent, updated_at FROM reminders").fetchone()
+    created = a.db.execute("SELECT created_at FROM reminders").fetchone()[0]
+    assert (agent, version) == ("1001", created)  # the agent's: it never fires for the lead

@@ -10,15 +10,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from desktop.core.clock import parse_iso
 from desktop.core.progress import Cancelled, Progress
 from desktop.services.lead.export import Column, ExportError, Sheet, write_csv, write_xlsx
 from desktop.services.lead.reports import (
     CallQuery,
+    StatsInputs,
     export_calls,
     export_stats,
     handbook_sheet,
     record_export,
 )
+from tests.helpers.file_size_limit import with_file_size_limit
 from tests.helpers.lead_env import CALENDAR, PACK, AgentDb, agent_db
 
 
@@ -32,6 +35,9 @@ def agent(tmp_path: Path) -> AgentDb:
     env.close()
 
 
+NOW = parse_iso("2026-03-03T00:00:00Z")
+
+
 def _csv_rows(path: Path) -> list[list[str]]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
@@ -39,7 +45,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
 
 def test_calls_csv_has_a_bom_masked_numbers_and_local_times(agent: AgentDb, tmp_path: Path) -> None:
     out = tmp_path / "calls.csv"
-    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR)
+    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR, now=NOW)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = _csv_rows(out)
@@ -57,7 +63,7 @@ def test_calls_csv_has_a_bom_masked_numbers_and_local_times(agent: AgentDb, tmp_
 
 def test_unmasked_export_shows_numbers_and_is_audited(agent: AgentDb, tmp_path: Path) -> None:
     out = tmp_path / "calls.csv"
-    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR, unmask=True)
+    result = export_calls(agent.db, out, "csv", CallQuery(), CALENDAR, now=NOW, unmask=True)
     record_export(agent.audit, result, via="ui")
     assert "13800138000" in out.read_text(encoding="utf-8-sig")
     actions = [r[0] for r in agent.db.execute("SELECT action FROM audit_log")]
@@ -66,7 +72,9 @@ def test_unmasked_export_shows_numbers_and_is_audited(agent: AgentDb, tmp_path: 
 
 def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_path: Path) -> None:
     out = tmp_path / "calls.xlsx"
-    result = export_calls(agent.db, out, "xlsx", CallQuery(intent="complaint"), CALENDAR, pack=PACK)
+    agent.db.execute("UPDATE calls SET agent = '1002' WHERE phone = '1234567'")  # a colleague's
+    query = CallQuery(intent="complaint")
+    result = export_calls(agent.db, out, "xlsx", query, CALENDAR, now=NOW, pack=PACK)
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["通话", "统计", "按坐席", "流程遵循", "投诉处理手册"]
     calls = book["通话"]
@@ -81,10 +89,16 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_p
     assert talk.number_format == "[h]:mm:ss" and round(talk.value.total_seconds()) == 3725
     assert calls.freeze_panes == "A2"
     assert calls.column_dimensions["A"].width > 15
-    agents = book["按坐席"]
-    assert [c.value for c in agents[3]][:3] == ["1001", 1, 1]  # scope line, header, row
-    adherence = book["流程遵循"]
-    assert [c.value for c in adherence[3]][:4] == ["1001", 1, 1, 0]
+    agents = book["按坐席"]  # the statistics cover the period (all three calls), not the type
+    rows = [[c.value for c in r][:4] for r in agents.iter_rows(min_row=3)]  # after scope, header
+    assert rows == [["1001", 2, 2, 0], ["1002", 1, 1, 0]]
+    adherence = {
+        (r[0], r[1]): r[2:] for r in book["流程遵循"].iter_rows(min_row=5, values_only=True)
+    }  # scope, callbacks and complaints lines, then the header
+    assert adherence[("全部", "投诉")] == (1, 0, 0, "问候")  # no step ticked: the first skipped
+    assert adherence[("1001", "咨询")] == (1, 1, 1, None)
+    assert adherence[("1002", "订购")][:3] == (1, 1, 1)
+    assert len(adherence) == 6  # three types, for all and per agent
     handbook = [r for r in book["投诉处理手册"].iter_rows(min_row=2, values_only=True)]
     assert handbook[0][1] == "问候" and any(r[6] for r in handbook)
 
@@ -92,15 +106,16 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_right_rows(agent: AgentDb, tmp_p
 def test_stats_report_csv_and_xlsx(agent: AgentDb, tmp_path: Path) -> None:
     query = CallQuery(date(2026, 3, 2), date(2026, 3, 2))
     csv_out, xlsx_out = tmp_path / "s.csv", tmp_path / "s.xlsx"
-    export_stats(agent.db, csv_out, "csv", query, CALENDAR)
+    inputs = StatsInputs.of(PACK, NOW)
+    export_stats(agent.db, csv_out, "csv", query, CALENDAR, inputs=inputs)
     rows = _csv_rows(csv_out)
     assert rows[0][0].startswith("范围：2026-03-02 至 2026-03-02")
     sections = {r[0] for r in rows[2:]}
     assert sections == {"统计", "按坐席", "流程遵循"}
-    export_stats(agent.db, xlsx_out, "xlsx", query, CALENDAR)
+    export_stats(agent.db, xlsx_out, "xlsx", query, CALENDAR, inputs=inputs)
     book = openpyxl.load_workbook(xlsx_out)
     by_type = {r[0]: r[1] for r in book["统计"].iter_rows(min_row=3, values_only=True)}
-    assert by_type == {"咨询": 1, "投诉": 1, "订购": 1}
+    assert by_type == {"咨询": 1, "投诉": 1, "订购": 1, "合计": 3}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -168,3 +183,97 @@ def test_fast_local_times_agree_with_zoneinfo(zone: str) -> None:
         serial = (local - EXCEL_EPOCH).total_seconds() / 86400
         assert abs(times.serial(iso) - serial) < 1e-8, iso
     assert times.text(None) == "" and times.serial("") is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "bundle"])
+def test_a_full_disk_during_an_export_leaves_nothing_half_written(tmp_path: Path, fmt: str) -> None:
+    env = agent_db(tmp_path / "a", "1001")
+    for n in range(300):
+        env.call(f"1380000{n:04d}", notes="客户反映快递延误，要求尽快处理。" * 5)
+    env.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    env.close()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    target = out_dir / f"通话记录.{fmt}"
+    target.write_text("上次导出的文件", encoding="utf-8")  # a previous export under that name
+    error = with_file_size_limit(10_000, fmt, env.path, target)
+    assert error is not None and "磁盘空间不足" in error and "未留下不完整的文件" in error
+    assert target.read_text(encoding="utf-8") == "上次导出的文件"
+    assert [p.name for p in out_dir.iterdir()] == [target.name]  # no .part left behind
+    fresh = out_dir / f"new.{fmt}"
+    assert with_file_size_limit(50_000_000, fmt, env.path, fresh) is None  # room: it works
+    assert fresh.stat().st_size > 10_000
+
+
+def test_fast_xlsx_rows_are_byte_for_byte_what_xlsxwriter_writes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The calls sheet's rows bypass XlsxWriter's per-cell writer (for speed); the worksheet
+    XML must be exactly what XlsxWriter itself writes for the same cells."""
+    import zipfile
+
+    from desktop.services.lead import export
+
+    columns = [
+        Column("when", "时间", "datetime", 19),
+        Column("text", "文字", "text", 12),
+        Column("kind", "类型", "text", 8, {"complaint": "投诉"}),
+        Column("n", "数", "int", 6),
+        Column("secs", "时长", "duration", 10),
+        Column("share", "占比", "percent", 8),
+        Column("phone", "号码", "phone", 14),
+    ]
+    texts = ["普通", "a & b <c>", "  前后空格 ", "tab\there", "ctl\x01x", "_x0041_ 字面",
+             "", None, "引号\"与'", "多\n行", "0123", "=1+1"]  # fmt: skip
+    rows = [
+        {
+            "when": f"2026-03-0{1 + i % 9}T0{i % 10}:1{i % 6}:07.{i:03d}Z" if i % 5 else None,
+            "text": texts[i % len(texts)],
+            "kind": ["complaint", "inquiry", None][i % 3],
+            "n": [0, 7, -3, 10**12, None][i % 5],
+            "secs": [None, 0, 59.5, 3725][i % 4],
+            "share": [0.5, 1 / 3, None][i % 3],
+            "phone": ["13800138000", "1234567", "", None][i % 4],
+        }
+        for i in range(60)
+    ]
+    rows.append(dict.fromkeys(r for r in rows[0]))  # a row of nothing at the end
+
+    def sheet_xml(path: Path) -> bytes:
+        with zipfile.ZipFile(path) as book:
+            return book.read("xl/worksheets/sheet1.xml")
+
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    notes = ("范围：测试",)
+    write_xlsx(fast, [Sheet("s", columns, list(rows), len(rows), notes)], zone=CALENDAR.zone)
+    monkeypatch.setattr(export.RowXml, "of", classmethod(lambda cls, *a: None))
+    write_xlsx(slow, [Sheet("s", columns, list(rows), len(rows), notes)], zone=CALENDAR.zone)
+    assert b"<row r=" in sheet_xml(slow) and b"inlineStr" in sheet_xml(slow)
+    assert sheet_xml(fast) == sheet_xml(slow)
+    assert len(list(openpyxl.load_workbook(fast)["s"].iter_rows())) == 62  # notes, header, 60
+
+
+def test_csv_rows_converted_by_column_equal_those_converted_one_by_one(tmp_path: Path) -> None:
+    columns = [
+        Column("when", "时间", "datetime"),
+        Column("kind", "类型", "text", labels={"complaint": "投诉"}),
+        Column("secs", "时长", "duration"),
+        Column("share", "占比", "percent"),
+        Column("phone", "号码", "phone"),
+        Column("text", "文字"),
+    ]
+    rows = [
+        (f"2026-03-0{1 + i % 9}T1{i % 10}:00:07.000Z" if i % 4 else None,
+         ["complaint", "inquiry", None][i % 3], [None, 61, 59.5][i % 3],
+         [0.25, None][i % 2], ["13800138000", "", None, "1234567"][i % 4], f"第{i}行,\"引号\"")
+        for i in range(1234)
+    ]  # fmt: skip
+    keys = [c.key for c in columns]
+    by_column, by_row = tmp_path / "a.csv", tmp_path / "b.csv"
+    for unmask in (False, True):
+        positional = Sheet("s", columns, iter(rows), len(rows), positional=True)
+        write_csv(by_column, positional, zone=CALENDAR.zone, unmask=unmask)
+        mapped = Sheet("s", columns, [dict(zip(keys, r, strict=True)) for r in rows], len(rows))
+        write_csv(by_row, mapped, zone=CALENDAR.zone, unmask=unmask)
+        assert by_column.read_bytes() == by_row.read_bytes()
+        assert ("13800138000" in by_column.read_text(encoding="utf-8-sig")) == unmask

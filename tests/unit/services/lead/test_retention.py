@@ -78,3 +78,31 @@ def test_no_policy_purges_nothing(agent: AgentDb) -> None:
 def test_negative_days_are_refused(agent: AgentDb) -> None:
     with pytest.raises(ValueError):
         save_policy(agent.db, RetentionPolicy(notes_days=-1))
+
+
+def test_a_cancelled_purge_changes_nothing(agent: AgentDb) -> None:
+    from desktop.core.progress import Cancelled, Progress
+
+    agent.call(notes="旧备注")
+    agent.clock.advance(days=100)
+    before = agent.db.execute("SELECT id, notes FROM calls").fetchall()
+    steps: list[tuple[int, int, str]] = []
+
+    def cancel_after_counting(done: int, total: int, text: str) -> None:
+        steps.append((done, total, text))
+        if done == 1:
+            progress.cancel()  # the lead presses 取消 once the counting is done
+
+    progress = Progress(cancel_after_counting)
+    with pytest.raises(Cancelled):
+        purge(agent.db, agent.clock, agent.audit, RetentionPolicy(notes_days=30, calls_days=60),
+              progress=progress)  # fmt: skip
+    assert agent.db.execute("SELECT id, notes FROM calls").fetchall() == before
+    assert [s[0] for s in steps] == [0, 1]
+    assert agent.db.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'retention.purge'"
+    ).fetchone() == (0,)
+    done: list[int] = []
+    result = purge(agent.db, agent.clock, agent.audit, RetentionPolicy(30, 60),
+                   progress=Progress(lambda d, t, _text: done.append(d)))  # fmt: skip
+    assert result.calls == 1 and done == [0, 1, 2, 3]
