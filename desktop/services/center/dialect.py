@@ -14,6 +14,8 @@ _WORDS = re.compile(r'"([^"]+)"')
 @dataclass(frozen=True, slots=True)
 class PostgresDialect:
     row_key: str = "id"
+    event_key: str = "uid"
+    begin: str = "BEGIN"
 
     def sql(self, text: str) -> str:
         # psycopg's placeholders are %s; a literal % must be doubled

@@ -153,9 +153,10 @@ def adherence_by_agent(
     *,
     agent: str | None = None,
     dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The adherence grid for one call type: agent -> {calls, all_required, steps, most_skipped}."""
-    scope = _Scope(period, agent)
+    scope = _Scope(period, agent, agents=agents)
     groups = _call_groups(conn, scope, dialect)
     counts = _adherence_counts(conn, scope, {intent: checklists.get(intent, ())}, dialect)
     grid = _adherence(counts, groups, {intent: checklists.get(intent, ())}, by_agent=True)
@@ -485,10 +486,15 @@ def _callbacks(
 
 
 def complaint_cases(
-    conn: Any, period: Period, *, agent: str | None = None, dialect: Dialect = SQLITE
+    conn: Any,
+    period: Period,
+    *,
+    agent: str | None = None,
+    dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period: see `_complaint_cases`."""
-    return _complaint_cases(conn, _Scope(period, agent), dialect)
+    return _complaint_cases(conn, _Scope(period, agent, agents=agents), dialect)
 
 
 def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, dict[str, Any]]:
