@@ -5,6 +5,7 @@ only time arithmetic, the parameter style and the notes search differ."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,10 @@ _WORDS = re.compile(r'"([^"]+)"')
 
 @dataclass(frozen=True, slots=True)
 class PostgresDialect:
+    """`rollups=False` is the plain path (every figure from the calls), kept for the test
+    that holds the rollups to it."""
+
+    rollups: bool = True
     row_key: str = "id"
     event_key: str = "uid"
     begin: str = "BEGIN"
@@ -45,9 +50,26 @@ class PostgresDialect:
         cond = " AND ".join("strpos(c.notes, ?) > 0" for _ in words)
         return f"({cond})", list(words)
 
+    def call_sums(self, conn: Any, scope: Any, raw: Callable[[Any], Any]) -> Any:
+        """`stats._call_groups` rows from the rollups where they cover the period."""
+        if not self.rollups:
+            return raw(scope)
+        from desktop.services.center.rollups import call_sums
+
+        return call_sums(conn, scope, raw)
+
+    def hour_counts(self, conn: Any, scope: Any) -> Any:
+        """The whole center's calls per UTC hour from the rollup, or None: the plain path."""
+        if not self.rollups:
+            return None
+        from desktop.services.center.rollups import hour_counts
+
+        return hour_counts(conn, scope)
+
     def has_table(self, conn: Any, name: str) -> bool:
         row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
         return bool(row and row[0])
 
 
 POSTGRES = PostgresDialect()
+POSTGRES_PLAIN = PostgresDialect(rollups=False)

@@ -141,7 +141,14 @@ def _v1(cur: psycopg.Cursor) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1,)
+def _v2(cur: psycopg.Cursor) -> None:
+    """Rollup tables for the statistics (desktop/services/center/rollups.py)."""
+    from desktop.services.center.rollups import create
+
+    create(cur)
+
+
+MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
