@@ -42,13 +42,21 @@ class PostgresDialect:
     def notes_condition(
         self, conn: Any, expression: str, bounds: tuple[str, str] | None
     ) -> tuple[str, list[Any]]:
-        """Every quoted word of the FTS expression appears in the notes (a substring test:
-        Chinese has no spaces for a tsvector to split on; the period bounds the scan)."""
+        """Every quoted word of the FTS expression appears in the notes: a substring test,
+        narrowed by the notes' bigram index (center schema 3) for words of two or more
+        characters (Chinese has no spaces for a tsvector to split on)."""
         words = _WORDS.findall(expression) or [w for w in expression.split() if w]
         if not words:
             return "1 = 0", []
-        cond = " AND ".join("strpos(c.notes, ?) > 0" for _ in words)
-        return f"({cond})", list(words)
+        parts: list[str] = []
+        params: list[Any] = []
+        for word in words:
+            if len(word) >= 2:
+                parts.append("notes_bigrams(c.notes) @> notes_bigrams(?)")
+                params.append(word)
+            parts.append("strpos(c.notes, ?) > 0")
+            params.append(word)
+        return f"({' AND '.join(parts)})", params
 
     def call_sums(self, conn: Any, scope: Any, raw: Callable[[Any], Any]) -> Any:
         """`stats._call_groups` rows from the rollups where they cover the period."""

@@ -148,7 +148,24 @@ def _v2(cur: psycopg.Cursor) -> None:
     create(cur)
 
 
-MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1, _v2)
+def _v3(cur: psycopg.Cursor) -> None:
+    """An index for the notes search: the set of two-character pieces of the notes (GIN).
+    Chinese has no spaces for a tsvector to split on, and pg_trgm finds no trigrams in CJK
+    text when the database's LC_CTYPE is C (nor any in a two-character word, the usual
+    Chinese word); bigrams work in every locale and for every word of two or more
+    characters. The search still checks the substring itself (strpos), so the index only
+    narrows the rows."""
+    cur.execute(
+        """CREATE FUNCTION notes_bigrams(t text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+            SELECT COALESCE(array_agg(DISTINCT substr(t, i, 2)), '{}')
+            FROM generate_series(1, length(t) - 1) AS i
+        $$"""
+    )
+    cur.execute("CREATE INDEX calls_notes_bigrams ON calls USING gin (notes_bigrams(notes))")
+
+
+MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
