@@ -23,6 +23,7 @@ from desktop.services.center.teams import assign_team
 from desktop.ui.review.source import ReviewSource
 from desktop.ui.review.window import ReviewWindow
 from desktop.ui.tasks import TaskRunner
+from tests.gui.conftest import app  # noqa: F401 - the whole app, for the command-line test
 from tests.helpers.bundle_files import rows_from_db, write_bundle
 from tests.helpers.pg import ROLE, PgServer, free_port
 from tests.helpers.review_fixture import CHECKLISTS, NOW, build_review_db
@@ -236,3 +237,30 @@ def test_the_center_address_is_saved_without_a_password(qtbot, runner, tmp_path,
     qtbot.waitUntil(lambda: "没有通话" in window.message.text(), timeout=10_000)
     assert saved == [center, ""] and not window.source.is_center
     assert not window.banner.isVisible()
+
+
+def test_the_app_opens_the_review_on_the_center_from_the_command_line(qtbot, app, center):  # noqa: F811
+    """`callassist review --db URL` (desktop/run.py) opens the review on that center for
+    the session, without saving it; the menu then finds the same window."""
+    from desktop.__main__ import _parser
+    from desktop.run import _open_review
+
+    options = _parser().parse_args(["review", "--db", center])
+    assert options.command == "review" and options.db == center
+    app.lead_gate.session.set_first_pin("246810")  # lead mode on: no PIN dialog
+    _open_review(app, options.db)
+    qtbot.waitUntil(
+        lambda: any(isinstance(w, ReviewWindow) and w.isVisible() for w in _top()), timeout=10_000
+    )
+    window = next(w for w in _top() if isinstance(w, ReviewWindow))
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.source.is_center, timeout=20_000)
+    assert "中心数据库" in window.windowTitle() and app.settings.current.center_url == ""
+    qtbot.waitUntil(lambda: app.tasks.idle, timeout=20_000)
+    window.source.close()
+
+
+def _top() -> list:
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.topLevelWidgets()
