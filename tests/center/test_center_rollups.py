@@ -15,7 +15,7 @@ import pytest
 from desktop.services.center.connection import connect
 from desktop.services.center.dialect import POSTGRES, POSTGRES_PLAIN
 from desktop.services.center.importer import import_bundle
-from desktop.services.center.rollups import SUMS, _coalesced
+from desktop.services.center.rollups import DAY_ZONE, SUMS, _coalesced, _local_day
 from desktop.services.center.schema import migrate
 from desktop.services.review import stats
 from desktop.services.review.period import Period
@@ -90,7 +90,7 @@ def assert_same_figures(pg: Any) -> None:
         f"SELECT day, agent, intent, {', '.join(SUMS)} FROM call_day_sums ORDER BY 1, 2, 3"
     ).fetchall()
     fresh = pg.execute(
-        "SELECT substr(c.started_at, 1, 10), c.agent, c.intent, "
+        f"SELECT {_local_day('c.started_at', DAY_ZONE)}, c.agent, c.intent, "
         f"{_coalesced(stats.call_sums_columns(POSTGRES))} FROM calls c GROUP BY 1, 2, 3 "
         "ORDER BY 1, 2, 3"
     ).fetchall()

@@ -1,7 +1,8 @@
 """The center's rollup tables (center schema 2): what a month's statistics for 2,000 agents
 read instead of the month's calls.
 
-- `call_day_sums (day, agent, intent, …)`: per UTC day, agent and call type, the nine sums
+- `call_day_sums (day, agent, intent, …)`: per local day of the center's zone
+  (`rollup_meta.day_zone`, Asia/Shanghai), agent and call type, the nine sums
   of `stats._Group` (calls, answered, missed, completed, handled, talk and wrap-up in whole
   milliseconds, FCR-eligible, FCR-resolved), computed by the very SQL the plain path runs
   (`stats.call_sums_columns`), so sums over rollup rows equal sums over calls, to the unit.
@@ -15,9 +16,10 @@ are recomputed for every (day, agent) cell the bundle can change: its calls' cel
 new versions), and the cells of earlier calls its calls may turn into repeat calls (or stop
 being one) for first-call resolution (same phone and type within the 7 days before).
 
-Reading: `call_sums()` answers the whole UTC days inside the period from `call_day_sums` and
-the partial days at its edges (a local day in UTC+8 starts at 16:00 UTC) from the calls
-themselves, then adds the integer sums; `hour_counts()` answers the whole center's hours
+Reading: `call_sums()` answers the whole rollup days inside the period from `call_day_sums`
+and the partial days at its edges from the calls themselves, then adds the integer sums: a
+lead in the center's zone has no edges; a lead elsewhere (or a half-hour zone) reads up to a
+day of calls at each end; `hour_counts()` answers the whole center's hours
 when the period starts and ends on whole UTC hours. Anything else takes the plain path.
 """
 
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
 from typing import Any
 
 import psycopg
@@ -41,7 +42,23 @@ SUMS = (
     "fcr_calls",
     "fcr_resolved",
 )
-DAY_START = "T00:00:00.000Z"
+DAY_ZONE = "Asia/Shanghai"  # the zone rollup days are local days of (rollup_meta.day_zone)
+ISO = '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\''
+
+
+def _local_day(expr: str, zone: str) -> str:
+    """SQL: the center-local date ('YYYY-MM-DD') of ISO text `expr`."""
+    return f"to_char(({expr})::timestamptz AT TIME ZONE '{zone}', 'YYYY-MM-DD')"
+
+
+def _day_start(expr: str, zone: str) -> str:
+    """SQL: the ISO UTC text of local midnight starting the date `expr` ('YYYY-MM-DD')."""
+    return f"to_char((({expr})::date::timestamp AT TIME ZONE '{zone}') AT TIME ZONE 'UTC', {ISO})"
+
+
+def _zone(conn: Any) -> str:
+    row = conn.execute("SELECT value FROM rollup_meta WHERE key = 'day_zone'").fetchone()
+    return str(row[0]) if row else DAY_ZONE
 
 
 def create(cur: psycopg.Cursor) -> None:
@@ -50,6 +67,8 @@ def create(cur: psycopg.Cursor) -> None:
     from desktop.services.review.stats import call_sums_columns
 
     sums = ", ".join(f"{name} bigint NOT NULL" for name in SUMS)
+    cur.execute("CREATE TABLE rollup_meta (key text PRIMARY KEY, value text NOT NULL)")
+    cur.execute("INSERT INTO rollup_meta VALUES ('day_zone', %s)", [DAY_ZONE])
     cur.execute(
         f"""CREATE TABLE call_day_sums (
             day text COLLATE "C" NOT NULL, agent text, intent text, {sums})"""
@@ -60,8 +79,8 @@ def create(cur: psycopg.Cursor) -> None:
         'CREATE TABLE call_hour_counts (hour text COLLATE "C" PRIMARY KEY, calls bigint NOT NULL)'
     )
     cur.execute(
-        "INSERT INTO call_day_sums SELECT substr(c.started_at, 1, 10), c.agent, c.intent, "
-        f"{_coalesced(call_sums_columns(POSTGRES))} FROM calls c GROUP BY 1, 2, 3"
+        f"INSERT INTO call_day_sums SELECT {_local_day('c.started_at', DAY_ZONE)}, c.agent, "
+        f"c.intent, {_coalesced(call_sums_columns(POSTGRES))} FROM calls c GROUP BY 1, 2, 3"
     )
     cur.execute(
         "INSERT INTO call_hour_counts SELECT substr(started_at, 1, 13), COUNT(*) FROM calls "
@@ -98,7 +117,7 @@ def present(conn: Any) -> bool:
 # ---- keeping them current (inside the import's transaction) --------------------------------
 
 _CANDIDATES = """
-    SELECT substr(c.started_at, 1, 10), c.agent FROM {source} n
+    SELECT {day}, c.agent FROM {source} n
     JOIN calls c ON c.phone = n.phone AND c.intent = n.intent
      AND c.started_at < n.started_at AND c.started_at >= {window_start}
     WHERE n.phone <> '' AND n.intent IS NOT NULL AND n.intent <> 'unrelated'
@@ -120,12 +139,16 @@ def touch(conn: psycopg.Connection, stage: str, *, before: bool) -> None:
         )
     else:
         source = stage
+    zone = _zone(conn)
     conn.execute(
-        f"INSERT INTO touched_cells SELECT substr(n.started_at, 1, 10), n.agent FROM {source} n"
+        f"INSERT INTO touched_cells SELECT {_local_day('n.started_at', zone)}, n.agent "
+        f"FROM {source} n"
     )
     window_start = POSTGRES.shifted("n.started_at", -168)
+    day = _local_day("c.started_at", zone)
     conn.execute(
-        "INSERT INTO touched_cells " + _CANDIDATES.format(source=source, window_start=window_start)
+        "INSERT INTO touched_cells "
+        + _CANDIDATES.format(source=source, window_start=window_start, day=day)
     )
 
 
@@ -151,13 +174,14 @@ def refresh_touched(conn: psycopg.Connection) -> int:
     from desktop.services.center.dialect import POSTGRES
     from desktop.services.review.stats import call_sums_columns
 
+    zone = _zone(conn)
     conn.execute(
-        'CREATE TEMP TABLE refresh_cells (day text COLLATE "C", next text COLLATE "C", '
-        "agent text) ON COMMIT DROP"
+        'CREATE TEMP TABLE refresh_cells (day text COLLATE "C", lo text COLLATE "C", '
+        'hi text COLLATE "C", agent text) ON COMMIT DROP'
     )
     conn.execute(
-        "INSERT INTO refresh_cells SELECT day, "
-        "to_char(day::date + 1, 'YYYY-MM-DD'), agent FROM touched_cells GROUP BY day, agent"
+        f"INSERT INTO refresh_cells SELECT day, {_day_start('day', zone)}, "
+        f"{_day_start('day::date + 1', zone)}, agent FROM touched_cells GROUP BY day, agent"
     )
     conn.execute("TRUNCATE touched_cells")
     cells = conn.execute("SELECT COUNT(*) FROM refresh_cells").fetchone()
@@ -170,7 +194,7 @@ def refresh_touched(conn: psycopg.Connection) -> int:
         conn.execute(
             "INSERT INTO call_day_sums SELECT r.day, c.agent, c.intent, "
             f"{sums} FROM refresh_cells r JOIN calls c ON {agent_match} "
-            "AND c.started_at >= r.day AND c.started_at < r.next "
+            "AND c.started_at >= r.lo AND c.started_at < r.hi "
             "GROUP BY r.day, c.agent, c.intent"
         )
     conn.execute("DROP TABLE refresh_cells")
@@ -180,20 +204,33 @@ def refresh_touched(conn: psycopg.Connection) -> int:
 # ---- reading --------------------------------------------------------------------------------
 
 
-def _day_after(iso: str) -> str:
-    return (date.fromisoformat(iso[:10]) + timedelta(days=1)).isoformat()
+def _whole_days(conn: Any, start: str, end: str) -> tuple[str, str, str, str] | None:
+    """(first day, its start, day after the last, its start) of the rollup days wholly
+    inside [start, end), as ISO dates and ISO UTC texts; None when there is none. Computed
+    by the server with the refresh's own expressions, so the edges meet the rollup exactly."""
+    zone = _zone(conn)
+    d0, s0, d1, s1, e, se = conn.execute(
+        f"SELECT a.d, {_day_start('a.d', zone)}, to_char(a.d::date + 1, 'YYYY-MM-DD'), "
+        f"{_day_start('a.d::date + 1', zone)}, b.d, {_day_start('b.d', zone)} FROM "
+        f"(SELECT {_local_day('%s', zone)} AS d) a, (SELECT {_local_day('%s', zone)} AS d) b",
+        [start, end],
+    ).fetchone()
+    first, first_start = (d0, s0) if s0 >= start else (d1, s1)
+    if first >= e:
+        return None
+    return first, first_start, e, se
 
 
 def call_sums(
     conn: Any, scope: Any, raw: Callable[[Any], list[Sequence[Any]]]
 ) -> list[Sequence[Any]]:
-    """`stats._call_groups`' rows (agent, intent, nine sums) for `scope`: whole UTC days
+    """`stats._call_groups`' rows (agent, intent, nine sums) for `scope`: whole rollup days
     from `call_day_sums`, the edges from `raw` (the plain grouped read of a sub-range)."""
     start, end = scope.start, scope.end
-    first = start[:10] if start[10:] == DAY_START else _day_after(start)
-    last = end[:10]  # days before this one are whole inside the period
-    if first >= last or not present(conn):
+    days = _whole_days(conn, start, end) if present(conn) else None
+    if days is None:
         return raw(scope)
+    first, first_start, last, last_start = days
     cond, params = scope.agent_condition("d")
     names = ", ".join(f"SUM(d.{n})" for n in SUMS)
     totals: dict[tuple[Any, Any], list[int]] = {}
@@ -212,7 +249,7 @@ def call_sums(
             [first, last, *params],
         ).fetchall()
     )
-    for low, high in ((start, first + DAY_START), (last + DAY_START, end)):
+    for low, high in ((start, first_start), (last_start, end)):
         if low < high:
             part = copy.copy(scope)
             part.start, part.end = low, high
