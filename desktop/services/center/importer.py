@@ -98,6 +98,7 @@ def import_bundle(
             with conn.transaction():
                 # one import at a time: the rollups are recomputed from what is committed
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('callassist.center.import'))")
+                conn.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
                 conn.execute(
                     "INSERT INTO agents (id, name, machine) VALUES (%s, %s, %s) "
                     "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, "
@@ -185,6 +186,9 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
         for row in bundle.conn.execute(f'SELECT {select} FROM "{table}" ORDER BY "{key}"'):
             copy.write_row(row)
             staged += 1
+    # a temporary table has no statistics: without them the joins below plan for a few rows
+    # and, at 100,000, scan every month of calls instead of probing their keys
+    conn.execute(f"ANALYZE {stage}")
     if table == "calls":
         for (month,) in conn.execute(
             f"SELECT DISTINCT substr(started_at, 1, 7) FROM {stage} ORDER BY 1"
@@ -199,7 +203,8 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
     keys = CONFLICT_KEYS.get(table, (key,))
     match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
     if table == "calls":
-        rollups.touch(conn, stage, before=True)
+        span = rollups.stage_span(conn, stage)
+        rollups.touch(conn, stage, span, before=True)
         added = rollups.count_new_hours(conn, stage)
     else:
         new = conn.execute(
@@ -211,7 +216,7 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
         cur.execute(_upsert_sql(table, columns, stage))
         affected = len(cur.fetchall())
     if table == "calls":
-        rollups.touch(conn, stage, before=False)
+        rollups.touch(conn, stage, span, before=False)
         rollups.refresh_touched(conn)
     counts.added = added
     counts.updated = affected - counts.added

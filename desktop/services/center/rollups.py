@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -42,6 +43,7 @@ SUMS = (
     "fcr_calls",
     "fcr_resolved",
 )
+FCR_HOURS = 168  # stats.FCR_WINDOW_HOURS: a repeat call within 7 days
 DAY_ZONE = "Asia/Shanghai"  # the zone rollup days are local days of (rollup_meta.day_zone)
 ISO = '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\''
 
@@ -124,21 +126,43 @@ _CANDIDATES = """
 """
 
 
-def touch(conn: psycopg.Connection, stage: str, *, before: bool) -> None:
+def stage_span(conn: psycopg.Connection, stage: str) -> tuple[str, str, str]:
+    """(7 days before the earliest staged call, earliest, latest): constant bounds for every
+    join of the stage with calls, so the planner keeps to the months they lie in (with a
+    column bound alone it hashes every month of the center: 20 s at 10M calls)."""
+    from desktop.core.clock import parse_iso, to_iso
+
+    low, high = conn.execute(f"SELECT MIN(started_at), MAX(started_at) FROM {stage}").fetchone()
+    if low is None:
+        return "", "", ""
+    return to_iso(parse_iso(low) - timedelta(hours=FCR_HOURS)), low, high
+
+
+def touch(
+    conn: psycopg.Connection, stage: str, span: tuple[str, str, str], *, before: bool
+) -> None:
     """Note the (day, agent) cells the staged calls may change: with `before`, from the
     stored versions of those calls (ahead of the upsert); else from the staged ones."""
     from desktop.services.center.dialect import POSTGRES
 
+    window, low, high = span
     if before:
         conn.execute(
             'CREATE TEMP TABLE touched_cells (day text COLLATE "C", agent text) ON COMMIT DROP'
         )
-        source = (
-            f"(SELECT t.* FROM calls t JOIN {stage} s "
-            "ON t.started_at = s.started_at AND t.id = s.id)"
+        # the stored versions of the staged calls, read once (the hour counts use them too)
+        conn.execute(
+            f"CREATE TEMP TABLE {stage}_old ON COMMIT DROP AS SELECT t.* FROM calls t "
+            f"JOIN {stage} s ON t.started_at = s.started_at AND t.id = s.id "
+            "WHERE t.started_at >= %s AND t.started_at <= %s",
+            [low or "", high or ""],
         )
+        conn.execute(f"ANALYZE {stage}_old")
+        source = f"{stage}_old"
     else:
         source = stage
+    if not low:
+        return
     zone = _zone(conn)
     conn.execute(
         f"INSERT INTO touched_cells SELECT {_local_day('n.started_at', zone)}, n.agent "
@@ -149,15 +173,17 @@ def touch(conn: psycopg.Connection, stage: str, *, before: bool) -> None:
     conn.execute(
         "INSERT INTO touched_cells "
         + _CANDIDATES.format(source=source, window_start=window_start, day=day)
+        + f" AND c.started_at >= '{window}' AND c.started_at < '{high}'"
     )
 
 
 def count_new_hours(conn: psycopg.Connection, stage: str) -> int:
-    """Ahead of the upsert: add the staged calls not stored yet to the hour counts; returns
-    how many there are (the import's "added")."""
+    """Ahead of the upsert, after `touch(before=True)`: add the staged calls not stored yet
+    to the hour counts; returns how many there are (the import's "added")."""
     rows = conn.execute(
         f"SELECT substr(s.started_at, 1, 13), COUNT(*) FROM {stage} s WHERE NOT EXISTS "
-        "(SELECT 1 FROM calls t WHERE t.started_at = s.started_at AND t.id = s.id) GROUP BY 1"
+        f"(SELECT 1 FROM {stage}_old t WHERE t.started_at = s.started_at AND t.id = s.id) "
+        "GROUP BY 1"
     ).fetchall()
     if rows:
         with conn.cursor() as cur:
@@ -184,21 +210,30 @@ def refresh_touched(conn: psycopg.Connection) -> int:
         f"{_day_start('day::date + 1', zone)}, agent FROM touched_cells GROUP BY day, agent"
     )
     conn.execute("TRUNCATE touched_cells")
-    cells = conn.execute("SELECT COUNT(*) FROM refresh_cells").fetchone()
-    conn.execute(
-        "DELETE FROM call_day_sums d USING refresh_cells r "
-        "WHERE d.day = r.day AND d.agent IS NOT DISTINCT FROM r.agent"
-    )
+    conn.execute("ANALYZE refresh_cells")  # a temp table has no statistics of its own
+    cells, low, high = conn.execute(
+        "SELECT COUNT(*), MIN(lo), MAX(hi) FROM refresh_cells"
+    ).fetchone()
+    if not cells:
+        conn.execute("DROP TABLE refresh_cells")
+        return 0
+    for agent_match in ("d.agent = r.agent", "d.agent IS NULL AND r.agent IS NULL"):
+        conn.execute(
+            f"DELETE FROM call_day_sums d USING refresh_cells r WHERE d.day = r.day AND {agent_match}"
+        )
     sums = _coalesced(call_sums_columns(POSTGRES))
     for agent_match in ("c.agent = r.agent", "c.agent IS NULL AND r.agent IS NULL"):
+        # the constant bounds let the planner keep to the months the cells lie in
         conn.execute(
             "INSERT INTO call_day_sums SELECT r.day, c.agent, c.intent, "
             f"{sums} FROM refresh_cells r JOIN calls c ON {agent_match} "
             "AND c.started_at >= r.lo AND c.started_at < r.hi "
-            "GROUP BY r.day, c.agent, c.intent"
+            "WHERE c.started_at >= %s AND c.started_at < %s "
+            "GROUP BY r.day, c.agent, c.intent",
+            [low, high],
         )
     conn.execute("DROP TABLE refresh_cells")
-    return int(cells[0]) if cells else 0
+    return int(cells)
 
 
 # ---- reading --------------------------------------------------------------------------------

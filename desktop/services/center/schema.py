@@ -163,6 +163,9 @@ def _v3(cur: psycopg.Cursor) -> None:
         $$"""
     )
     cur.execute("CREATE INDEX calls_notes_bigrams ON calls USING gin (notes_bigrams(notes))")
+    # statistics on the indexed expression: without them the planner takes the index for a
+    # common word too and sorts its matches (1 s) instead of walking the month (10 ms)
+    cur.execute("ANALYZE calls")
 
 
 MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1, _v2, _v3)
