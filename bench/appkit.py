@@ -94,28 +94,31 @@ def assist_controller(app: Any) -> Any:
 def settle(views=()) -> None:
     """Run everything the last action queued: delayed item layouts, layout requests, paints.
 
-    visualItemRect on each view's last row runs a still pending item layout, so its cost is
-    counted too (QListWidget and QTreeWidget)."""
+    visualRect of each view's last row runs a still pending item layout, so its cost is
+    counted too (any item view: QListWidget, QTreeWidget, a QTreeView over a model)."""
     from PySide6.QtWidgets import QApplication
 
     QApplication.processEvents()
     for view in views:
-        last = _last_item(view)
-        if last is not None and view.visualItemRect(last).isEmpty():
+        last = _last_index(view)
+        if last is not None and view.visualRect(last).isEmpty():
             raise RuntimeError(f"{view.accessibleName()}: last row has no geometry")
     QApplication.processEvents()
 
 
-def _last_item(view: Any) -> Any:
-    if hasattr(view, "topLevelItemCount"):  # QTreeWidget: the last row of the last group
-        count = view.topLevelItemCount()
-        if not count:
-            return None
-        item = view.topLevelItem(count - 1)
-        while item.childCount() and item.isExpanded():
-            item = item.child(item.childCount() - 1)
-        return item
-    return view.item(view.count() - 1) if view.count() else None
+def _last_index(view: Any) -> Any:
+    """The model index of the view's last visible row: the last child of the last expanded
+    group, else the last top-level row; None when the view is empty."""
+    model = view.model()
+    root = view.rootIndex()
+    count = model.rowCount(root)
+    if not count:
+        return None
+    index = model.index(count - 1, 0, root)
+    expanded = getattr(view, "isExpanded", None)  # tree views only
+    while expanded is not None and model.rowCount(index) and expanded(index):
+        index = model.index(model.rowCount(index) - 1, 0, index)
+    return index
 
 
 def type_text(widget: Any, text: str) -> None:

@@ -40,9 +40,14 @@ OUTCOMES = ("resolved", "follow_up", "transferred", "unrelated", "abandoned")
 OUTCOME_WEIGHTS = (70, 15, 8, 4, 3)
 
 
+def _label(rows: int) -> str:
+    return f"{rows // 1_000_000}m" if rows % 1_000_000 == 0 else f"{rows // 1000}k"
+
+
 def db_path(rows: int) -> Path:
-    label = f"{rows // 1_000_000}m" if rows % 1_000_000 == 0 else f"{rows // 1000}k"
-    return DATA_DIR / f"calls-{label}.sqlite3"
+    """Named by schema version and fingerprint: checkouts on different schemas (a branch
+    with a new migration) share one data folder without regenerating each other's file."""
+    return DATA_DIR / f"calls-{_label(rows)}-v{_schema_version()}-{schema_fingerprint()}.sqlite3"
 
 
 def _meta_path(path: Path) -> Path:
@@ -58,7 +63,6 @@ def _schema_version() -> int:
 def schema_fingerprint() -> str:
     """A hash of the schema the migrations make today, so an edited (not only an added)
     migration also invalidates the cache."""
-    import hashlib
     import sqlite3
 
     from db.database import Database
@@ -67,23 +71,27 @@ def schema_fingerprint() -> str:
     db = Database(sqlite3.connect(":memory:", isolation_level=None))
     try:
         migrate(db, backup_dir=None)
-        rows = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
-        text = "\n".join(f"{t} {n} {sql}" for t, n, sql in rows.fetchall())
+        return _file_fingerprint(db.conn)
     finally:
         db.close()
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def _read_meta(path: Path) -> dict | None:
+    try:
+        return json.loads(_meta_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def cached_meta(rows: int) -> dict | None:
     """The cache's description if it is current for this schema and generator, else None."""
     path = db_path(rows)
-    try:
-        meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    meta = _read_meta(path)
+    if meta is None:
         return None
     wanted = {
         "rows": rows,
@@ -105,6 +113,9 @@ def ensure(rows: int, segmenter_factory, log=print) -> tuple[Path, dict]:
     path = db_path(rows)
     meta = cached_meta(rows)
     if meta is None:
+        older = _older_copy(rows)
+        meta = _migrated_copy(*older, path, log) if older else None
+    if meta is None:
         meta = _generate(path, rows, log)
     if not meta.get("indexed") or meta.get("indexer") != indexer_fingerprint():
         meta = _index(path, meta, segmenter_factory(), log)
@@ -124,6 +135,80 @@ def indexer_fingerprint() -> str:
     parts = (note_tokens, index_calls, normalization)
     source = "\n".join(inspect.getsource(part) for part in parts)
     return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def _file_fingerprint(conn) -> str:
+    import hashlib
+
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+    text = "\n".join(f"{t} {n} {sql}" for t, n, sql in rows.fetchall())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _older_copy(rows: int) -> tuple[Path, dict] | None:
+    """The newest cached file of `rows` calls by this generator at an older schema version
+    (a checkout before the newest migration made it), to migrate forward instead of
+    generating a million calls again."""
+    best: tuple[Path, dict] | None = None
+    version = _schema_version()
+    for candidate in DATA_DIR.glob(f"calls-{_label(rows)}*.sqlite3"):
+        meta = _read_meta(candidate)
+        if (
+            meta
+            and meta.get("rows") == rows
+            and meta.get("generator") == GENERATOR_VERSION
+            and isinstance(meta.get("schema_version"), int)
+            and meta["schema_version"] < version
+            and (best is None or meta["schema_version"] > best[1]["schema_version"])
+        ):
+            best = (candidate, meta)
+    return best
+
+
+def _migrated_copy(source: Path, meta: dict, path: Path, log) -> dict | None:
+    """A consistent copy of `source` (SQLite's backup API), migrated by the app's own
+    migrations, as an agent's file is on upgrade. None when the result's schema is not the
+    one a fresh file gets (an edited migration): then the caller generates afresh."""
+    import sqlite3
+
+    from db import connect
+    from db.migrations import migrate
+
+    building = path.with_name(path.name + ".building")
+    for leftover in path.parent.glob(building.name + "*"):
+        leftover.unlink()
+    started = time.perf_counter()
+    src = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True)
+    dest = sqlite3.connect(building)
+    try:
+        src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
+    db = connect(building)
+    try:
+        migrate(db, backup_dir=None)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        matches = _file_fingerprint(db.conn) == schema_fingerprint()
+    finally:
+        db.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(building) + suffix).unlink(missing_ok=True)
+    if not matches:
+        building.unlink(missing_ok=True)
+        log(f"calls_db: {source.name} migrated to a different schema; generating afresh")
+        return None
+    building.rename(path)
+    meta = {
+        **meta,
+        "schema_version": _schema_version(),
+        "schema": schema_fingerprint(),
+        "migrated_from": source.name,
+        "migrated_s": round(time.perf_counter() - started, 1),
+    }
+    _meta_path(path).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    log(f"calls_db: migrated {source.name} in {meta['migrated_s']} s → {path}")
+    return meta
 
 
 def _generate(path: Path, rows: int, log) -> dict:

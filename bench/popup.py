@@ -60,10 +60,14 @@ def _past_calls(data_dir: Path) -> None:
     from desktop.paths import DataDir
     from desktop.services.audit import AuditLog
     from desktop.services.calls import CallService
+    from desktop.services.settings import SettingsStore
 
     pack = bundled_pack()
     db = open_db(DataDir.at(data_dir).db)
     try:
+        # an agent who has set up the app: a new data dir would open the first-run dialog,
+        # whose modal loop waits for a person (the child used to hang there until killed)
+        SettingsStore(db).update(agent_name="小王", agent_id="1001", company="示例科技")
         clock = FakeClock(SystemClock().now() - timedelta(days=10))
         calls = CallService(db, clock, AuditLog(db, clock, actor="bench"), lambda: pack)
         for n in range(PAST_CALLS):

@@ -46,7 +46,6 @@ def _timed(fn, repeats: int = REPEATS) -> tuple[float, list[float]]:
 
 
 def child(args: list[str]) -> Figures:
-    import sqlite3
     import sys
 
     from bench import calls_db
@@ -54,6 +53,7 @@ def child(args: list[str]) -> Figures:
     from bench.text_setup import bundled_pack, loaded_segmenter
     from desktop.services.review.browser import CallBrowser, CallFilter, Sort
     from desktop.services.review.period import Period
+    from desktop.services.review.reader import open_reader
     from desktop.services.review.stats import checklists_from_pack, compute
 
     rows = int(args[0])
@@ -61,7 +61,7 @@ def child(args: list[str]) -> Figures:
     path, _meta = calls_db.ensure(rows, lambda: segmenter, log=lambda m: print(m, file=sys.stderr))
     pack = bundled_pack()
     checklists = checklists_from_pack(pack)
-    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    conn = open_reader(path)  # as the review window's workers open it
     month = Period(*MONTH, "Asia/Shanghai")
     browser = CallBrowser(conn, now=lambda: NOW, checklists=checklists, segmenter=segmenter)
     out = Figures()

@@ -1,8 +1,8 @@
 """Softphone burst: a burst of baresip call events (each a new ringing call) arriving at
 the running app at once, as the ctrl_tcp thread hands them over.
 
-A fresh child builds the real app (offscreen) on an empty data dir and queues N incoming
-events through the bridge's thread hand-over. Figures: the longest single batch the bridge
+A fresh child builds the real app (offscreen) on an empty data dir, waits for its start-up
+background work, and queues N incoming events through the bridge's thread hand-over. Figures: the longest single batch the bridge
 ran on the GUI thread, and the longest stall of the GUI thread (the largest gap between two
 ticks of a 1 ms timer) while the burst is applied; the total time is in the notes.
 """
@@ -38,8 +38,13 @@ def child(args: list[str]) -> Figures:
 
     data_dir, count = Path(args[0]), int(args[1])
     qt_app = QApplication.instance() or QApplication([])
+    from bench.appkit import wait_background
+
     app = build_app(data_dir, baresip="")
     app.window.show()
+    # the desk's steady state: a burst during start-up would compete with jieba's loading
+    # (the first-minute figures measure that), not show what the events themselves cost
+    waited_s = wait_background(app)
     bridge = app.softphone
     batches: list[float] = []
     process = bridge._process
@@ -77,8 +82,8 @@ def child(args: list[str]) -> Figures:
     )
     out.notes.append(
         f"softphone_burst: {count} ringing calls in {total:.1f} s, {len(batches)} batches "
-        f"(median {sorted(batches)[len(batches) // 2] * 1000:.1f} ms); the UI re-renders "
-        "the workspace for each event, which grows with the open calls"
+        f"(median {sorted(batches)[len(batches) // 2] * 1000:.1f} ms); measured after the "
+        f"app's background start-up work ({waited_s:.1f} s)"
     )
     return out
 

@@ -466,6 +466,7 @@ def _wire_review(app: App) -> None:
             )
             app._closers.append(source.close)  # runs after the window's close (reversed)
             app._closers.append(opened[0].close)
+            app.hub.changed.connect(opened[0].on_changes)  # the agent's own file: live
             if app.lead is not None:
                 app.lead.attach_review(opened[0], source)
         opened[0].show()
@@ -535,7 +536,7 @@ def _show_content_status(app: App) -> None:
     label = app.window.status_content
     if problems:
         label.setText(f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本")
-        label.setToolTip("\n".join(str(p) for p in problems[:30]))
+        label.setToolTip("\n".join(f"{p.file} {p.key}：{p.reason}" for p in problems[:30]))
         app.window.view.inline_note.show_note(
             f"⚠ 内容包有 {len(problems)} 个问题，正在使用上次可用的版本（工具 → 内容包问题）"
         )

@@ -8,11 +8,15 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from db.errors import StorageError
 from desktop import paths
 from desktop.error_log import install_error_hook, setup_logging
 from desktop.instance.private import make_private, set_private_umask
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +73,21 @@ def prepare_data_dir(data_dir: Path) -> None:
         raise data_dir_error(data_dir, "打开日志文件", exc) from exc
 
 
-def report(exc: StorageError, qt_app: object) -> int:
-    """Stderr for IT, a dialog for the agent (when there is a screen to show it on)."""
+def storage_dialog(exc: StorageError) -> QMessageBox:
+    """The agent's dialog: which folder, why, what to do (Qt's button in Chinese)."""
     from PySide6.QtWidgets import QMessageBox
 
+    return QMessageBox(
+        QMessageBox.Icon.Critical, DIALOG_TITLE, exc.user_text(), QMessageBox.StandardButton.Ok
+    )
+
+
+def report(exc: StorageError, qt_app: object) -> int:
+    """Stderr for IT, a dialog for the agent (when there is a screen to show it on)."""
     print(f"{DIALOG_TITLE}\n{exc.user_text()}", file=sys.stderr)
     log.error("cannot start: %s", exc)
     if qt_app.platformName() not in ("offscreen", "minimal"):  # type: ignore[attr-defined]
-        QMessageBox.critical(None, DIALOG_TITLE, exc.user_text())
+        storage_dialog(exc).exec()
     return EXIT_STORAGE
 
 

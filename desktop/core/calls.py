@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from desktop.core.content.model import ContentPack
 
@@ -81,6 +82,15 @@ class Call:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class OpenCall(NamedTuple):
+    """What the call bar lists of an unfinished call (a full Call per row made a burst of
+    rings slow: every row of every redraw carried the notes and a dozen fields)."""
+
+    id: str
+    status: str
+    phone: str
 
 
 def missing_required_steps(pack: ContentPack, intent: str | None, ticked: set[str]) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db import Database
-from desktop.core.calls import Call, missing_required_steps
+from desktop.core.calls import Call, OpenCall, missing_required_steps
 from desktop.core.content.model import ContentPack
 from desktop.core.softphone.numbers import national
 from desktop.services.calls import CallService
@@ -48,7 +48,7 @@ class CallScreen:
     call: Call | None
     ticked: dict[str, str]
     missing_required: tuple[str, ...]
-    open_calls: tuple[Call, ...]
+    open_calls: tuple[OpenCall, ...]
     history: CallerHistory | None
 
 
@@ -117,7 +117,7 @@ class CallScreenReader:
     def screen(self, call: Call | None, *, with_history: bool) -> CallScreen:
         """The snapshot for `call` (already read by the caller): ticks, missing steps, open
         calls, and the history when asked (a different caller came on screen)."""
-        open_calls = tuple(self._calls.open_calls())
+        open_calls = tuple(self._calls.open_call_list())
         if call is None:
             return CallScreen(None, {}, (), open_calls, None if not with_history else NO_HISTORY)
         ticked = self._calls.ticked_steps(call.id) if call.intent else {}

@@ -15,7 +15,13 @@ from dataclasses import replace
 from typing import Any
 
 from db import Database, transaction
-from desktop.core.calls import OPEN_STATUSES, Call, can_move, missing_required_steps
+from desktop.core.calls import (
+    OPEN_STATUSES,
+    Call,
+    OpenCall,
+    can_move,
+    missing_required_steps,
+)
 from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, to_iso
 from desktop.core.content.model import OUTCOMES, ContentPack
@@ -82,6 +88,13 @@ class CallService:
             f"{_SELECT_CALL} WHERE status IN ({_OPEN}) ORDER BY started_at"
         ).fetchall()
         return [call_from_row(r) for r in rows]
+
+    def open_call_list(self) -> list[OpenCall]:
+        """The unfinished calls as the call bar lists them (id, status, phone), oldest first."""
+        rows = self._db.execute(
+            f"SELECT id, status, phone FROM calls WHERE status IN ({_OPEN}) ORDER BY started_at"
+        ).fetchall()
+        return [OpenCall._make(r) for r in rows]
 
     def ticked_steps(self, call_id: str) -> dict[str, str]:
         """step_key → ticked_at for steps currently ticked (unticked rows stay for the audit)."""

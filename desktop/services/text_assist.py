@@ -14,6 +14,7 @@ from desktop.core.breather import background
 from desktop.core.content.model import ContentPack
 from desktop.core.progress import Runner
 from desktop.core.text.intent import IntentSuggester, Suggestion
+from desktop.core.text.matching import Analysis
 from desktop.core.text.phrases import PhraseChecker, PhraseHit
 from desktop.core.text.segmenter import Segmenter
 from desktop.core.text.signals import ComplaintDetector, ComplaintSignal, calming_script_ids
@@ -137,9 +138,10 @@ class TextAssist:
         if not text.strip():
             return Assist()
         tools = self._current_tools()
+        analysis = Analysis.of(text, self.segmenter)  # normalised and cut once for both
         return Assist(
-            tools.suggester.suggest(text, top=2),
-            tools.detector.detect(text),
+            tools.suggester.suggest_for(analysis, top=2),
+            tools.detector.detect_in(analysis),
             tools.checker.check(text),
         )
 

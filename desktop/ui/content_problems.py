@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
@@ -17,32 +18,18 @@ from PySide6.QtWidgets import (
 
 from desktop.core.content.problems import Problem
 
-# The loader's messages are English (for `content check` and IT); the team lead reads these.
-_PHRASES: tuple[tuple[str, str], ...] = (
-    ("duplicate key", "键重复"),
-    ("duplicate id", "编号重复"),
-    ("duplicate phrase", "短语重复"),
-    ("unknown call type", "未知的来电类型"),
-    ("unknown outcome", "未知的处理结果"),
-    ("unknown variable", "未知的变量"),
-    ("unbalanced braces", "花括号不成对"),
-    ("empty placeholder", "空的占位符"),
-    ("is required", "必须填写"),
-    ("missing", "缺少"),
-    ("must be", "必须是"),
-    ("expected", "应为"),
-    ("not allowed", "不允许"),
-    ("unknown key", "未知的键"),
-    ("invalid", "无效"),
-    ("cannot read", "无法读取"),
-    ("TOML", "TOML 格式错误"),
-)
+_LINE = re.compile(r"line (\d+)")
 
 
-def problem_text(message: str) -> str:
-    """A Chinese reading of a loader message (the original stays beside it)."""
-    hits = [zh for en, zh in _PHRASES if en.lower() in message.lower()]
-    return f"{'；'.join(hits)}（{message}）" if hits else message
+def problem_text(problem: Problem) -> str:
+    """What is wrong, in Chinese: the loader says it at the source (content/reasons.py)."""
+    return problem.reason or problem.message
+
+
+def problem_place(problem: Problem) -> str:
+    """The key to look for; a TOML syntax error's "line N" reads 第 N 行."""
+    line = _LINE.fullmatch(problem.key)
+    return f"第 {line.group(1)} 行" if line else problem.key or "—"
 
 
 class ContentProblemsDialog(QDialog):
@@ -68,8 +55,8 @@ class ContentProblemsDialog(QDialog):
             for column, text in enumerate(
                 (
                     problem.file or "（内容包目录）",
-                    problem.key or "—",
-                    problem_text(problem.message),
+                    problem_place(problem),
+                    problem_text(problem),
                 )
             ):
                 self.table.setItem(row, column, QTableWidgetItem(text))

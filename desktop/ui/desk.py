@@ -97,6 +97,7 @@ class Desk(QObject):
         self.notifier = notifier
         self._forget_alert = forget_alert
         self._shown_call = ""
+        self._stored_name: tuple[str, str, str] = ("", "", "")  # call id, phone, name on file
         self._pending_dials: dict[str, str] = {}  # phone → reminder id, dialled via baresip
         self.softphone_connected = False
         self.notice = CallNotice(parent=window)
@@ -153,7 +154,8 @@ class Desk(QObject):
             current = self.workspace.current
             if current is not None and current.id != call.id and current.is_open:
                 v.ring_banner.ring(call.id, self.who(call))
-                self.window.show_message(f"第二路来电：{self.who(call)}")
+                # the banner is the inline note here: the status bar alone repeats it
+                self.window.statusBar().showMessage(f"第二路来电：{self.who(call)}", 8000)
             return
         self.notice.clear(call.id)
         v.ring_banner.clear(call.id)
@@ -171,10 +173,20 @@ class Desk(QObject):
             v.ring_banner.clear(call.id)
             if call.status != "ringing":
                 self.notice.clear(call.id)
-            history = self.screen.caller_history(call.phone, call.id) if call.phone else None
-            v.call_bar.set_stored_name(history.customer_name if history else "")
+            v.call_bar.set_stored_name(self._name_on_file(call))
         else:
             v.call_bar.set_stored_name("")
+
+    def _name_on_file(self, call: Call) -> str:
+        """The customer file's name for the call's number, read once per call shown (an
+        intent click or a tick re-emits the same call: no query on that path)."""
+        if not call.phone:
+            return ""
+        call_id, phone, name = self._stored_name
+        if (call_id, phone) != (call.id, call.phone):
+            name = self.screen.caller_history(call.phone, call.id).customer_name
+            self._stored_name = (call.id, call.phone, name)
+        return name
 
     def answer(self) -> None:
         """The answer key: the shown ringing call, else the second call that rings."""

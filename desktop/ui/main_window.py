@@ -29,9 +29,11 @@ from desktop.ui.workspace.view import WorkspaceView
 
 COMPACT_WIDTH = 560  # beside a softphone on a 1366-pixel screen (at most 600)
 DEFAULT_SIZE = QSize(1280, 760)
-# Below this the workspace scrolls instead of squeezing every panel to nothing.
-VIEW_MIN = QSize(900, 600)
-COMPACT_VIEW_MIN = QSize(520, 640)
+# Below this the workspace scrolls instead of squeezing the panels; the height is the
+# layout's own minimum (every list keeps a few rows), so a short screen scrolls only as far
+# as it must. 880: no sideways scrolling at 150 % on a 1366-pixel screen.
+VIEW_MIN = QSize(880, 0)
+COMPACT_VIEW_MIN = QSize(520, 0)
 
 
 class MainWindow(QMainWindow):
@@ -171,7 +173,8 @@ class MainWindow(QMainWindow):
         self.show()
 
     def add_side_panel(self, widget: QWidget) -> None:
-        self.view.side_layout.addWidget(widget, 1)
+        # the reminders get twice the history's share: their form and list need the room
+        self.view.side_layout.addWidget(widget, 2)
         # lists in the side column shrink to a few rows on a short screen instead of pushing
         # the wrap-up's 完成 out of sight
         for lst in self.view.side.findChildren(QAbstractItemView):

@@ -1,7 +1,9 @@
 """Issue 13, fits the screen: the window and compact mode at 1366×768 (100 %) and at
 1920×1080 and 1366×768 at 150 %, in a fresh process per screen (Qt fixes the screen at
 start): never larger than the available area, every part of a call inside the workspace
-(reachable by scrolling) without overlap, compact ≤ 600 px and ≤ the available height."""
+(reachable by scrolling, never sideways) without overlap, compact ≤ 600 px and ≤ the
+available height; on 1366×768 the compact column needs no scrolling at all and gives its
+room to the scripts."""
 
 from __future__ import annotations
 
@@ -67,7 +69,7 @@ def test_window_and_compact_fit_the_screen(tmp_path: Path, width, height, scale)
     notice = out["notice"]
     assert ax <= notice[0] and notice[0] + notice[2] <= ax + aw
     assert ay <= notice[1] and notice[1] + notice[3] <= ay + ah
-    for state in ("call", "wrapup", "compact"):
+    for state in ("call", "wrapup", "compact_call", "compact"):
         shot = out[state]
         fx, fy, fw, fh = shot["frame"]
         assert fw <= aw and fh <= ah, (state, shot["frame"], out["available"])
@@ -87,7 +89,15 @@ def test_window_and_compact_fit_the_screen(tmp_path: Path, width, height, scale)
             assert not _overlap(parts[panel], parts["wrap_up"]), (state, panel)
         assert shot["status_bar"]
         assert shot["script_rows"] > 0
-    compact = out["compact"]
-    assert compact["frame"][2] <= 600 and compact["frame"][3] <= ah
-    # compact gives its room to the scripts, not to the notes' empty space
-    assert compact["parts"]["scripts"][3] > compact["parts"]["notes"][3]
+        assert view_w <= shot["viewport"][0], (state, "scrolls sideways")
+    # the required-steps warning waits for the wrap-up: not at the first second of a call
+    assert not out["call"]["warning_shown"] and out["wrapup"]["warning_shown"]
+    for state in ("compact_call", "compact"):
+        compact = out[state]
+        assert compact["frame"][2] <= 600 and compact["frame"][3] <= ah
+        parts = compact["parts"]
+        # the room goes to the scripts, not to the checklist, the notes or an empty draft
+        assert parts["scripts"][3] > max(parts["checklist"][3], parts["notes"][3]), state
+        assert not compact["draft_shown"], state
+        if (width, height, scale) == (1366, 768, "1"):  # beside a softphone: no scrolling
+            assert compact["view"][1] <= compact["viewport"][1], (state, compact["view"])

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from db import open_db
 from desktop.core.calendar import AgentCalendar
+from desktop.core.changes import OpChanges
 from desktop.core.clock import parse_iso
 from desktop.core.content.loader import bundled_pack_dir, load_pack
 from desktop.services.review.browser import CallFilter
@@ -252,3 +253,116 @@ def test_menu_entry_opens_the_review(qtbot, app) -> None:
     qtbot.addWidget(shown[0])
     qtbot.waitUntil(lambda: app.tasks.idle, timeout=10_000)
     assert "没有通话" in shown[0].message.text() or "还没有" in shown[0].message.text()
+
+
+# ---- live refresh: the review follows the agent's own file (app.hub.changed) ----------
+
+
+def _figures(window: ReviewWindow) -> str:
+    return window.figures.text().replace("<b>", "").replace("</b>", "")
+
+
+def test_a_call_completed_in_the_workspace_appears_in_the_open_review(qtbot, app, clock) -> None:
+    app.workspace.start_manual("13800138000", "")
+    first = app.workspace.current
+    app.workspace.choose_intent("inquiry")
+    app.workspace.complete("resolved", "客户挂断")
+    app.lead_gate.session.set_first_pin("246810")  # lead mode on: no PIN dialog
+    app.window.open_review()
+    review = next(
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, ReviewWindow) and w.source.db_file == app.paths.db
+    )
+    qtbot.addWidget(review)
+    qtbot.waitUntil(lambda: shown_ids(review) == [first.id], timeout=10_000)
+    qtbot.waitUntil(lambda: "来电 1" in _figures(review), timeout=10_000)
+    review.table.selectRow(0)
+    qtbot.waitUntil(lambda: "完成" in review.story.toPlainText(), timeout=10_000)
+
+    clock.advance(minutes=5)
+    qtbot.keyClick(app.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(app.window.view.new_call.number, "13912345678")
+    qtbot.keyClick(app.window.view.new_call.number, Qt.Key.Key_Return)
+    second = app.workspace.current
+    assert second is not None and second.id != first.id
+    app.workspace.choose_intent("complaint")
+    clock.advance(minutes=3)
+    app.workspace.complete("follow_up", "客户急着挂电话")
+    assert app.calls.get(second.id).status == "completed"
+
+    qtbot.waitUntil(lambda: shown_ids(review) == [second.id, first.id], timeout=10_000)
+    assert review.table.currentIndex().row() == 1  # still on the first call
+    assert review.model.row(1).id == first.id
+    assert review.count_label.text() == "共 2 条通话"
+    qtbot.waitUntil(lambda: "来电 2" in _figures(review), timeout=10_000)
+    assert review.model.data(review.model.index(0, 4)) == "投诉"
+
+
+def test_changes_refresh_rows_story_and_stats_in_place(qtbot, review) -> None:
+    review.table.selectRow(4)  # C2
+    qtbot.waitUntil(lambda: "发票" in review.story.toPlainText(), timeout=10_000)
+    qtbot.waitUntil(lambda: "来电 7" in _figures(review), timeout=10_000)
+    by_agent = {a: v["calls"] for a, v in review._stats["by_agent"].items()}
+    conn = sqlite3.connect(review.db_file, isolation_level=None)
+    conn.execute(
+        "INSERT INTO calls (id, agent, phone, intent, status, started_at, answered_at, ended_at, "
+        "completed_at, outcome, notes, priority, caller_name) VALUES ('C10', 'A', '13800000009', "
+        "'help', 'completed', '2026-03-07T10:00:00.000Z', '2026-03-07T10:00:05.000Z', "
+        "'2026-03-07T10:04:05.000Z', '2026-03-07T10:05:00.000Z', 'resolved', '', 'normal', '')"
+    )
+    conn.execute("UPDATE calls SET notes = '咨询发票抬头怎么改，已补开' WHERE id = 'C2'")
+    conn.execute("DELETE FROM calls WHERE id = 'C6'")
+    conn.close()
+    review.on_changes(OpChanges.for_calls("C10", "C2", "C6"))
+    review.on_changes(OpChanges.for_calls("C2"))  # a burst: one re-read
+    qtbot.waitUntil(
+        lambda: shown_ids(review) == ["C10", "C3", "C9", "C5", "C2", "C8", "C1"], timeout=10_000
+    )
+    assert review.table.currentIndex().row() == 4 and review.model.row(4).id == "C2"
+    assert review.model.row(4).notes_preview.endswith("已补开")
+    qtbot.waitUntil(lambda: "已补开" in review.story.toPlainText(), timeout=10_000)
+    qtbot.waitUntil(  # C10 is A's, C6 was B's
+        lambda: (
+            {a: v["calls"] for a, v in review._stats["by_agent"].items()}
+            == {"A": by_agent["A"] + 1, "B": by_agent["B"] - 1}
+        ),
+        timeout=10_000,
+    )
+    assert "来电 7" in _figures(review)
+    qtbot.waitUntil(lambda: review.count_label.text() == "共 7 条通话", timeout=10_000)
+    review.on_changes(OpChanges(settings=False))  # nothing the review shows
+    assert not review._live.isActive()
+
+
+def test_changes_while_hidden_are_read_when_shown(qtbot, review) -> None:
+    review.hide()
+    conn = sqlite3.connect(review.db_file, isolation_level=None)
+    conn.execute("DELETE FROM calls WHERE id = 'C6'")
+    conn.close()
+    review.on_changes(OpChanges.for_calls("C6"))
+    assert not review._live.isActive()
+    review.show()
+    qtbot.waitUntil(
+        lambda: shown_ids(review) == ["C3", "C9", "C5", "C2", "C8", "C1"], timeout=10_000
+    )
+
+
+def test_a_scrolled_list_keeps_its_top_call_when_new_calls_arrive(qtbot, review) -> None:
+    review.table.setFixedHeight(review.table.horizontalHeader().height() + 3 * 24 + 4)
+    qtbot.waitUntil(lambda: review.table.viewport().height() < 5 * 24, timeout=5_000)
+    review.table.scrollTo(review.model.index(3, 0), review.table.ScrollHint.PositionAtTop)
+    top = review.model.row(review.table.indexAt(QPoint(0, 0)).row()).id
+    assert top == "C5"
+    conn = sqlite3.connect(review.db_file, isolation_level=None)
+    for n in (11, 12):
+        conn.execute(
+            "INSERT INTO calls (id, agent, phone, status, started_at, priority, caller_name, "
+            f"notes) VALUES ('C{n}', 'A', '', 'missed', '2026-03-07T1{n - 10}:00:00.000Z', "
+            "'normal', '', '')"
+        )
+    conn.close()
+    review.on_changes(OpChanges.for_calls())
+    qtbot.waitUntil(lambda: len(shown_ids(review)) == 9, timeout=10_000)
+    assert shown_ids(review).index("C11") < shown_ids(review).index("C5")
+    assert review.model.row(review.table.indexAt(QPoint(0, 0)).row()).id == "C5"

@@ -4,6 +4,7 @@ replaces the last good pack; a step removed while a call uses it loses nothing."
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -122,3 +123,38 @@ def test_step_removed_from_the_pack_while_a_call_uses_it(app: App, qtbot) -> Non
     assert "calm" in app.calls.ticked_steps(call.id)  # the stored tick is kept
     app.workspace.end()
     assert app.calls.get(call.id).status == "wrap_up"
+
+
+@pytest.mark.expect_log(logging.WARNING, r"content pack .* not reloaded: 3 problem")
+def test_pack_problems_panel_names_file_key_and_a_chinese_reason(app: App, qtbot) -> None:
+    from desktop.ui.content_problems import ContentProblemsDialog
+
+    app.lead_gate.session.set_first_pin("135790")
+    pack_dir = _override_pack(app)
+    types = pack_dir / "call_types.toml"
+    types.write_text(
+        types.read_text(encoding="utf-8").replace('color = "#', 'color = "blue', 1),
+        encoding="utf-8",
+    )
+    (pack_dir / "phrases.toml").unlink()
+    (pack_dir / "intent_keywords.toml").write_text("[keywords\n", encoding="utf-8")
+    qtbot.keyClick(
+        app.window,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    button = app.window.status_problems
+    assert button.isVisible()
+    assert "内容包有 3 个问题" in app.window.view.inline_note.text()  # where the agent looks
+    assert "颜色" in app.window.status_content.toolTip()  # the tooltip reads Chinese too
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in app.window.findChildren(ContentProblemsDialog) if d.isVisible())
+    table = dialog.table
+    rows = [[table.item(r, c).text() for c in range(3)] for r in range(table.rowCount())]
+    assert [row[0] for row in rows] == ["call_types.toml", "phrases.toml", "intent_keywords.toml"]
+    assert rows[0][1].endswith(".color") and "颜色「blue" in rows[0][2]
+    assert rows[1][1] == "—" and rows[1][2] == "找不到这个文件"
+    assert rows[2][1] == "第 1 行" and rows[2][2].startswith("第 1 行第 10 列 TOML 格式错误")
+    for _file, _key, reason in rows:  # a reason the lead can read, not the English message
+        assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", reason.split("（")[0]), reason
+    dialog.close()

@@ -62,6 +62,9 @@ def probe(shot_prefix: str = "") -> dict:
             "frame": window.frameGeometry().getRect(),
             "size": [window.width(), window.height()],
             "view": [v.width(), v.height()],
+            "viewport": window.workspace_scroll.viewport().size().toTuple(),
+            "draft_shown": v.scripts.draft.isVisible(),
+            "warning_shown": v.wrap_up.warning.isVisible(),
             "status_bar": window.statusBar().isVisible(),
             "parts": {k: _rect(w, v) for k, w in parts.items() if w.isVisible()},
             "hints": {k: w.minimumSizeHint().height() for k, w in parts.items()},
@@ -79,13 +82,48 @@ def probe(shot_prefix: str = "") -> dict:
     app.workspace.choose_intent("complaint")
     window.view.notes.editor.setPlainText("客户反映快递三天未送达，要求尽快处理。")
     measure("call")
-    window.view.call_bar.end_button.click()
-    measure("wrapup")
     window.compact_action.setChecked(True)
+    measure("compact_call")
+    window.view.call_bar.end_button.click()
     measure("compact")
+    window.compact_action.setChecked(False)
+    measure("wrapup")
+    if shot_prefix:
+        _more_shots(app, shot_prefix, settle)
     app.close()
     qt_app.processEvents()
     return out
+
+
+def _more_shots(app, prefix: str, settle) -> None:
+    """For the issue-13 screenshots only: a second ring over the wrap-up, a reminder alert in
+    compact mode, the first-run set-up."""
+    from datetime import timedelta
+
+    from desktop.core.call_events import CallEvent
+    from desktop.ui.first_run import FirstRunDialog
+
+    window = app.window
+    app.softphone.apply(CallEvent("incoming", "13912345678", "李四", "p2", source="hook"))
+    settle()
+    window.grab().save(f"{prefix}-second_ring.png")
+    app.reminders.create_manual(
+        None,
+        "callback",
+        app.clock.now() + timedelta(minutes=1),
+        phone="13700001111",
+        customer_name="王五",
+    )
+    app.clock.advance(minutes=2)
+    app.scheduler.sync()
+    window.compact_action.setChecked(True)
+    settle()
+    window.grab().save(f"{prefix}-compact_alert.png")
+    dialog = FirstRunDialog(app.settings, window)
+    dialog.show()
+    settle()
+    dialog.grab().save(f"{prefix}-first_run.png")
+    dialog.close()
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterator, Mapping
 
 from desktop.core.content.model import SCRIPT_VARIABLES
+from desktop.core.content.reasons import Said, say
 
 # What the agent sees where a value is missing.
 VARIABLE_LABELS: dict[str, str] = {
@@ -54,21 +55,21 @@ def _pieces(text: str) -> Iterator[tuple[str, str]]:
         yield _TEXT, "".join(literal)
 
 
-def template_problems(text: str, pack_variables: Container[str] = ()) -> list[str]:
+def template_problems(text: str, pack_variables: Container[str] = ()) -> list[Said]:
     """Why `text` would not fill cleanly; empty when every placeholder is a known variable
     (one the app fills, or one of `pack_variables`, which the pack defines)."""
-    problems: list[str] = []
+    problems: list[Said] = []
     for kind, value in _pieces(text):
         if kind == _STRAY:
-            if "unbalanced braces" not in problems:
-                problems.append("unbalanced braces")
+            if not any(p.code == "unbalanced_braces" for p in problems):
+                problems.append(say("unbalanced_braces"))
         elif kind == _FIELD:
             if value == "":
-                problems.append("empty placeholder {}")
+                problems.append(say("empty_placeholder"))
             elif "!" in value or ":" in value:
-                problems.append(f"format spec not allowed in {{{value}}}")
+                problems.append(say("format_spec", name=value))
             elif value not in SCRIPT_VARIABLES and value not in pack_variables:
-                problems.append(f"unknown variable {{{value}}}")
+                problems.append(say("unknown_variable", name=value))
     return problems
 
 

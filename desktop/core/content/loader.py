@@ -7,6 +7,7 @@ at the first and builds a pack only when there are none.
 
 from __future__ import annotations
 
+import errno
 import math
 import re
 import tomllib
@@ -33,6 +34,7 @@ from desktop.core.content.model import (
     Script,
 )
 from desktop.core.content.problems import PackError, Problem
+from desktop.core.content.reasons import CHOICE_NAMES, Said, say
 from desktop.core.text.phrases import rule_problems
 from desktop.paths import content_pack_dir
 
@@ -127,6 +129,21 @@ def contrast_with_white(color: str) -> float:
     return 1.05 / (_relative_luminance(color) + 0.05)
 
 
+# What the lead can do about an unreadable file, by errno (the OS's text is English).
+_OS_REASONS_ZH = {
+    errno.EACCES: "没有读取权限，请让 IT 检查文件权限",
+    errno.EPERM: "没有读取权限，请让 IT 检查文件权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EIO: "磁盘读取出错",
+}
+
+
+def _cannot_read(error: OSError) -> Said:
+    zh = _OS_REASONS_ZH.get(error.errno or 0, "系统拒绝读取")
+    return say("cannot_read", detail=error.strerror or error, detail_zh=zh)
+
+
 class _Table:
     """One TOML table; each getter checks its value and reports problems under its key."""
 
@@ -134,8 +151,8 @@ class _Table:
         self.reader, self.file, self.prefix, self.data = reader, file, prefix, data
         self._seen: set[str] = set()
 
-    def report(self, name: str, message: str) -> None:
-        self.reader.report(self.file, _join(self.prefix, name), message)
+    def report(self, name: str, reason: str | Said, /, **params: object) -> None:
+        self.reader.report(self.file, _join(self.prefix, name), reason, **params)
 
     def _get(self, name: str, required: bool) -> Any:
         self._seen.add(name)
@@ -151,10 +168,10 @@ class _Table:
         if value is _MISSING:
             return None if required else ""
         if not isinstance(value, str):
-            self.report(name, "expected a string")
+            self.report(name, "expected_string")
             return None
         if not allow_empty and not value.strip():
-            self.report(name, "must not be empty")
+            self.report(name, "must_not_be_empty")
             return None
         return value
 
@@ -162,7 +179,7 @@ class _Table:
         """A lowercase snake_case id."""
         value = self.text(name)
         if value is not None and not _ID.fullmatch(value):
-            self.report(name, f"invalid id '{value}' (use lowercase letters, digits and _)")
+            self.report(name, "invalid_id", value=value)
             return None
         return value
 
@@ -171,7 +188,7 @@ class _Table:
         if value is _MISSING:
             return default
         if not isinstance(value, bool):
-            self.report(name, "expected a boolean")
+            self.report(name, "expected_boolean")
             return None
         return value
 
@@ -181,13 +198,13 @@ class _Table:
         if value is _MISSING:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.report(name, "expected an integer")
+            self.report(name, "expected_integer")
             return None
         if value < 0:
-            self.report(name, "must not be negative")
+            self.report(name, "must_not_be_negative")
             return None
         if value > MAX_MINUTES:
-            self.report(name, f"must be at most {MAX_MINUTES} (366 days)")
+            self.report(name, "too_many_minutes", limit=MAX_MINUTES)
             return None
         return value
 
@@ -197,15 +214,15 @@ class _Table:
         if value is _MISSING:
             return None if required else ()
         if not isinstance(value, list):
-            self.report(name, "expected a list of strings")
+            self.report(name, "expected_strings")
             return None
         ok = True
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                self.report(f"{name}[{i}]", "expected a string")
+                self.report(f"{name}[{i}]", "expected_string")
                 ok = False
             elif not item.strip():
-                self.report(f"{name}[{i}]", "must not be empty")
+                self.report(f"{name}[{i}]", "must_not_be_empty")
                 ok = False
         return tuple(value) if ok else None
 
@@ -214,7 +231,7 @@ class _Table:
         if value is _MISSING:
             return None
         if not isinstance(value, dict):
-            self.report(name, "expected a table")
+            self.report(name, "expected_table")
             return None
         return _Table(self.reader, self.file, _join(self.prefix, name), value)
 
@@ -224,11 +241,11 @@ class _Table:
         if value is _MISSING:
             return
         if not isinstance(value, list):
-            self.report(name, "expected an array of tables")
+            self.report(name, "expected_tables")
             return
         for i, data in enumerate(value):
             if not isinstance(data, dict):
-                self.report(f"{name}[{i}]", "expected a table")
+                self.report(f"{name}[{i}]", "expected_table")
                 continue
             prefix = _join(self.prefix, _item_prefix(name, i, data, id_field))
             yield _Table(self.reader, self.file, prefix, data)
@@ -237,7 +254,7 @@ class _Table:
         """Report keys no getter asked for: usually a typo of a real one."""
         for key in self.data:
             if key not in self._seen:
-                self.report(key, "unknown key")
+                self.report(key, "unknown_key")
 
 
 def _choice(
@@ -250,7 +267,14 @@ def _choice(
 ) -> str | None:
     value = table.text(name, required=required, allow_empty=not required)
     if value and value not in allowed:
-        table.report(name, f"unknown {what} '{value}' (use one of: {', '.join(sorted(allowed))})")
+        table.report(
+            name,
+            "unknown_choice",
+            what=what,
+            what_zh=CHOICE_NAMES[what],
+            value=value,
+            allowed=", ".join(sorted(allowed)),
+        )
         return None
     return value
 
@@ -271,8 +295,11 @@ class _PackReader:
         self.unread: set[str] = set()
         self.variables: dict[str, PackVariable] = {}  # pack.toml [variables], valid ones
 
-    def report(self, file: str, key: str, message: str) -> None:
-        self.problems.append(Problem(file, key, message))
+    def report(self, file: str, key: str, reason: str | Said, /, **params: object) -> None:
+        """One problem; `reason` is a code of reasons.REASONS (filled with `params`) or a
+        reason already said in both languages."""
+        said = reason if isinstance(reason, Said) else say(reason, **params)
+        self.problems.append(Problem(file, key, said.en, said.zh, said.code))
 
     def unknown_type(self, key: str) -> bool:
         return CALL_TYPES_FILE not in self.unread and key not in self.type_keys
@@ -288,15 +315,15 @@ class _PackReader:
         try:
             raw = (self.dir / rel).read_bytes()
         except FileNotFoundError:
-            self.report(rel, "", "file not found")
+            self.report(rel, "", "file_not_found")
             return None
         except OSError as e:
-            self.report(rel, "", f"cannot read: {e.strerror or e}")
+            self.report(rel, "", _cannot_read(e))
             return None
         try:
             text = raw.decode("utf-8-sig")  # Windows editors may add a BOM; that is fine
         except UnicodeDecodeError as e:
-            self.report(rel, "", f"not UTF-8 text (invalid byte at offset {e.start})")
+            self.report(rel, "", "not_utf8", offset=e.start)
             return None
         try:
             return tomllib.loads(text)
@@ -304,13 +331,15 @@ class _PackReader:
             message = str(e)
             position = _TOML_POSITION.search(message)
             if position is None:
-                self.report(rel, "", f"TOML syntax error: {message}")
+                self.report(rel, "", "toml_syntax", detail=message)
             else:
                 line, column = position.groups()
                 message = message[: position.start()]
-                self.report(rel, f"line {line}", f"TOML syntax error: {message} (column {column})")
+                self.report(
+                    rel, f"line {line}", "toml_syntax_at", detail=message, line=line, column=column
+                )
         except RecursionError:
-            self.report(rel, "", "TOML syntax error: nested too deeply")
+            self.report(rel, "", "toml_too_deep")
         return None
 
     def read(self) -> tuple[ContentPack | None, list[Problem]]:
@@ -319,7 +348,7 @@ class _PackReader:
         except OSError:  # e.g. no permission to look
             found = False
         if not found:
-            self.report("", "", f"pack directory not found: {self.dir}")
+            self.report("", "", "pack_dir_not_found", path=self.dir)
             return None, self.problems
         meta = self.read_meta()
         call_types = self.read_call_types()
@@ -376,13 +405,13 @@ class _PackReader:
             if item is None:
                 continue
             if not _ID.fullmatch(name):
-                table.report(name, f"invalid name '{name}' (use lowercase letters, digits and _)")
+                table.report(name, "invalid_variable_name", name=name)
             elif name in SCRIPT_VARIABLES:
-                table.report(name, f"'{name}' is filled in by the app; choose another name")
+                table.report(name, "variable_is_the_apps", name=name)
                 name = ""
             label, value = item.text("label"), item.text("value")
             if value is not None and ("{" in value or "}" in value):
-                item.report("value", "must not contain braces")
+                item.report("value", "no_braces")
                 value = None
             item.done()
             if _ID.fullmatch(name) and label is not None and value is not None:
@@ -400,10 +429,10 @@ class _PackReader:
         for t in root.items("call_type", "key"):
             key = t.ident("key")
             if key == ANY_CALL_TYPE:
-                t.report("key", f"'{ANY_CALL_TYPE}' is reserved for scripts that fit every type")
+                t.report("key", "any_is_reserved", any=ANY_CALL_TYPE)
                 key = None
             elif key in self.type_keys:
-                t.report("key", "duplicate key")
+                t.report("key", "duplicate_key")
                 key = None
             elif key is not None:
                 self.type_keys.append(key)
@@ -411,15 +440,14 @@ class _PackReader:
             shortcut = t.text("shortcut")
             if shortcut is not None:
                 if not _SHORTCUT.fullmatch(shortcut):
-                    t.report(
-                        "shortcut",
-                        f"invalid shortcut '{shortcut}' (use F1–F12 or one letter or digit)",
-                    )
+                    t.report("shortcut", "invalid_shortcut", shortcut=shortcut)
                     shortcut = None
                 elif shortcut.upper() in shortcuts:
                     t.report(
                         "shortcut",
-                        f"shortcut '{shortcut}' is already used by '{shortcuts[shortcut.upper()]}'",
+                        "shortcut_taken",
+                        shortcut=shortcut,
+                        other=shortcuts[shortcut.upper()],
                     )
                     shortcut = None
                 else:
@@ -428,13 +456,15 @@ class _PackReader:
             color = t.text("color")
             if color is not None:
                 if not _COLOR.fullmatch(color):
-                    t.report("color", f"invalid colour '{color}' (use #RRGGBB)")
+                    t.report("color", "invalid_colour", color=color)
                     color = None
                 elif (ratio := contrast_with_white(color)) < MIN_CONTRAST_WITH_WHITE:
                     t.report(
                         "color",
-                        f"colour {color} is too light for white text "
-                        f"(contrast {ratio:.1f}:1, need {MIN_CONTRAST_WITH_WHITE:g}:1)",
+                        "colour_too_light",
+                        color=color,
+                        ratio=f"{ratio:.1f}",
+                        need=f"{MIN_CONTRAST_WITH_WHITE:g}",
                     )
                     color = None
             t.done()
@@ -443,7 +473,7 @@ class _PackReader:
                 result.append(CallType(*fields))  # type: ignore[arg-type]  # none is None
         root.done()
         if not self.type_keys and not any(p.file == CALL_TYPES_FILE for p in self.problems):
-            self.report(CALL_TYPES_FILE, "call_type", "no call types defined")
+            self.report(CALL_TYPES_FILE, "call_type", "no_call_types")
         return result
 
     def read_checklists(self) -> dict[str, tuple[ChecklistStep, ...]]:
@@ -459,13 +489,13 @@ class _PackReader:
         result: dict[str, tuple[ChecklistStep, ...]] = {}
         for type_key in lists.data:
             if self.unknown_type(type_key):
-                lists.report(type_key, f"unknown call type '{type_key}'")
+                lists.report(type_key, "unknown_call_type", type=type_key)
             steps = self.read_steps(lists, type_key)
             if steps is not None:
                 result[type_key] = steps
         for type_key in self.type_keys:
             if type_key not in lists.data:
-                lists.report(type_key, f"call type '{type_key}' has no checklist")
+                lists.report(type_key, "no_checklist", type=type_key)
         return result
 
     def read_steps(self, lists: _Table, type_key: str) -> tuple[ChecklistStep, ...] | None:
@@ -475,14 +505,14 @@ class _PackReader:
         if not isinstance(value, list):
             return None
         if not value:
-            lists.report(type_key, "checklist is empty")
+            lists.report(type_key, "empty_checklist")
             return None
         keys: list[str] = []
         steps: list[ChecklistStep] = []
         for t in raw:
             key = t.ident("key")
             if key in keys:
-                t.report("key", f"duplicate step key '{key}'")
+                t.report("key", "duplicate_step", key=key)
                 key = None
             elif key is not None:
                 keys.append(key)
@@ -503,9 +533,9 @@ class _PackReader:
             ):
                 steps.append(ChecklistStep(key, label, required, hint, scripts))
         if not isinstance(value[0], dict) or value[0].get("key") != FIRST_STEP:
-            self.report(CHECKLISTS_FILE, prefix, f"must start with step '{FIRST_STEP}'")
+            self.report(CHECKLISTS_FILE, prefix, "first_step", step=FIRST_STEP)
         if not isinstance(value[-1], dict) or value[-1].get("key") != LAST_STEP:
-            self.report(CHECKLISTS_FILE, prefix, f"must end with step '{LAST_STEP}'")
+            self.report(CHECKLISTS_FILE, prefix, "last_step", step=LAST_STEP)
         self.step_keys[type_key] = keys
         return tuple(steps) if len(steps) == len(raw) else None
 
@@ -513,11 +543,11 @@ class _PackReader:
         try:
             files = sorted(p for p in (self.dir / SCRIPTS_DIR).iterdir() if p.suffix == ".toml")
         except (FileNotFoundError, NotADirectoryError):
-            files, why = [], "directory not found"
+            files, why = [], say("scripts_dir_not_found")
         except OSError as e:
-            files, why = [], f"cannot read: {e.strerror or e}"
+            files, why = [], _cannot_read(e)
         else:
-            why = "no script files (*.toml)"
+            why = say("no_script_files")
         if not files:
             self.report(SCRIPTS_DIR, "", why)
             self.unread.add(SCRIPTS_DIR)
@@ -539,30 +569,30 @@ class _PackReader:
         for t in root.items("script", "id"):
             script_id = t.ident("id")
             if script_id in self.script_files:
-                t.report("id", f"duplicate id (also in {self.script_files[script_id]})")
+                t.report("id", "duplicate_script", file=self.script_files[script_id])
                 script_id = None
             elif script_id is not None:
                 self.script_files[script_id] = rel
             call_type = t.text("call_type")
             if call_type not in (None, ANY_CALL_TYPE) and self.unknown_type(call_type):
-                t.report("call_type", f"unknown call type '{call_type}'")
+                t.report("call_type", "unknown_call_type", type=call_type)
                 call_type = None
             if script_id is not None and call_type is not None:
                 self.script_types[script_id] = call_type
             step = t.text("step", required=False, allow_empty=True)
             checklists_read = CHECKLISTS_FILE not in self.unread
             if step and call_type == ANY_CALL_TYPE and checklists_read and step not in all_steps:
-                t.report("step", f"step '{step}' is in no checklist")
+                t.report("step", "step_in_no_checklist", step=step)
                 step = None
             elif step and call_type in self.step_keys and step not in self.step_keys[call_type]:
-                t.report("step", f"step '{step}' is not in the '{call_type}' checklist")
+                t.report("step", "step_not_in_checklist", step=step, type=call_type)
                 step = None
             purpose = _choice(t, "purpose", PURPOSES, "purpose")
             title, text = t.text("title"), t.text("text")
             names = self.variables if PACK_FILE not in self.unread else None
             problems = template_problems(text or "", names if names is not None else _AnyName())
-            for message in problems:
-                t.report("text", message)
+            for said in problems:
+                t.report("text", said)
             if text is not None and not problems:
                 values = {v.name: v.value for v in self.variables.values()}
                 text = fill_pack_variables(text, values)
@@ -572,13 +602,11 @@ class _PackReader:
             tags = t.texts("tags", required=False)
             not_for = t.texts("not_for", required=False)
             if not_for and call_type not in (None, ANY_CALL_TYPE):
-                t.report(
-                    "not_for", f"only a script for call type '{ANY_CALL_TYPE}' can exclude types"
-                )
+                t.report("not_for", "not_for_needs_any", any=ANY_CALL_TYPE)
                 not_for = None
             for i, type_key in enumerate(not_for or ()):
                 if self.unknown_type(type_key):
-                    t.report(f"not_for[{i}]", f"unknown call type '{type_key}'")
+                    t.report(f"not_for[{i}]", "unknown_call_type", type=type_key)
                     not_for = None
             t.done()
             fields = (script_id, call_type, step, purpose, title, text, method, tags, not_for)
@@ -594,10 +622,10 @@ class _PackReader:
         for key, script_id, type_key in self.step_script_refs:
             script_type = self.script_types.get(script_id)
             if script_id not in self.script_files:
-                self.report(CHECKLISTS_FILE, key, f"unknown script id '{script_id}'")
+                self.report(CHECKLISTS_FILE, key, "unknown_script", id=script_id)
             elif script_type not in (None, ANY_CALL_TYPE, type_key) and type_key in self.type_keys:
                 self.report(
-                    CHECKLISTS_FILE, key, f"script '{script_id}' is for call type '{script_type}'"
+                    CHECKLISTS_FILE, key, "script_of_other_type", id=script_id, type=script_type
                 )
 
     def read_reminder_rules(self) -> list[ReminderRule]:
@@ -610,7 +638,7 @@ class _PackReader:
         for t in root.items("rule", "key"):
             key = t.ident("key")
             if key in keys:
-                t.report("key", "duplicate key")
+                t.report("key", "duplicate_key")
                 key = None
             elif key is not None:
                 keys.add(key)
@@ -619,14 +647,16 @@ class _PackReader:
             call_types = t.texts("call_types")
             for i, type_key in enumerate(call_types or ()):
                 if self.unknown_type(type_key):
-                    t.report(f"call_types[{i}]", f"unknown call type '{type_key}'")
+                    t.report(f"call_types[{i}]", "unknown_call_type", type=type_key)
                     call_types = None
             outcomes = t.texts("outcomes")
             for i, outcome in enumerate(outcomes or ()):
                 if outcome not in OUTCOMES:
                     t.report(
                         f"outcomes[{i}]",
-                        f"unknown outcome '{outcome}' (use one of: {', '.join(OUTCOMES)})",
+                        "unknown_outcome",
+                        outcome=outcome,
+                        allowed=", ".join(OUTCOMES),
                     )
                     outcomes = None
             offset = t.minutes("offset_minutes")
@@ -650,7 +680,7 @@ class _PackReader:
         for t in root.items("phrase", None):
             phrase = t.text("phrase")
             if phrase in seen:
-                t.report("phrase", f"duplicate phrase '{phrase}'")
+                t.report("phrase", "duplicate_phrase", phrase=phrase)
                 phrase = None
             elif phrase is not None:
                 seen.add(phrase)
@@ -665,8 +695,8 @@ class _PackReader:
                 continue
             rule = PhraseRule(phrase, alternative, reason, pattern, exceptions)
             problems = rule_problems(rule)
-            for name, message in problems:
-                t.report(name, message)
+            for name, said in problems:
+                t.report(name, said)
             if not problems:
                 result.append(rule)
         root.done()
@@ -693,17 +723,17 @@ class _PackReader:
             return result, complaint, escalation
         for type_key, words in by_type.data.items():
             if self.unknown_type(type_key):
-                by_type.report(type_key, f"unknown call type '{type_key}'")
+                by_type.report(type_key, "unknown_call_type", type=type_key)
             if not isinstance(words, dict):
-                by_type.report(type_key, 'expected a table of "word" = weight')
+                by_type.report(type_key, "expected_weights")
                 continue
             prefix = _join(by_type.prefix, type_key)
             for word, weight in words.items():
                 key = _join(prefix, word)
                 if not word.strip():
-                    self.report(INTENT_KEYWORDS_FILE, key, "word must not be empty")
+                    self.report(INTENT_KEYWORDS_FILE, key, "empty_word")
                 elif (value := _positive_number(weight)) is None:
-                    self.report(INTENT_KEYWORDS_FILE, key, "weight must be a positive number")
+                    self.report(INTENT_KEYWORDS_FILE, key, "weight_not_positive")
                 else:
                     result.append(IntentKeyword(word, type_key, value))
         return result, complaint, escalation

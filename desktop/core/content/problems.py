@@ -11,7 +11,9 @@ class Problem:
 
     file: str  # relative to the pack dir, forward slashes; "" for the pack dir itself
     key: str  # dotted path inside the file, ids where items have one, else [index]
-    message: str
+    message: str  # English: `content check` and the log
+    reason: str = ""  # the same in Chinese, for the team lead's panel (reasons.py)
+    code: str = ""  # which reason (reasons.REASONS)
 
     def __str__(self) -> str:
         where = ":".join(part for part in (self.file, self.key) if part)

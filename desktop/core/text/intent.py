@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from desktop.core.content.model import ContentPack
@@ -94,11 +95,17 @@ class IntentSuggester:
         """The `top` most likely call types, best first; [] when nothing points anywhere."""
         if not text or top <= 0 or not text.strip():
             return []
-        analysis = Analysis.of(text, self._segmenter)
+        return self.suggest_for(Analysis.of(text, self._segmenter), top)
+
+    def suggest_for(self, analysis: Analysis, top: int = 2) -> list[Suggestion]:
+        """`suggest` on a text already analysed (the text assist analyses once a keystroke
+        for the suggester and the complaint detector)."""
+        if top <= 0 or not analysis.text.strip():
+            return []
         keyword_scores, keyword_words = self._keywords(analysis)
         model_logs, known = self._model_evidence(analysis)
         # Thin evidence: no keyword, and no word or character pair the model knows.
-        informative = [f for f in known if len(display(f)) > 1]
+        informative = [f for f in known if _informative(f)]
         if not keyword_scores and not informative:
             return []
         logits: dict[str, float] = {}
@@ -183,3 +190,9 @@ class IntentSuggester:
             if len(chosen) == _REASON_WORDS:
                 break
         return chosen
+
+
+@lru_cache(maxsize=8192)  # the same features come back on every keystroke of a note
+def _informative(feature: str) -> bool:
+    """A word or character pair the agent could read as a reason (not one character)."""
+    return len(display(feature)) > 1

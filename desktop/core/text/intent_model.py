@@ -43,7 +43,7 @@ def features(analysis: Analysis) -> list[str]:
     """The distinct features of an analysed text, in text order."""
     out: list[str] = []
     text = analysis.text
-    negated_spans: list[tuple[int, int]] = []
+    negated: set[int] = set()  # positions inside negated words (a set: one look-up a char)
     offset = 0
     for token in analysis.tokens:
         start = offset
@@ -51,7 +51,7 @@ def features(analysis: Analysis) -> list[str]:
         if is_cjk(token[0]):
             if analysis.negated(start, offset):
                 out.append(NEGATED + token)
-                negated_spans.append((start, offset))
+                negated.update(range(start, offset))
             elif len(token) > 1:
                 out.append(WORD + token)
         elif token.isascii() and token.isalnum():
@@ -63,8 +63,11 @@ def features(analysis: Analysis) -> list[str]:
                 out.append(WORD + token)
     for match in _CJK_RUN.finditer(text):
         run, base = match.group(), match.start()
+        if not negated or negated.isdisjoint(range(base, base + len(run))):
+            out.extend(_run_features(run))
+            continue
         for i, char in enumerate(run):
-            if negated_spans and _inside(base + i, negated_spans):
+            if base + i in negated:
                 continue
             out.append(char)
             if i + 1 < len(run):
@@ -72,8 +75,15 @@ def features(analysis: Analysis) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in spans)
+@lru_cache(maxsize=4096)  # a note's earlier runs are the same on every keystroke
+def _run_features(run: str) -> tuple[str, ...]:
+    """The characters and character pairs of one run of Chinese, in order."""
+    out: list[str] = []
+    for i, char in enumerate(run):
+        out.append(char)
+        if i + 1 < len(run):
+            out.append(run[i : i + 2])
+    return tuple(out)
 
 
 def display(feature: str) -> str:

@@ -27,6 +27,7 @@ from desktop.core.text.normalize import normalize
 
 if TYPE_CHECKING:  # the loader imports this module to check rules: no import cycle at run time
     from desktop.core.content.model import PhraseRule
+    from desktop.core.content.reasons import Said
 
 GAP_CHARS = 4
 _GAP = "…"
@@ -38,7 +39,12 @@ _EXCEPTION_REACH = 24
 
 
 class PatternError(ValueError):
-    """A rule pattern that cannot be compiled; the message is for the pack author."""
+    """A rule pattern that cannot be compiled; the message is for the pack author, in English
+    (`content check`) and in Chinese (`zh`, the team lead's panel)."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +82,19 @@ class _Parser:
 
     def parse(self) -> CompiledPattern:
         if not self.src.strip():
-            raise PatternError("empty pattern")
+            raise PatternError("empty pattern", "规则是空的")
         part = self._alternatives()
         if self.i < len(self.src):
-            raise PatternError(f"unbalanced ')' at character {self.i + 1}")
+            raise PatternError(
+                f"unbalanced ')' at character {self.i + 1}",
+                f"第 {self.i + 1} 个字符处的“)”没有配对的“(”",
+            )
         if part.min_len < 2:
-            raise PatternError("can match fewer than two characters (too broad)")
+            raise PatternError(
+                "can match fewer than two characters (too broad)", "可能只匹配不到两个字，范围太宽"
+            )
         if part.first is None or self.src.endswith(_GAP):
-            raise PatternError("must not start or end with a gap '…'")
+            raise PatternError("must not start or end with a gap '…'", "不能以间隔“…”开头或结尾")
         anchor = part.runs[0] if part.runs else ""
         return CompiledPattern(part.regex, part.min_len, part.sample, anchor, part.first)
 
@@ -95,7 +106,7 @@ class _Parser:
         if len(branches) == 1:
             return branches[0]
         if any(not b.regex for b in branches):
-            raise PatternError("empty alternative in '(…|…)'")
+            raise PatternError("empty alternative in '(…|…)'", "“(…|…)”里有空的选项")
         first: frozenset[str] | None = frozenset()
         for b in branches:
             first = None if first is None or b.first is None else first | b.first
@@ -119,23 +130,28 @@ class _Parser:
             char = self.src[self.i]
             self.i += 1
             if char == "?":
-                raise PatternError(f"'?' at character {self.i} follows nothing")
+                raise PatternError(
+                    f"'?' at character {self.i} follows nothing",
+                    f"第 {self.i} 个字符处的“?”前面没有可省略的内容",
+                )
             if char == "(":
                 atom = self._alternatives()
                 if self.i >= len(self.src) or self.src[self.i] != ")":
-                    raise PatternError("'(' is never closed")
+                    raise PatternError("'(' is never closed", "“(”没有配对的“)”")
                 self.i += 1
                 literal = False
             elif char == _GAP:
                 if parts and parts[-1] is _GAP_PART:
-                    raise PatternError("two gaps in a row")
+                    raise PatternError("two gaps in a row", "连续写了两个间隔“…”")
                 atom, literal = _GAP_PART, False
             else:
                 atom, literal = _literal(char), True
             if self.i < len(self.src) and self.src[self.i] == "?":
                 self.i += 1
                 if char == _GAP:
-                    raise PatternError("a gap '…' is already optional")
+                    raise PatternError(
+                        "a gap '…' is already optional", "间隔“…”本来就可有可无，后面不能再加“?”"
+                    )
                 atom = _Part(f"(?:{atom.regex})?", 0, atom.sample, (), atom.first, True)
                 literal = False
             if literal:
@@ -164,30 +180,33 @@ def compile_pattern(source: str) -> CompiledPattern:
     return _Parser(source).parse()
 
 
-def rule_problems(rule: PhraseRule) -> list[tuple[str, str]]:
-    """(field, message) for each mistake in one rule; empty when it compiles and is coherent."""
-    problems: list[tuple[str, str]] = []
+def rule_problems(rule: PhraseRule) -> list[tuple[str, Said]]:
+    """(field, reason) for each mistake in one rule; empty when it compiles and is coherent."""
+    from desktop.core.content.reasons import say  # the content package imports this module
+
+    def invalid(e: PatternError) -> Said:
+        return say("invalid_pattern", detail=e, detail_zh=e.zh)
+
+    problems: list[tuple[str, Said]] = []
     field = "pattern" if rule.pattern else "phrase"
     try:
         compiled = compile_pattern(rule.pattern or rule.phrase)
     except PatternError as e:
-        return [(field, f"invalid pattern: {e}")]
+        return [(field, invalid(e))]
     regex = re.compile(compiled.regex)
     if rule.pattern and not regex.search(normalize(rule.phrase)):
-        problems.append(("phrase", f"'{rule.phrase}' is not matched by its own pattern"))
+        problems.append(("phrase", say("phrase_not_matched", phrase=rule.phrase)))
     for i, source in enumerate(rule.exceptions):
         try:
             exception = compile_pattern(source)
         except PatternError as e:
-            problems.append((f"except[{i}]", f"invalid pattern: {e}"))
+            problems.append((f"except[{i}]", invalid(e)))
             continue
         anchor = (compiled.anchor or normalize(rule.phrase)).replace("您", "你")
         if regex.search(exception.sample) is None and anchor not in exception.sample.replace(
             "您", "你"
         ):
-            problems.append(
-                (f"except[{i}]", f"'{source}' does not contain the phrase, so it never applies")
-            )
+            problems.append((f"except[{i}]", say("exception_never_applies", source=source)))
     return problems
 
 

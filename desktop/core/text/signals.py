@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from desktop.core.content.model import ContentPack, Script
 from desktop.core.text.matching import Analysis, WordMatcher
@@ -56,7 +57,12 @@ class ComplaintDetector:
     def detect(self, text: str) -> ComplaintSignal:
         if not text or text.isspace():
             return _NO_SIGNAL
-        analysis = Analysis.of(text, self._segmenter)
+        return self.detect_in(Analysis.of(text, self._segmenter))
+
+    def detect_in(self, analysis: Analysis) -> ComplaintSignal:
+        """`detect` on a text already analysed."""
+        if analysis.text.isspace() or not analysis.text:
+            return _NO_SIGNAL
         negative = _words(self._negative, analysis)
         escalation = _words(self._escalation, analysis)
         repeated = _repeated_demands(analysis)
@@ -113,6 +119,7 @@ def _repeated_demands(analysis: Analysis) -> list[str]:
     return repeated
 
 
+@lru_cache(maxsize=4096)  # the note is re-read every keystroke: its clauses repeat
 def _is_substantial(clause: str) -> bool:
     """A clause worth counting: no filler, and no number (reading one back is confirming)."""
     return (

@@ -145,9 +145,12 @@ class ReminderStore:
             "ORDER BY r.due_at, r.created_at",
             [now_iso],
         )
+        # the first `upcoming_limit` picked from the bare table, then joined: joining all
+        # the open reminders before the LIMIT took most of the listing's time at 10,000
         upcoming = self.query(
-            f" WHERE r.{_OWN} AND r.status IN ({_OPEN}) AND r.due_at > ? "
-            "ORDER BY r.due_at, r.created_at LIMIT ?",
+            " WHERE r.rowid IN (SELECT rowid FROM reminders "
+            f"WHERE {_OWN} AND status IN ({_OPEN}) AND due_at > ? "
+            "ORDER BY due_at, created_at LIMIT ?) ORDER BY r.due_at, r.created_at",
             [now_iso, upcoming_limit],
         )
         total_upcoming = self._db.execute(

@@ -25,12 +25,16 @@ REPEAT_WINDOW_HOURS = 168
 NOTES_PREVIEW = 60
 
 # Sortable columns -> the expression sorted on (nullable ones as indexed in migration 4).
+# Talk and wrap-up time are computed (seconds, -1 when the call has none: a keyset key
+# must never be NULL, row-value comparisons with NULL match nothing).
 SORT_COLUMNS: dict[str, str] = {
     "started_at": "c.started_at",
     "agent": "COALESCE(c.agent, '')",
     "intent": "COALESCE(c.intent, '')",
     "priority": "COALESCE(c.priority, '')",
     "outcome": "COALESCE(c.outcome, '')",
+    "talk_s": "COALESCE({talk}, -1)",
+    "acw_s": "COALESCE({acw}, -1)",
 }
 
 
@@ -151,9 +155,9 @@ class CallBrowser:
         order, key_cols = self._order(sort)
         if after is not None:
             op = ("<" if sort.descending else ">") + ("=" if inclusive else "")
-            marks = ", ".join("?" for _ in key_cols)
-            where += f" AND ({', '.join(key_cols)}) {op} ({marks})"
-            params += list(after)
+            cond, extra = self._after(key_cols, after, op)
+            where += f" AND {cond}"
+            params += extra
         sql = (
             f"{ctes}SELECT {', '.join(key_cols)}, c.id, c.started_at, COALESCE(c.agent, ''), "
             "COALESCE(c.phone, ''), COALESCE(NULLIF(cu.name, ''), c.caller_name, ''), c.intent, "
@@ -205,20 +209,37 @@ class CallBrowser:
         """How many rows come before `key` in this order (the row number of that call)."""
         where, params, ctes = self._where(filter)
         _order, key_cols = self._order(sort)
-        op = ">" if sort.descending else "<"
-        marks = ", ".join("?" for _ in key_cols)
-        sql = (
-            f"{ctes}SELECT COUNT(*) FROM calls c WHERE {where} "
-            f"AND ({', '.join(key_cols)}) {op} ({marks})"
-        )
-        return int(self.conn.execute(self.dialect.sql(sql), [*params, *key]).fetchone()[0])
+        cond, extra = self._after(key_cols, key, ">" if sort.descending else "<")
+        sql = f"{ctes}SELECT COUNT(*) FROM calls c WHERE {where} AND {cond}"
+        return int(self.conn.execute(self.dialect.sql(sql), [*params, *extra]).fetchone()[0])
 
     # ---- SQL building -----------------------------------------------------------------
     def _order(self, sort: Sort) -> tuple[str, list[str]]:
         direction = "DESC" if sort.descending else "ASC"
-        cols = [SORT_COLUMNS[sort.column]] if sort.column != "started_at" else []
+        cols = [self._sort_expression(sort.column)] if sort.column != "started_at" else []
         cols += ["c.started_at", f"c.{self.dialect.row_key}"]
         return ", ".join(f"{c} {direction}" for c in cols), cols
+
+    def _sort_expression(self, column: str) -> str:
+        d = self.dialect
+        return SORT_COLUMNS[column].format(
+            talk=d.seconds_between("c.answered_at", "c.ended_at"),
+            acw=d.seconds_between("c.ended_at", "c.completed_at"),
+        )
+
+    @staticmethod
+    def _after(key_cols: Sequence[str], key: Key, op: str) -> tuple[str, list[Any]]:
+        """The keyset condition: rows after `key` in the order `op` says. The leading
+        column is also bounded on its own: engines use a row-value comparison as an index
+        range only on plain columns, and this keeps an expression sort's deep pages from
+        scanning the index from its end."""
+        marks = ", ".join("?" for _ in key_cols)
+        cond = f"({', '.join(key_cols)}) {op} ({marks})"
+        params = list(key)
+        if len(key_cols) > 2:
+            cond = f"{key_cols[0]} {op[0]}= ? AND {cond}"
+            params = [key[0], *params]
+        return cond, params
 
     def _where(self, f: CallFilter) -> tuple[str, list[Any], str]:
         """(condition, parameters, WITH prefix) for a filter."""

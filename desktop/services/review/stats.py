@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+from db.schema_v7 import STEP_SEPARATOR
 from desktop.core.clock import parse_iso, to_iso
 from desktop.core.reminders.timing import kept_status
 from desktop.services.review.dialect import SQLITE, Dialect
@@ -115,7 +116,11 @@ def compute(
     `now` decides which callbacks have come due and which reminders are overdue."""
     scope = _Scope(period, agent, agents=agents)
     checklists = checklists or {}
-    groups = _call_groups(conn, scope, dialect)
+    if _has_facts(conn, dialect):
+        groups, counts = _read_facts(conn, scope, checklists, dialect)
+    else:
+        groups = _call_groups(conn, scope, dialect)
+        counts = _adherence_counts(conn, scope, checklists, dialect)
     result: dict[str, Any] = {
         "period": {
             "from": period.first.isoformat(),
@@ -132,9 +137,7 @@ def compute(
     result["by_intent"] = _by_intent(groups)
     qa_by_agent = _qa_by_agent(conn, scope, dialect)
     result["by_agent"] = _by_agent(groups, qa_by_agent)
-    result["adherence"] = _adherence(
-        _adherence_counts(conn, scope, checklists, dialect), groups, checklists, by_agent=False
-    )
+    result["adherence"] = _adherence(counts, groups, checklists, by_agent=False)
     result["callbacks"] = _callbacks(conn, scope, period, grace, now, dialect)
     result["complaints"] = _complaints(conn, scope, dialect)
     evaluated = sum(n for _avg, n in qa_by_agent.values())
@@ -157,9 +160,13 @@ def adherence_by_agent(
 ) -> dict[str, dict[str, Any]]:
     """The adherence grid for one call type: agent -> {calls, all_required, steps, most_skipped}."""
     scope = _Scope(period, agent, agents=agents)
-    groups = _call_groups(conn, scope, dialect)
-    counts = _adherence_counts(conn, scope, {intent: checklists.get(intent, ())}, dialect)
-    grid = _adherence(counts, groups, {intent: checklists.get(intent, ())}, by_agent=True)
+    one = {intent: checklists.get(intent, ())}
+    if _has_facts(conn, dialect):
+        groups, counts = _read_facts(conn, scope, one, dialect)
+    else:
+        groups = _call_groups(conn, scope, dialect)
+        counts = _adherence_counts(conn, scope, one, dialect)
+    grid = _adherence(counts, groups, one, by_agent=True)
     return {a: per_intent[intent] for a, per_intent in grid.items() if intent in per_intent}
 
 
@@ -194,6 +201,74 @@ class _Group:
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
+Counts = tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]
+
+
+def _read_facts(
+    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect
+) -> tuple[dict[tuple[str, str | None], _Group], Counts]:
+    """What `_call_groups` and `_adherence_counts` give, in one read of `call_facts`: the
+    period's calls grouped by agent, intent and the set of steps done at completion (a few
+    thousand groups a month), added up here."""
+    where, params = scope.where("f")
+    repeat = (
+        "SELECT 1 FROM calls r WHERE r.phone = f.phone AND r.intent = f.intent "
+        "AND r.started_at > f.started_at AND r.started_at <= f.repeat_until "
+        "AND r.reminder_id IS NULL"
+    )
+    rows = conn.execute(
+        dialect.sql(
+            f"""SELECT f.agent, f.intent, f.steps, COUNT(*), SUM(f.answered),
+                   SUM(CASE WHEN f.status = 'missed' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN f.status = 'completed' THEN 1 ELSE 0 END),
+                   SUM(f.handled), SUM(f.talk_ms), SUM(f.acw_ms), SUM(f.fcr_call),
+                   SUM(CASE WHEN f.resolved = 1 AND NOT EXISTS ({repeat}) THEN 1 ELSE 0 END)
+            FROM call_facts f
+            WHERE {where}
+            GROUP BY f.agent, f.intent, f.steps"""
+        ),
+        params,
+    ).fetchall()
+    required = {intent: {key for key, req in items if req} for intent, items in checklists.items()}
+    groups: dict[tuple[str, str | None], _Group] = {}
+    steps: dict[tuple[str, str, str], int] = defaultdict(int)
+    complete: dict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:
+        agent, intent, text = row[0] or "", row[1], row[2]
+        group = _Group.of(row[3:])
+        if (agent, intent) in groups:
+            groups[(agent, intent)].add(group)
+        else:
+            groups[(agent, intent)] = group
+        if text is None or intent is None:  # steps are kept for completed calls only
+            continue
+        n = int(row[3])
+        done = set(text.split(STEP_SEPARATOR)) - {""}
+        for step in done:
+            steps[(agent, intent, step)] += n
+        need = required.get(intent)
+        if need and need <= done:
+            complete[(agent, intent)] += n
+    return groups, (dict(steps), dict(complete))
+
+
+def _has_facts(conn: Any, dialect: Dialect) -> bool:
+    """Whether the file keeps `call_facts` (migration 7): the same sums, precomputed per
+    call by triggers; an engine or file without it is read from `calls` directly."""
+    return dialect.has_table(conn, "call_facts")
+
+
+def _repeat(call: str, dialect: Dialect) -> str:
+    """The FCR repeat: the number calls again with the same intent within 168 h after
+    `call` started; a call-back the agent made for a reminder is not a repeat."""
+    return (
+        f"SELECT 1 FROM calls r WHERE r.phone = {call}.phone AND r.intent = {call}.intent "
+        f"AND r.started_at > {call}.started_at "
+        f"AND r.started_at <= {dialect.shifted(f'{call}.started_at', FCR_WINDOW_HOURS)} "
+        "AND r.reminder_id IS NULL"
+    )
+
+
 def call_sums_columns(dialect: Dialect) -> str:
     """The nine sums of `_Group` over calls `c`, as a SELECT list: the grouped read below,
     and the center's rollup refresh (desktop/services/center/rollups.py) use this one text."""
@@ -202,12 +277,7 @@ def call_sums_columns(dialect: Dialect) -> str:
         "c.status = 'completed' AND c.phone <> '' AND c.intent IS NOT NULL "
         "AND c.intent <> 'unrelated'"
     )
-    repeat = (
-        "SELECT 1 FROM calls r WHERE r.phone = c.phone AND r.intent = c.intent "
-        "AND r.started_at > c.started_at "
-        f"AND r.started_at <= {dialect.shifted('c.started_at', FCR_WINDOW_HOURS)} "
-        "AND r.reminder_id IS NULL"
-    )
+    repeat = _repeat("c", dialect)
     return f"""COUNT(*),
                SUM(CASE WHEN c.answered_at IS NOT NULL THEN 1 ELSE 0 END),
                SUM(CASE WHEN c.status = 'missed' THEN 1 ELSE 0 END),
@@ -352,9 +422,7 @@ def _by_hour_and_day(
 # ---- checklist adherence --------------------------------------------------------------------
 
 
-def _adherence_counts(
-    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect
-) -> tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]:
+def _adherence_counts(conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect) -> Counts:
     """(agent, intent, step) -> completed calls with that step ticked at completion, and
     (agent, intent) -> completed calls with every required step ticked at completion."""
     where, params = scope.where()
@@ -516,21 +584,19 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
     """Complaint cases opened in the period (a completed complaint call not made for a
     reminder), each with its response and resolution times in seconds (None when not yet)."""
     where, params = scope.where()
+    # the period's case calls `c`: each query below walks them once (an index range) and
+    # joins what belongs to them, instead of re-running them as an IN list
     opened = (
-        f"SELECT c.id FROM calls c WHERE {where} AND COALESCE(c.intent, '') = 'complaint' "
-        f"AND {COMPLETED} AND c.reminder_id IS NULL"
+        f"{where} AND COALESCE(c.intent, '') = 'complaint' AND {COMPLETED} "
+        "AND c.reminder_id IS NULL"
     )
+    q = lambda sql, args: conn.execute(dialect.sql(sql), args).fetchall()  # noqa: E731
     cases: dict[str, dict[str, Any]] = {}
-    # the opened calls read directly (not `c.id IN (opened)`: on the center's partitioned
-    # calls that probes every month's id index once per case, 17 s for a month at 10M)
-    for cid, started, ended, completed, outcome in conn.execute(
-        dialect.sql(
-            "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome FROM calls c "
-            f"WHERE {where} AND COALESCE(c.intent, '') = 'complaint' AND {COMPLETED} "
-            "AND c.reminder_id IS NULL"
-        ),
+    for cid, started, ended, completed, outcome in q(
+        "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome FROM calls c "
+        f"WHERE {opened}",
         params,
-    ).fetchall():
+    ):
         cases[cid] = {
             "started": parse_iso(started),
             "ended": parse_iso(ended or completed),
@@ -540,13 +606,11 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
         }
     if not cases:
         return {}
-    for case_id, kind, status, done_at, callback_at in conn.execute(
-        dialect.sql(
-            "SELECT r.case_id, r.kind, r.status, r.done_at, r.callback_at FROM reminders r "
-            f"WHERE r.case_id IN ({opened})"
-        ),
+    for case_id, kind, status, done_at, callback_at in q(
+        "SELECT r.case_id, r.kind, r.status, r.done_at, r.callback_at "
+        f"FROM calls c JOIN reminders r ON r.case_id = c.id WHERE {opened}",
         params,
-    ).fetchall():
+    ):
         case = cases.get(case_id)
         if case is None:
             continue
@@ -554,23 +618,20 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
             case["responses"].append(parse_iso(callback_at))
         if kind == "first_response" and status == "done" and done_at:
             case["responses"].append(parse_iso(done_at))
-    for link in ("cc.reminder_id = r.id", "cc.id = r.callback_call_id"):
-        for case_id, completed, outcome in conn.execute(
-            dialect.sql(
-                "SELECT r.case_id, cc.completed_at, cc.outcome FROM reminders r "
-                f"JOIN calls cc ON {link} WHERE r.case_id IN ({opened})"
-            ),
-            params,
-        ).fetchall():
-            if case_id in cases and outcome == "resolved" and completed:
-                cases[case_id]["resolutions"].append(parse_iso(completed))
-    for case_id, at in conn.execute(
-        dialect.sql(
-            "SELECT a.entity_id, a.at FROM audit_log a WHERE a.action = 'reminder.case_closed' "
-            f"AND a.entity_id IN ({opened})"
-        ),
+    follow_ups = " UNION ALL ".join(
+        "SELECT r.case_id, cc.completed_at, cc.outcome FROM calls c "
+        f"JOIN reminders r ON r.case_id = c.id JOIN calls cc ON {link} WHERE {opened}"
+        for link in ("cc.reminder_id = r.id", "cc.id = r.callback_call_id")
+    )
+    for case_id, completed, outcome in q(follow_ups, params + params):
+        if case_id in cases and outcome == "resolved" and completed:
+            cases[case_id]["resolutions"].append(parse_iso(completed))
+    for case_id, at in q(  # the app records a closed case as entity 'case', id = the case call
+        "SELECT a.entity_id, a.at FROM calls c JOIN audit_log a "
+        "ON a.entity = 'case' AND a.entity_id = c.id "
+        f"WHERE {opened} AND a.action = 'reminder.case_closed'",
         params,
-    ).fetchall():
+    ):
         if case_id in cases:
             cases[case_id]["resolutions"].append(parse_iso(at))
     out = {}
@@ -616,6 +677,8 @@ def _qa_by_agent(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, tuple[
     of the period's calls."""
     if not dialect.has_table(conn, "qa_evaluations"):
         return {}
+    if conn.execute(dialect.sql("SELECT 1 FROM qa_evaluations LIMIT 1")).fetchone() is None:
+        return {}  # no scorecards yet (most agents' files): skip the period's join
     where, params = scope.where()
     rows = conn.execute(
         dialect.sql(

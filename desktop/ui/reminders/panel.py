@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -40,6 +41,8 @@ from desktop.ui.reminders.list_model import COLUMNS, TIME_COLUMN, ReminderListMo
 from desktop.ui.reminders.text import kind_text
 
 REFRESH_MS = 30_000  # relative times ("15 分钟后") stay current
+LISTING_FRESH_FOR = timedelta(seconds=1)  # a listing this recent is not read again on show
+ACTION_COLUMNS = 3
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,15 @@ class RemindersPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
+        self._listed_at: datetime | None = None  # service clock of the last listing
         self.set_current_call(None)
         self.refresh()
+
+    def hasHeightForWidth(self) -> bool:
+        """A word-wrapped label makes the panel height-for-width, and a box layout then
+        gives it exactly that height however short the column: the history and the
+        reminders, stacked in the side column, overlapped when a banner took height."""
+        return False
 
     # ---- the parts' widgets, by the names tests and the app use ----------------------
     @property
@@ -180,8 +190,10 @@ class RemindersPanel(QWidget):
         return self.editor.snooze_buttons
 
     # ---- building ----------------------------------------------------------------------
-    def _build_actions(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _build_actions(self) -> QGridLayout:
+        """Two rows of three: the side column stays narrow enough that the scripts keep
+        their width at 150 % scaling on a laptop screen."""
+        row = QGridLayout()
         specs: list[tuple[str, str, Callable[[], None]]] = [
             ("立即回电", "Alt+B", self._call_back),
             ("稍后提醒", "Alt+L", lambda: self._edit("snooze")),
@@ -197,9 +209,10 @@ class RemindersPanel(QWidget):
             button.setToolTip(f"{text}（{keys}）")
             button.clicked.connect(slot)
             self._shortcut(keys, button.click)
+            index = len(self.action_buttons)
             self.action_buttons[text] = button
-            row.addWidget(button)
-        row.addStretch(1)
+            row.addWidget(button, index // ACTION_COLUMNS, index % ACTION_COLUMNS)
+        row.setColumnStretch(ACTION_COLUMNS, 1)
         return row
 
     def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:
@@ -225,7 +238,10 @@ class RemindersPanel(QWidget):
         panel reads nothing."""
         super().showEvent(event)
         self._timer.start()
-        self.refresh()
+        # built and shown at once (start-up): the listing is current, do not query it again
+        listed = self._listed_at
+        if listed is None or self._clock.now() - listed >= LISTING_FRESH_FOR:
+            self.refresh()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._timer.stop()
@@ -239,6 +255,7 @@ class RemindersPanel(QWidget):
         """Re-read the list from the service, keeping the selection."""
         selected = self.selected_id()
         listing = self._service.list_view()
+        self._listed_at = listing.now
         self.model.show_listing(listing, self._service.timezone(), self._settings.current)
         self.tree.expandAll()
         for row in range(self.model.rowCount()):

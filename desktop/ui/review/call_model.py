@@ -24,8 +24,8 @@ COLUMNS = (
     ("客户", None),
     ("类型", "intent"),
     ("优先级", "priority"),
-    ("通话", None),
-    ("话后", None),
+    ("通话", "talk_s"),
+    ("话后", "acw_s"),
     ("结果", "outcome"),
     ("步骤", None),
     ("提醒", None),
@@ -46,6 +46,8 @@ class CallTableModel(QAbstractTableModel):
     loading_changed = Signal(bool)
     count_changed = Signal(int)  # total rows of the filter (arrives after the first page)
     failed = Signal(str)
+    about_to_refresh = Signal()  # fresh rows are about to be merged in (the view notes its place)
+    refreshed = Signal()  # they are in: rows kept their identity, selection and current row
 
     def __init__(self, source: ReviewSource, run: Callable[..., Any], parent=None) -> None:
         super().__init__(parent)
@@ -58,6 +60,7 @@ class CallTableModel(QAbstractTableModel):
         self.total: int | None = None
         self._exhausted = True
         self._loading = False
+        self._refresh_after = False
         self._generation = 0
 
     # ---- loading --------------------------------------------------------------------
@@ -67,6 +70,7 @@ class CallTableModel(QAbstractTableModel):
         self.sort_order = sort or self.sort_order
         self._generation += 1
         generation = self._generation
+        self._refresh_after = False  # this load reads the database as it is now
         self.beginResetModel()
         self.rows, self.base, self._exhausted = [], max(0, start), False
         self.endResetModel()
@@ -90,6 +94,99 @@ class CallTableModel(QAbstractTableModel):
 
     def jump_to(self, row: int) -> None:
         self.load(self.filter, self.sort_order, row)
+
+    def refresh(self) -> None:
+        """Re-read the rows on show (the database changed): the same window of the log, from
+        the top when it starts there (new calls appear), else from its first row's key.
+        Rows that stay keep their place in the view; a newer load() wins over this."""
+        if self._loading:  # a page is on its way: refresh once it is in, so none is lost
+            self._refresh_after = True
+            return
+        self._set_loading(True)  # no fetchMore meanwhile: it would continue from a stale key
+        generation = self._generation
+        flt, order = self.filter, self.sort_order
+        want = max(PAGE, len(self.rows))
+        start = self.rows[0].key if self.base and self.rows else None
+
+        def work() -> tuple[list[CallRow], int, int]:
+            browser = self._source.browser()
+            if start is None:
+                rows = browser.page(flt, order, None, want)
+                base = 0
+            else:
+                rows = browser.page(flt, order, start, want, inclusive=True)
+                base = browser.position_of(flt, order, rows[0].key) if rows else 0
+            return rows, base, browser.count(flt)
+
+        self._run(work, lambda f: self._refreshed(f, generation, want), key="review.refresh")
+
+    def _refreshed(self, future, generation: int, want: int) -> None:
+        if generation != self._generation:
+            return
+        try:
+            rows, base, total = future.result()
+        except Exception as exc:
+            self._set_loading(False)
+            self.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.about_to_refresh.emit()
+        self._merge(rows)
+        if base != self.base:
+            self.base = base
+            if self.rows:
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self.rows) - 1)
+        self._exhausted = len(rows) < want
+        self.total = total
+        self.count_changed.emit(total)
+        self.refreshed.emit()
+        self._set_loading(False)
+
+    def _merge(self, fresh: list[CallRow]) -> None:
+        """Turn the loaded rows into `fresh` with row removals, a reorder and insertions, so
+        the view keeps its selection and current row on the calls themselves."""
+        wanted = {r.id for r in fresh}
+        end = len(self.rows)
+        while end > 0:  # remove gone rows, in blocks, from the bottom up
+            if self.rows[end - 1].id in wanted:
+                end -= 1
+                continue
+            first = end - 1
+            while first > 0 and self.rows[first - 1].id not in wanted:
+                first -= 1
+            self.beginRemoveRows(QModelIndex(), first, end - 1)
+            del self.rows[first:end]
+            self.endRemoveRows()
+            end = first
+        kept = {r.id for r in self.rows}
+        order = [r.id for r in fresh if r.id in kept]
+        if [r.id for r in self.rows] != order:  # a changed sort value moved calls
+            self.layoutAboutToBeChanged.emit()
+            position = {cid: n for n, cid in enumerate(order)}
+            old = list(self.persistentIndexList())
+            moved = [
+                self.index(position[self.rows[i.row()].id], i.column()) if i.isValid() else i
+                for i in old
+            ]
+            self.rows.sort(key=lambda r: position[r.id])
+            self.changePersistentIndexList(old, moved)
+            self.layoutChanged.emit()
+        at = 0
+        while at < len(fresh):  # insert new rows where they belong, in blocks
+            if fresh[at].id in kept:
+                at += 1
+                continue
+            stop = at
+            while stop < len(fresh) and fresh[stop].id not in kept:
+                stop += 1
+            self.beginInsertRows(QModelIndex(), at, stop - 1)
+            self.rows[at:at] = fresh[at:stop]
+            self.endInsertRows()
+            at = stop
+        self.rows = list(fresh)  # same ids in the same places: the new values
+        if self.rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1)
+            )
 
     def canFetchMore(self, parent: Index = _ROOT) -> bool:
         return not parent.isValid() and not self._exhausted and not self._loading
@@ -123,6 +220,9 @@ class CallTableModel(QAbstractTableModel):
             self.rows.extend(rows)
             self.endInsertRows()
         self._set_loading(False)
+        if self._refresh_after:
+            self._refresh_after = False
+            self.refresh()
 
     def _counted(self, future, generation: int) -> None:
         if generation != self._generation:

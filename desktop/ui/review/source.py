@@ -22,6 +22,7 @@ from typing import Any
 from desktop.core.calendar import AgentCalendar
 from desktop.services.review.browser import CallBrowser
 from desktop.services.review.dialect import SQLITE, Dialect
+from desktop.services.review.reader import open_reader
 from desktop.services.review.stats import Checklists
 
 
@@ -113,11 +114,7 @@ class ReviewSource:
             from desktop.services.center.source import center_reader
 
             return center_reader(self.center_url)
-        conn = sqlite3.connect(
-            f"file:{Path(self.db_file).as_posix()}?mode=ro", uri=True, check_same_thread=False
-        )
-        conn.execute("PRAGMA busy_timeout = 3000")
-        return conn
+        return open_reader(Path(self.db_file))
 
     def writer(self) -> Any:
         """A short-lived writable connection, for QA evaluations only (their own table): on

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDate, QPoint, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.calls import OUTCOME_LABELS, PRIORITY_LABELS
+from desktop.core.changes import OpChanges
 from desktop.services.review import handbook, qa
 from desktop.services.review.browser import CallFilter
 from desktop.services.review.period import Period, PeriodError
@@ -46,6 +47,7 @@ from desktop.ui.review.charts import BarChart
 from desktop.ui.review.source import ReviewSource
 
 SHORT_INTENT = {**INTENT_LABELS, "unrelated": "无关"}
+LIVE_REFRESH_MS = 1000
 PRESETS = ("今天", "昨天", "本周", "上周", "本月", "上月", "自定义")
 WINDOW_TITLE = "组长复盘"
 
@@ -150,6 +152,12 @@ class ReviewWindow(QMainWindow):
         self._restore()
         self._debounce = QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self.apply_filter)
+        # live refresh: at most one re-read per interval while the agent's calls change
+        self._live = QTimer(self, singleShot=True, interval=LIVE_REFRESH_MS)
+        self._live.timeout.connect(self.refresh_live)
+        self._stale = False  # changed while hidden: re-read when shown again
+        self._handbook_stale = False
+        self.tabs.currentChanged.connect(self._tab_shown)
         QShortcut(QKeySequence("Ctrl+F"), self, self.notes.setFocus)
         self._build_source_menu()
         self.resize(1280, 760)
@@ -556,6 +564,8 @@ class ReviewWindow(QMainWindow):
         layout.addWidget(split, 1)
         self.tabs.addTab(page, "通话记录")
         self.model.count_changed.connect(self._counted)
+        self.model.about_to_refresh.connect(self._note_place)
+        self.model.refreshed.connect(self._keep_place)
         self.model.failed.connect(lambda text: self.show_message(f"查询失败：{text}"))
         self.model.loading_changed.connect(self._loading)
 
@@ -640,7 +650,11 @@ class ReviewWindow(QMainWindow):
                     f"{html.escape(label)} {html.escape(OUTCOME_LABELS.get(other['outcome'] or '', ''))}</li>"
                 )
             lines.append("</ul>")
+        scroll = self.story.verticalScrollBar()
+        at = scroll.value() if call["id"] == getattr(self, "_story_shown", None) else 0
         self.story.setHtml("".join(lines))
+        scroll.setValue(at)  # a live refresh of the same call keeps the reader's place
+        self._story_shown = call["id"]
         self.story_loaded = story
 
     def _masked(self, phone: str) -> str:
@@ -750,7 +764,53 @@ class ReviewWindow(QMainWindow):
 
         self._run(work, self._stats_arrived, key="review.stats")
         self.refresh_adherence()
-        self.refresh_handbook()
+        if self.tabs.currentWidget() is self.handbook_page:
+            self.refresh_handbook()
+        else:  # jieba over the period's notes: only for a lead who looks at it
+            self._handbook_stale = True
+
+    def _tab_shown(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.handbook_page and self._handbook_stale:
+            self.refresh_handbook()
+
+    # ---- live refresh -------------------------------------------------------------------
+    def on_changes(self, changes: OpChanges, _origin: object = None) -> None:
+        """The agent's database changed (app.hub.changed): re-read what is shown, soon."""
+        if not (
+            changes.calls or changes.reminders or changes.qa or changes.settings or changes.content
+        ):
+            return
+        if not self.isVisible():
+            self._stale = True
+        elif not self._live.isActive():  # a burst of changes (typing notes) costs one re-read
+            self._live.start()
+
+    def refresh_live(self) -> None:
+        """The browser (same rows, selection and scroll), the open story and the statistics,
+        each re-read on the task runner."""
+        self._stale = False
+        if self._closed:
+            return
+        self.model.refresh()
+        if self._story_call:
+            self.open_story(self._story_call)
+        self.refresh_stats()
+
+    def _note_place(self) -> None:
+        """Before fresh rows merge in: which call is at the top of the view."""
+        top = self.table.indexAt(QPoint(0, 0))
+        self._top_call = self.model.row(top.row()).id if top.isValid() and top.row() > 0 else None
+
+    def _keep_place(self) -> None:
+        """After: the same call at the top again (at the very top, new calls show instead)."""
+        cid = getattr(self, "_top_call", None)
+        if cid is None:
+            return
+        row = next((n for n, r in enumerate(self.model.rows) if r.id == cid), None)
+        if row is not None:
+            self.table.scrollTo(
+                self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop
+            )
 
     def _stats_arrived(self, future) -> None:
         try:
@@ -1163,9 +1223,11 @@ class ReviewWindow(QMainWindow):
         self.handbook_note = QLabel("")
         layout.addWidget(self.handbook_note)
         self._topics: list[handbook.Topic] = []
+        self.handbook_page = page
         self.tabs.addTab(page, "投诉手册")
 
     def refresh_handbook(self) -> None:
+        self._handbook_stale = False
         try:
             period = self.period()
         except PeriodError:
@@ -1229,6 +1291,8 @@ class ReviewWindow(QMainWindow):
     def showEvent(self, event) -> None:
         self._closed = False  # reopened from the menu: results are wanted again
         super().showEvent(event)
+        if self._stale:
+            self._live.start()
 
     def closeEvent(self, event) -> None:
         self._closed = True

@@ -3,13 +3,13 @@ wrap-up timers, and the lifecycle buttons with their shortcuts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.core.calls import STATUS_LABELS, Call
+from desktop.core.calls import STATUS_LABELS, Call, OpenCall
 from desktop.core.clock import parse_iso
 from desktop.core.privacy import mask_number
 
@@ -31,6 +31,7 @@ class CallBar(QWidget):
         self._call: Call | None = None
         self._reveal = False
         self.mask_numbers = True
+        self._listed: list[tuple[str, str, str, bool]] = []  # open-calls rows shown, as keyed
         self.state = QLabel("空闲")
         self.state.setObjectName("callState")
         self.caller = QLabel("")
@@ -78,7 +79,7 @@ class CallBar(QWidget):
         self._timer.timeout.connect(self.refresh_timers)
         self._timer.start()
 
-    def show_call(self, call: Call | None, open_calls: list[Call]) -> None:
+    def show_call(self, call: Call | None, open_calls: Sequence[OpenCall]) -> None:
         if call is None or self._call is None or call.id != self._call.id:
             self._reveal = False
         self._call = call
@@ -89,15 +90,29 @@ class CallBar(QWidget):
         self.answer_button.setEnabled(bool(call and call.status == "ringing"))
         self.end_button.setEnabled(bool(call and call.status in ("ringing", "active")))
         self.open_calls.blockSignals(True)
-        self.open_calls.clear()
-        for other in open_calls:
-            label = f"{STATUS_LABELS.get(other.status, '')} {self._format(other.phone) or '无号码'}"
-            self.open_calls.addItem(label, other.id)
+        self._list_open_calls(open_calls)
         if call is not None:
             self.open_calls.setCurrentIndex(max(0, self.open_calls.findData(call.id)))
         self.open_calls.setVisible(len(open_calls) > 1)
         self.open_calls.blockSignals(False)
         self.refresh_timers()
+
+    def _list_open_calls(self, open_calls: Sequence[OpenCall]) -> None:
+        """Rows kept where they are unchanged: a burst of rings only appends its new calls
+        (rebuilding all of them grew with every open call)."""
+        box = self.open_calls
+        rows = [(c.id, c.status, c.phone, self._masked) for c in open_calls]
+        shown = self._listed
+        same = 0
+        limit = min(len(rows), len(shown))
+        while same < limit and rows[same] == shown[same]:
+            same += 1
+        while box.count() > same:
+            box.removeItem(box.count() - 1)
+        for call_id, status, phone, _masked in rows[same:]:
+            label = f"{STATUS_LABELS.get(status, '')} {self._format(phone) or '无号码'}"
+            box.addItem(label, call_id)
+        self._listed = rows
 
     def set_compact(self, compact: bool) -> None:
         target = self._second if compact else self._top
@@ -114,8 +129,12 @@ class CallBar(QWidget):
         if stored and not caller and self._call is not None:
             self.caller.setText(stored)
 
+    @property
+    def _masked(self) -> bool:
+        return self.mask_numbers and not self._reveal
+
     def _format(self, phone: str) -> str:
-        return phone if (self._reveal or not self.mask_numbers) else mask_number(phone)
+        return mask_number(phone) if self._masked else phone
 
     def _show_number(self) -> None:
         phone = self._call.phone if self._call else ""

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core.calendar import AgentCalendar
 from desktop.core.content.model import ChecklistStep
 
 STEP_ROLE = Qt.ItemDataRole.UserRole
+COMPACT_ROWS = 4  # compact: the list shows this many steps around the current one
 
 
 class ChecklistPanel(QWidget):
@@ -24,6 +32,7 @@ class ChecklistPanel(QWidget):
         self._title = QLabel("流程清单")
         self._title.setObjectName("panelTitle")
         self._progress = QLabel("")
+        self._progress.setWordWrap(True)  # a narrow column wraps it rather than widening
         self._list = QListWidget()
         self._list.setAccessibleName("流程清单")
         self._list.itemChanged.connect(self._item_changed)
@@ -31,13 +40,16 @@ class ChecklistPanel(QWidget):
         self._hint = QLabel("")
         self._hint.setWordWrap(True)
         self._hint.setObjectName("stepHint")
+        header = QHBoxLayout()  # one line for the title and the progress
+        header.addWidget(self._title)
+        header.addWidget(self._progress, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._title)
-        layout.addWidget(self._progress)
+        layout.addLayout(header)
         layout.addWidget(self._list, 1)
         layout.addWidget(self._hint)
         self._steps: tuple[ChecklistStep, ...] = ()
+        self._compact = False
         self._rendering = False
         self.current_step: str | None = None
         tick = QShortcut(QKeySequence("Ctrl+T"), self)
@@ -51,6 +63,20 @@ class ChecklistPanel(QWidget):
     @property
     def list_widget(self) -> QListWidget:
         return self._list
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact: a few steps in view (the list scrolls to the current one), so the scripts
+        below keep the room."""
+        self._compact = compact
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        if not self._compact:
+            self._list.setMaximumHeight(16777215)
+            return
+        row = self._list.sizeHintForRow(0) if self._list.count() else -1
+        row = row if row > 0 else self._list.fontMetrics().lineSpacing() + 2
+        self._list.setMaximumHeight(COMPACT_ROWS * row + 2 * self._list.frameWidth())
 
     def show_steps(
         self,
@@ -102,6 +128,8 @@ class ChecklistPanel(QWidget):
         self._hint.setText(f"提示：{hint_step.hint}" if hint_step else "")
         if current is not None and self._list.currentRow() < 0:
             self._list.setCurrentRow([s.key for s in steps].index(current))
+        if not same:
+            self._fit_rows()  # the rows' real height is known once they exist
         self._rendering = False
 
     def focused_step(self) -> str | None:

@@ -66,9 +66,11 @@ class WorkspaceController(QObject):
         self._fill_cache: dict[tuple[str, str], str] = {}
         self._favourites = tuple(scripts.favourites())
         self._searching = False
+        self._showing_steps = False  # the checklist's own redraw moves its cursor: not a focus
         self._acting = 0  # inside our own action: it renders itself, the hub need not
         self._dirty_call = False
         self._dirty_history = False
+        self._dirty_open_calls = False  # another call changed: only the call bar's list
         self._redraw = QTimer(self)
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(0)
@@ -111,18 +113,23 @@ class WorkspaceController(QObject):
             self.set_pack(self._content())
         if self._acting:
             return
-        if changes.touches_call(self.current.id if self.current else None) or changes.calls:
+        if changes.touches_call(self.current.id if self.current else None):
             self._dirty_call = True
+        elif changes.calls:  # other calls: nothing on screen shows them but the open-calls list
+            self._dirty_open_calls = True
         if changes.reminders:
             self._dirty_history = True
-        if self._dirty_call or self._dirty_history:
+        if self._dirty_call or self._dirty_history or self._dirty_open_calls:
             self._redraw.start()
 
     def _redraw_changes(self) -> None:
         """One redraw for everything that changed since the last one."""
         history, self._dirty_history = self._dirty_history, False
         dirty, self._dirty_call = self._dirty_call, False
+        open_calls, self._dirty_open_calls = self._dirty_open_calls, False
         if not (history or dirty):
+            if open_calls:
+                self.view.call_bar.show_call(self.current, self.calls.open_call_list())
             return
         call = self.current
         if call is not None:
@@ -136,6 +143,7 @@ class WorkspaceController(QObject):
         """A render happened: what the hub had queued is covered by it."""
         self._dirty_call = False
         self._dirty_history = False
+        self._dirty_open_calls = False
 
     # ---- pack and settings -----------------------------------------------------------
     def set_pack(self, pack: ContentPack) -> None:
@@ -217,7 +225,11 @@ class WorkspaceController(QObject):
         call = self.current
         steps = self._pack.steps(call.intent) if call and call.intent else ()
         editable = call is not None and call.is_open
-        self.view.checklist.show_steps(steps, self._ticked, editable, self.calendar())
+        self._showing_steps = True
+        try:
+            self.view.checklist.show_steps(steps, self._ticked, editable, self.calendar())
+        finally:
+            self._showing_steps = False
         self._step = self.view.checklist.current_step
         self._render_scripts()
 
@@ -267,9 +279,13 @@ class WorkspaceController(QObject):
             else missing_required_steps(self._pack, call.intent, set(self._ticked))
         )
         labels = {s.key: s.label for s in self._pack.steps(call.intent or "")}
-        bar.show_state([labels.get(k, k) for k in missing], call.outcome)
+        bar.show_state(
+            [labels.get(k, k) for k in missing], call.outcome, ending=call.status == "wrap_up"
+        )
 
     def _step_focused(self, row: int) -> None:
+        if self._showing_steps:  # _render_checklist renders the scripts once afterwards
+            return
         item = self.view.checklist.list_widget.item(row) if row >= 0 else None
         step = item.data(STEP_ROLE) if item is not None else None
         if step and step != self._step:
@@ -406,8 +422,9 @@ class WorkspaceController(QObject):
         busy = self.current is not None and self.current.status in ("ringing", "active", "wrap_up")
         if busy and self.current is not None and self.current.id != call.id:
             self._show_open_calls()
-            number = mask_number(call.phone) if call.phone else "无号码"
-            self.message.emit(f"新来电 {number}：可在右上角切换")
+            if call.status != "ringing":  # a ring has the desk's 第二路来电 banner instead
+                number = mask_number(call.phone) if call.phone else "无号码"
+                self.message.emit(f"新来电 {number}：可在右上角切换")
             return
         self.show_call(call)
 
@@ -423,9 +440,10 @@ class WorkspaceController(QObject):
 
     def _show_open_calls(self) -> None:
         """Another call rang or changed while this one is on screen: only the call bar's
-        list of open calls needs redrawing (a burst of rings stays within a frame each)."""
-        self.view.call_bar.show_call(self.current, self.calls.open_calls())
-        self._dirty_call = False
+        list of open calls needs redrawing, once after the batch of events (a burst of 200
+        rings read and rebuilt the whole list 200 times)."""
+        self._dirty_open_calls = True
+        self._redraw.start()
 
     def open_past_call(self, call_id: str) -> None:
         """An earlier call from the history: opened when no conversation is in progress;

@@ -16,6 +16,12 @@ from desktop.services.call_screen import CallerHistory
 class HistoryPanel(QWidget):
     call_selected = Signal(str)
 
+    def hasHeightForWidth(self) -> bool:
+        """A word-wrapped label makes the panel height-for-width, and a box layout then
+        gives it exactly that height however short the column: the history and the
+        reminders, stacked in the side column, overlapped when a banner took height."""
+        return False
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         title = QLabel("来电历史")

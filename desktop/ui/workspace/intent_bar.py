@@ -55,7 +55,7 @@ class IntentBar(QWidget):
         for call_type in call_types:
             button = QPushButton(f"{call_type.label}\n{call_type.shortcut}")
             button.setCheckable(True)
-            button.setMinimumHeight(48)
+            button.setMinimumHeight(self._button_height())
             button.setAccessibleName(call_type.label)
             button.setToolTip(f"{call_type.description}（{call_type.shortcut}）")
             button.setStyleSheet(
@@ -74,8 +74,15 @@ class IntentBar(QWidget):
         self._relayout()
 
     def set_columns(self, columns: int) -> None:
+        """8 in one row (full); 4 in two lower rows (compact, where height is scarce)."""
         self._columns = columns
+        for button in self._buttons.values():
+            button.setMinimumHeight(self._button_height())
         self._relayout()
+
+    def _button_height(self) -> int:
+        lines = 2 * self.fontMetrics().lineSpacing() + 14  # label, key, padding, checked border
+        return max(lines, 48 if self._columns >= 8 else 36)
 
     def _relayout(self) -> None:
         for index, button in enumerate(self._buttons.values()):

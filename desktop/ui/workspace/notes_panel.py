@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 IDLE_SAVE_MS = 300
 MAX_UNSAVED_MS = 800
+COMPACT_LINES = 3  # compact: the editor shows a few lines and scrolls; the scripts get the room
 
 
 class NotesPanel(QWidget):
@@ -24,13 +25,16 @@ class NotesPanel(QWidget):
         self.editor.textChanged.connect(self._changed)
         self.status = QLabel("")
         self.status.setObjectName("notesStatus")
+        self.status.setWordWrap(True)
         self.assist = QVBoxLayout()  # the text assist places its suggestion rows here
+        header = QHBoxLayout()  # the save state beside the title: no line of its own
+        header.addWidget(title)
+        header.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(title)
+        layout.addLayout(header)
         layout.addWidget(self.editor, 1)
         layout.addLayout(self.assist)
-        layout.addWidget(self.status)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(IDLE_SAVE_MS)
@@ -41,6 +45,14 @@ class NotesPanel(QWidget):
         self._deadline.timeout.connect(self.flush)
         self._loading = False
         self._dirty = False
+
+    def set_compact(self, compact: bool) -> None:
+        if compact:
+            lines = COMPACT_LINES * self.editor.fontMetrics().lineSpacing()
+            self.editor.setFixedHeight(lines + 2 * self.editor.frameWidth() + 10)
+        else:
+            self.editor.setMinimumHeight(0)
+            self.editor.setMaximumHeight(16777215)
 
     def load(self, text: str, editable: bool) -> None:
         """Show a call's notes (flushing the previous call's first is the caller's job)."""

@@ -23,6 +23,7 @@ from desktop.ui.workspace.script_delegate import BODY_ROLE, HEADER_ROLE, TITLE_R
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole
 TEXT_ROLE = BODY_ROLE
+COMPACT_MIN_LINES = 9  # compact: about three scripts stay in view however short the window
 
 
 class ScriptPanel(QWidget):
@@ -33,7 +34,7 @@ class ScriptPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = QLabel("话术")
+        title = self._title = QLabel("话术")
         title.setObjectName("panelTitle")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索话术（Ctrl+F），回车复制第一条")
@@ -64,6 +65,7 @@ class ScriptPanel(QWidget):
         self.copy_draft_button = QPushButton("复制草稿 Ctrl+Shift+Enter")
         self.copy_draft_button.clicked.connect(self.copy_draft)
         self._draft_script = ""
+        self._shown: tuple[tuple[ScriptGroup, ...], dict[str, str]] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
@@ -88,6 +90,7 @@ class ScriptPanel(QWidget):
     def _make_list(self, name: str) -> QListWidget:
         lst = QListWidget()
         lst.setAccessibleName(name)
+        lst.setToolTip("回车或双击复制；Ctrl+D 收藏")  # one for the list, not one per row
         lst.setWordWrap(True)
         lst.setUniformItemSizes(False)
         lst.setItemDelegate(ScriptDelegate(lst))
@@ -103,8 +106,11 @@ class ScriptPanel(QWidget):
         return self._lists.currentWidget()  # type: ignore[return-value]
 
     def show_groups(self, groups: tuple[ScriptGroup, ...], fill: dict[str, str]) -> None:
-        """Replace the grouped view with these groups; headers are not selectable."""
-        self._fill(self._grouped, [(g.title, g.scripts) for g in groups], fill)
+        """Replace the grouped view with these groups; headers are not selectable. The same
+        groups and texts again (back from a search, a refresh) keep the built list."""
+        if self._shown is None or self._shown != (groups, fill):
+            self._fill(self._grouped, [(g.title, g.scripts) for g in groups], fill)
+            self._shown = (groups, fill)
         self._lists.setCurrentWidget(self._grouped)
 
     def show_results(self, scripts: list[Script], fill: dict[str, str]) -> None:
@@ -124,6 +130,9 @@ class ScriptPanel(QWidget):
             lst.addItem(header)
             for script in scripts:
                 lst.addItem(self._script_item(script, fill))
+        # lay the rows out now: otherwise the view paints once, lays out on its delayed
+        # timer, moves its scroll bar and paints everything again
+        lst.doItemsLayout()
         lst.setUpdatesEnabled(True)
 
     @staticmethod
@@ -134,7 +143,6 @@ class ScriptPanel(QWidget):
         item.setData(TITLE_ROLE, f"{method}{script.title}")
         item.setData(SCRIPT_ROLE, script.id)
         item.setData(TEXT_ROLE, text)
-        item.setToolTip("回车或双击复制；Ctrl+D 收藏")
         return item
 
     def script_items(self) -> list[QListWidgetItem]:
@@ -184,8 +192,13 @@ class ScriptPanel(QWidget):
         return True
 
     def set_compact(self, compact: bool) -> None:
-        """Compact: the reply draft only takes room when it holds text (Alt+E fills it)."""
+        """Compact: the reply draft only takes room when it holds text (Alt+E fills it), and
+        the list never shrinks below a few scripts."""
         self._compact = compact
+        rows = COMPACT_MIN_LINES * self.fontMetrics().lineSpacing() if compact else 0
+        self._lists.setMinimumHeight(rows)
+        # the search box says 搜索话术: the title's line goes to the list
+        self._title.setVisible(not compact)
         self._show_draft()
 
     def _show_draft(self) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from desktop.ui.workspace.banners import InlineNote, MissedBanner, RingBanner
 from desktop.ui.workspace.call_bar import CallBar
@@ -25,12 +26,11 @@ class WorkspaceView(QWidget):
         """Word-wrapped labels make the layout height-for-width, and the scroll area then
         sizes the view to its *preferred* height (about 800 px), pushing the wrap-up and its
         完成 below a laptop screen. Answering with the minimum lets the view fill the
-        viewport while its lists give way; the scroll bar appears only below the minimum.
-        The compact layout keeps its preferred height: there the scripts keep their room and
-        the column scrolls."""
-        if self.compact:
-            return super().heightForWidth(width)
-        return max(self.minimumSizeHint().height(), self.minimumHeight())
+        viewport while its lists give way (in compact mode the scripts alone); the scroll
+        bar appears only below the minimum."""
+        layout = self.layout()
+        wrapped = layout.totalMinimumHeightForWidth(width) if layout is not None else 0
+        return max(self.minimumSizeHint().height(), self.minimumHeight(), wrapped)
 
     def __init__(self, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +63,14 @@ class WorkspaceView(QWidget):
         self.main.setStretchFactor(0, 3)
         self.main.setStretchFactor(1, 4)
         self.main.setStretchFactor(2, 3)
+        self._sized = False
+        # compact: one column in a plain layout, which (unlike a splitter) gives every extra
+        # pixel to the scripts and keeps the checklist and notes at the height they need
+        self.column = QWidget()
+        self.column_layout = QVBoxLayout(self.column)
+        self.column_layout.setContentsMargins(0, 0, 0, 0)
+        self.column_layout.setSpacing(6)
+        self.column.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -74,8 +82,21 @@ class WorkspaceView(QWidget):
         layout.addWidget(self.new_call)
         layout.addWidget(self.intent_bar)
         layout.addWidget(self.main, 1)
+        layout.addWidget(self.column, 1)
         layout.addWidget(self.wrap_up)
         self.compact = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The columns start at 3 : 4 : 3 of the width (a splitter would start from its
+        children's preferred widths, which leave the scripts a sliver on a narrow screen)."""
+        super().resizeEvent(event)
+        if not self._sized and not self.compact and self.main.width() > 0:
+            self._sized = True
+            self.split_columns()
+
+    def split_columns(self) -> None:
+        width = self.main.width() - 2 * self.main.handleWidth()
+        self.main.setSizes([width * 3 // 10, width * 4 // 10, width - 7 * width // 10])
 
     def hasHeightForWidth(self) -> bool:
         """Word-wrapped labels must not make the scroll area give the whole workspace its
@@ -83,29 +104,32 @@ class WorkspaceView(QWidget):
         return False
 
     def set_compact(self, compact: bool) -> None:
-        """Compact: one narrow column (checklist, scripts, notes), history and reminders hidden
-        behind the window's side toggle; intent buttons in two rows."""
+        """Compact: one narrow column (checklist, scripts, notes) that fits beside a softphone,
+        the scripts taking the room; history and reminders hidden (the reminder alert still
+        pops); intent buttons in two rows, outcomes in two rows."""
+        if compact == self.compact:
+            return
         self.compact = compact
         self.intent_bar.set_columns(4 if compact else 8)
-        self.main.setOrientation(Qt.Orientation.Vertical if compact else Qt.Orientation.Horizontal)
         self.side.setVisible(not compact)
         self.call_bar.set_compact(compact)
         self.scripts.set_compact(compact)
-        # compact: scripts straight under the checklist, the notes below them
+        self.checklist.set_compact(compact)
+        self.notes.set_compact(compact)
+        self.wrap_up.set_compact(compact)
+        # compact: the checklist's column part is as tall as the checklist needs, no taller
+        policy = QSizePolicy.Policy.Maximum if compact else QSizePolicy.Policy.Expanding
+        self.left.setSizePolicy(QSizePolicy.Policy.Expanding, policy)
         if compact:
-            self.main.addWidget(self.notes)
+            self.column_layout.addWidget(self.left, 0)  # the checklist
+            self.column_layout.addWidget(self.scripts, 1)
+            self.column_layout.addWidget(self.notes, 0)
         else:
+            self.main.insertWidget(0, self.left)
+            self.main.insertWidget(1, self.scripts)
             self.left.addWidget(self.notes)
-        # compact: the scripts get the room; checklist and notes keep a few lines each
-        limit = 16777215
-        self.checklist.list_widget.setMaximumHeight(130 if compact else limit)
-        self.notes.editor.setMaximumHeight(80 if compact else limit)
-        self.notes.editor.setMinimumHeight(50 if compact else 0)
-        self.notes.setMaximumHeight(170 if compact else limit)
-        if compact:
-            self.main.setStretchFactor(0, 1)
-            self.main.setStretchFactor(1, 5)
-            self.main.setStretchFactor(self.main.indexOf(self.notes), 0)
-        else:
             self.main.setStretchFactor(0, 3)
             self.main.setStretchFactor(1, 4)
+            self._sized = False  # split again once the wider window is laid out
+        self.main.setVisible(not compact)
+        self.column.setVisible(compact)

@@ -1,5 +1,7 @@
 """Wrap-up without a modal dialog: pick the outcome; if required steps are unticked the bar
-says which and asks for a reason before 完成 is allowed."""
+says which and asks for a reason before 完成 is allowed. During the call the bar is one row
+of outcomes (they can be chosen early); the warning and the reason appear once the call is
+in wrap-up or an outcome is chosen, not at the first second of every call."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -31,6 +34,7 @@ OUTCOME_KEYS: dict[str, str] = {
     "unrelated": "Shift+F4",
     "abandoned": "Shift+F5",
 }
+COMPACT_OUTCOME_COLUMNS = 3  # compact: the five outcomes in two rows, inside 600 px
 FOCUS_STYLE = (
     "#wrapUpBar QPushButton:focus, #wrapUpBar QCheckBox:focus, #wrapUpBar QLineEdit:focus,"
     " #wrapUpBar QDateTimeEdit:focus { border: 2px solid #1565c0; border-radius: 3px; }"
@@ -54,8 +58,8 @@ class WrapUpBar(QWidget):
         self.reason.returnPressed.connect(self._complete)
         self.outcomes = QButtonGroup(self)
         self.outcomes.setExclusive(True)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("处理结果："))
+        self._row = QGridLayout()
+        self._row.addWidget(QLabel("处理结果："), 0, 0)
         self._buttons: dict[str, QPushButton] = {}
         for key, label in OUTCOME_LABELS.items():
             button = QPushButton(f"{label} {OUTCOME_KEYS[key]}")
@@ -65,8 +69,7 @@ class WrapUpBar(QWidget):
             button.clicked.connect(self._update_enabled)
             self.outcomes.addButton(button)
             self._buttons[key] = button
-            row.addWidget(button)
-        row.addStretch(1)
+        self._place_outcomes(len(self._buttons))
         finish = QHBoxLayout()  # a second row, so the compact layout stays narrow
         self.promise = QCheckBox("约定回电")
         self.promise.setToolTip("与客户约定的回电时间：到时提醒，不受上班时间调整")
@@ -76,8 +79,10 @@ class WrapUpBar(QWidget):
         self.promise_at.setEnabled(False)
         self.promise.toggled.connect(self.promise_at.setEnabled)
         self.promise.toggled.connect(lambda _on: self.promised_changed.emit(self.promised()))
+        # only a promise the agent set changes the scripts' {promised_time}: the default
+        # offered on every render (now + 2 h) does not
         self.promise_at.dateTimeChanged.connect(
-            lambda _dt: self.promised_changed.emit(self.promised())
+            lambda _dt: self.promise.isChecked() and self.promised_changed.emit(self.promised())
         )
         finish.addWidget(self.promise)
         finish.addWidget(self.promise_at)
@@ -88,7 +93,7 @@ class WrapUpBar(QWidget):
         finish.addWidget(self.complete)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
+        layout.addLayout(self._row)
         layout.addLayout(finish)
         layout.addWidget(self.warning)
         layout.addWidget(self.reason)
@@ -102,16 +107,30 @@ class WrapUpBar(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda k=key: self.outcome_key(k))
         self._missing: list[str] = []
+        self._ending = False
         self.show_state([], None)
 
-    def show_state(self, missing_labels: list[str], outcome: str | None) -> None:
+    def _place_outcomes(self, columns: int) -> None:
+        for index, button in enumerate(self._buttons.values()):
+            self._row.addWidget(button, index // columns, 1 + index % columns)
+        for column in range(1, len(self._buttons) + 2):
+            self._row.setColumnStretch(column, 0)
+        self._row.setColumnStretch(columns + 1, 1)  # the buttons keep their width, left
+
+    def set_compact(self, compact: bool) -> None:
+        self._place_outcomes(COMPACT_OUTCOME_COLUMNS if compact else len(self._buttons))
+
+    def show_state(
+        self, missing_labels: list[str], outcome: str | None, ending: bool = True
+    ) -> None:
+        """`ending`: the call is in wrap-up (else still active: the warning waits until an
+        outcome is chosen)."""
         self._missing = missing_labels
+        self._ending = ending
         if missing_labels:
             self.warning.setText(
                 "⚠ 必做步骤未完成：" + "、".join(missing_labels) + "。请补做或填写原因。"
             )
-        self.warning.setVisible(bool(missing_labels))
-        self.reason.setVisible(bool(missing_labels))
         if outcome in self._buttons:
             self._buttons[outcome].setChecked(True)
         self._update_enabled()
@@ -160,9 +179,11 @@ class WrapUpBar(QWidget):
         self.reason.clear()
 
     def _update_enabled(self) -> None:
-        ready = self.selected_outcome() is not None and (
-            not self._missing or bool(self.reason.text().strip())
-        )
+        chosen = self.selected_outcome() is not None
+        asking = bool(self._missing) and (self._ending or chosen)
+        self.warning.setVisible(asking)
+        self.reason.setVisible(asking)
+        ready = chosen and (not self._missing or bool(self.reason.text().strip()))
         self.complete.setEnabled(ready)
 
     def _complete(self) -> None:

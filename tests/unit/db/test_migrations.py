@@ -186,3 +186,47 @@ def test_v6_calls_have_a_direction_defaulting_to_incoming(tmp_path: Path) -> Non
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("UPDATE calls SET direction = 'sideways' WHERE id = 'old'")
     db.close()
+
+
+def test_v7_call_facts_are_backfilled_and_kept_by_triggers(tmp_path: Path) -> None:
+    db = connect(tmp_path / "f.sqlite3")
+    migrate(db, None, MIGRATIONS[:6])
+    db.execute(
+        "INSERT INTO calls (id, phone, started_at, answered_at, ended_at, completed_at, status, "
+        "intent, outcome, agent, notes) VALUES ('old', '13800138000', '2026-01-01T00:00:00.000Z', "
+        "'2026-01-01T00:00:10.000Z', '2026-01-01T00:05:10.250Z', '2026-01-01T00:06:00.000Z', "
+        "'completed', 'inquiry', 'resolved', 'A1', '')"
+    )
+    db.execute(
+        "INSERT INTO checklist_ticks (call_id, step_key, ticked_at, unticked_at) VALUES "
+        "('old', 'greeting', '2026-01-01T00:00:20.000Z', NULL), "
+        "('old', 'answer', '2026-01-01T00:00:30.000Z', '2026-01-01T00:00:40.000Z'), "
+        "('old', 'close', '2026-01-01T00:07:00.000Z', NULL)"  # after completion
+    )
+    migrate(db, None)
+    assert current_version(db) == 7
+    row = db.execute(
+        "SELECT agent, intent, answered, handled, talk_ms, acw_ms, fcr_call, resolved, steps "
+        "FROM call_facts WHERE call_id = 'old'"
+    ).fetchone()
+    assert row == ("A1", "inquiry", 1, 1, 300250, 49750, 1, 1, "greeting")
+    db.execute("UPDATE checklist_ticks SET unticked_at = NULL WHERE step_key = 'answer'")
+    steps = db.execute("SELECT steps FROM call_facts WHERE call_id = 'old'").fetchone()[0]
+    assert sorted(steps.split("\x1f")) == ["answer", "greeting"]
+    db.execute("INSERT INTO calls (id, started_at, status) VALUES ('new', 'x', 'ringing')")
+    assert db.execute("SELECT steps, handled FROM call_facts WHERE call_id = 'new'").fetchone() == (
+        None,
+        0,
+    )
+    db.execute("DELETE FROM calls WHERE id = 'new'")
+    assert db.execute("SELECT COUNT(*) FROM call_facts").fetchone()[0] == 1
+    plan = " ".join(
+        r[3]
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM calls r WHERE r.phone = ? AND r.intent = ? "
+            "AND r.started_at > ? AND r.started_at <= ? AND r.reminder_id IS NULL",
+            ["1", "inquiry", "a", "b"],
+        )
+    )
+    assert "COVERING INDEX idx_calls_repeat" in plan
+    db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 import tomllib
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from desktop.core.content.loader import bundled_pack_dir, check_pack, load_pack
 from desktop.core.content.model import ContentPack
 from desktop.core.content.problems import PackError, Problem
+from desktop.core.content.reasons import REASONS
 
 BUNDLED = bundled_pack_dir()
 FILES = sorted(str(p.relative_to(BUNDLED)) for p in BUNDLED.rglob("*.toml"))
@@ -66,6 +68,8 @@ REQUIRED_ITEM_FIELDS = frozenset(
     ]
 )
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
 
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
@@ -104,6 +108,8 @@ def _check(files: dict[str, bytes]) -> list[Problem]:
             (root / rel).write_bytes(data)
         problems = check_pack(root)
         assert all(isinstance(p, Problem) and str(p) for p in problems)
+        # every problem, whatever the file holds, has its reason in Chinese for the lead
+        assert all(p.code in REASONS and _CJK.search(p.reason) for p in problems), problems
         try:
             pack = load_pack(root)
         except PackError as e:

@@ -93,7 +93,8 @@ def test_exceptions_excuse_polite_idioms_only() -> None:
 
 def test_rule_problems_explain_bad_patterns() -> None:
     def problems(**kw: object) -> list[tuple[str, str]]:
-        return rule_problems(PhraseRule(**{"phrase": "不归我管", "alternative": "x", **kw}))
+        rule = PhraseRule(**{"phrase": "不归我管", "alternative": "x", **kw})
+        return [(field, said.en) for field, said in rule_problems(rule)]
 
     assert problems(pattern="不归…管") == []
     assert problems(pattern="不归(我|我们管") == [
@@ -184,6 +185,6 @@ def test_bundled_pack_has_the_phrases_qa_teams_check(bundled_pack: ContentPack) 
 
 
 def test_a_gap_may_not_come_before_the_first_required_character() -> None:
-    assert rule_problems(PhraseRule("这不归管", "x", pattern="(这)?…不归管")) == [
-        ("pattern", "invalid pattern: must not start or end with a gap '…'")
-    ]
+    [(field, said)] = rule_problems(PhraseRule("这不归管", "x", pattern="(这)?…不归管"))
+    assert (field, said.en) == ("pattern", "invalid pattern: must not start or end with a gap '…'")
+    assert said.zh == "规则写法有误：不能以间隔“…”开头或结尾"

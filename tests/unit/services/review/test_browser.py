@@ -8,7 +8,7 @@ import pytest
 from desktop.core.clock import parse_iso
 from desktop.core.text.segmenter import Segmenter
 from desktop.services.notes_search import index_calls
-from desktop.services.review.browser import CallBrowser, CallFilter, FilterError, Sort
+from desktop.services.review.browser import SORT_COLUMNS, CallBrowser, CallFilter, FilterError, Sort
 from desktop.services.review.period import Period
 from tests.helpers.review_fixture import CHECKLISTS, NOW, ZONE
 
@@ -119,3 +119,123 @@ def test_browser_never_writes(review_db, browser: CallBrowser) -> None:
     browser.page(IN_PERIOD.with_(required_skipped=True, repeat_callers=True))
     browser.count(CallFilter(reminder_overdue=True))
     assert review_db.read_bytes() == before
+
+
+@pytest.fixture
+def tied_db(tmp_path) -> sqlite3.Connection:
+    """300 calls whose sort values tie often (3 agents, 4 intents, talk and wrap-up times
+    from a handful of values, missed calls without any), some on the same second."""
+    from db import open_db
+
+    path = tmp_path / "tied.sqlite3"
+    db = open_db(path)
+    rows = []
+    for n in range(300):
+        started = f"2026-03-0{1 + n % 5}T0{n % 7}:00:{n % 3:02d}.000Z"
+        missed = n % 11 == 0
+        talk = (30, 60, 60, 125)[n % 4] + (n % 2) * 0.5
+        acw = (10, 10, 45)[n % 3]
+        answered = None if missed else started
+        ended = None if missed else _plus(started, talk)
+        completed = None if missed else _plus(started, talk + acw)
+        rows.append(
+            (
+                f"T{n:03d}",
+                f"A{n % 3}",
+                (None, "inquiry", "complaint", "fault")[n % 4] if not missed else None,
+                "missed" if missed else "completed",
+                started,
+                answered,
+                ended,
+                completed,
+                None if missed else ("resolved", "follow_up")[n % 2],
+                ("normal", "urgent")[n % 5 == 0],
+            )
+        )
+    db.conn.execute("BEGIN")
+    db.conn.executemany(
+        "INSERT INTO calls (id, agent, intent, status, started_at, answered_at, ended_at, "
+        "completed_at, outcome, priority, phone, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')",
+        rows,
+    )
+    db.conn.execute("COMMIT")
+    db.close()
+    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    yield conn
+    conn.close()
+
+
+def _plus(iso: str, seconds: float) -> str:
+    from datetime import timedelta
+
+    from desktop.core.clock import to_iso
+
+    return to_iso(parse_iso(iso) + timedelta(seconds=seconds))
+
+
+def _expected(conn: sqlite3.Connection, sort: Sort) -> list[str]:
+    """The order worked out in Python from the raw rows (NULL talk / wrap-up first
+    ascending, ties by start time then insertion order)."""
+    rows = conn.execute(
+        "SELECT rowid, id, started_at, agent, intent, priority, outcome, answered_at, ended_at, "
+        "completed_at FROM calls"
+    ).fetchall()
+
+    def seconds(a: str | None, b: str | None) -> float:
+        if a is None or b is None:
+            return -1.0
+        return round((parse_iso(b) - parse_iso(a)).total_seconds(), 3)
+
+    def value(r):
+        rowid, _id, started, agent, intent, priority, outcome, answered, ended, completed = r
+        first = {
+            "started_at": (),
+            "agent": (agent or "",),
+            "intent": (intent or "",),
+            "priority": (priority or "",),
+            "outcome": (outcome or "",),
+            "talk_s": (seconds(answered, ended),),
+            "acw_s": (seconds(ended, completed),),
+        }[sort.column]
+        return (*first, started, rowid)
+
+    return [r[1] for r in sorted(rows, key=value, reverse=sort.descending)]
+
+
+@pytest.mark.parametrize("descending", [True, False], ids=["desc", "asc"])
+@pytest.mark.parametrize("column", list(SORT_COLUMNS))
+def test_keyset_paging_is_exact_under_every_sort(tied_db, column: str, descending: bool) -> None:
+    browser = CallBrowser(tied_db, now=lambda: parse_iso(NOW))
+    sort = Sort(column, descending)
+    expected = _expected(tied_db, sort)
+    assert ids(browser.page(CallFilter(), sort, limit=1000)) == expected
+    paged, after = [], None
+    while True:
+        rows = browser.page(CallFilter(), sort, after, limit=7)
+        paged += ids(rows)
+        if len(rows) < 7:
+            break
+        after = rows[-1].key
+    assert paged == expected
+    for at in (0, 1, 77, 150, 299):
+        assert ids(browser.jump(CallFilter(), sort, at, limit=5)) == expected[at : at + 5]
+        key = browser.key_at(CallFilter(), sort, at)
+        assert browser.position_of(CallFilter(), sort, key) == at
+    assert browser.jump(CallFilter(), sort, 300) == []
+    completed = CallFilter(outcomes=("resolved",))
+    want = [i for i in expected if i in set(ids(browser.page(completed, limit=1000)))]
+    paged, after = [], None
+    while rows := browser.page(completed, sort, after, limit=9):
+        paged += ids(rows)
+        after = rows[-1].key
+    assert paged == want
+
+
+def test_talk_and_wrap_up_sorts_put_calls_without_them_first_ascending(browser) -> None:
+    rows = browser.page(IN_PERIOD, Sort("talk_s", descending=False))
+    assert rows[0].id == "C5" and rows[0].talk_s is None
+    talks = [r.talk_s for r in rows[1:]]
+    assert talks == sorted(talks)
+    rows = browser.page(IN_PERIOD, Sort("acw_s", descending=True))
+    acws = [r.acw_s if r.acw_s is not None else -1 for r in rows]
+    assert acws == sorted(acws, reverse=True)

@@ -201,3 +201,17 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile(list(range(1, 11)), 0.9) == 9
     assert percentile([5.0], 0.9) == 5.0
     assert percentile([], 0.9) is None
+
+
+def test_a_closed_case_resolves_at_its_audit_entry(review_db) -> None:
+    conn = sqlite3.connect(review_db, isolation_level=None)
+    conn.execute(  # as desktop/services/reminders/cases.py records it
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES "
+        "('2026-03-01T02:30:00.000Z', 'A', 'reminder.case_closed', 'case', 'C1', '{}'), "
+        "('2026-03-01T02:10:00.000Z', 'A', 'reminder.case_closed', 'reminder', 'C1', '{}')"
+    )
+    c = stats(conn)["complaints"]
+    conn.close()
+    # start 02:00:00 -> closed 02:30:00, before C8's resolution at 03:03:00; an entry about
+    # something other than the case (entity 'reminder') does not close it
+    assert c["resolution_median_s"] == pytest.approx(1800)
