@@ -151,6 +151,8 @@ def test_a_team_filters_browser_statistics_and_grid(qtbot, runner, tmp_path, loc
     assert 0 < b_calls < 7
     qtbot.waitUntil(lambda: f"来电 {b_calls}" in figures_text(window), timeout=10_000)
     qtbot.waitUntil(lambda: set(window._grid_agents) <= {"B"}, timeout=10_000)
+    window.tabs.setCurrentWidget(window.handbook_page)  # the handbook runs when looked at
+    qtbot.waitUntil(lambda: not window.model.loading, timeout=10_000)
     assert window.handbook_note.text() == ""  # a team chosen: the handbook runs
     window.team.setCurrentIndex(0)
     qtbot.waitUntil(lambda: "班组" in window.handbook_note.text(), timeout=10_000)
