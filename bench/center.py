@@ -301,3 +301,7 @@ def _undo_import(conn, agent: str) -> None:
         conn.execute("DELETE FROM calls WHERE agent = %s", [agent])
         conn.execute("DELETE FROM bundle_imports WHERE agent_id = %s", [agent])
         conn.execute("DELETE FROM agents WHERE id = %s", [agent])
+    # back to the generated state's statistics too: the 100k ticks, deleted, would leave the
+    # planner thinking the tick table is full (the generated center has no ticks)
+    conn.execute("ANALYZE checklist_ticks")
+    conn.commit()
