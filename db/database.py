@@ -1,7 +1,7 @@
 """The agent's database handle: plain sqlite3 for SQL, sqlite-utils' table helpers on first use.
 
 Importing sqlite_utils costs more than a bare Qt window takes to appear (it imports numpy when
-numpy is installed, and pyqtgraph brings numpy): 150-300 ms on the start-up path. Everything
+numpy is installed): 150-300 ms on the start-up path. Everything
 the first frame needs is plain SQL (`execute`), so the import waits until a table helper is
 first used (`db["calls"].insert(...)`), or until `warm()` runs it on a worker thread after the
 window is up.

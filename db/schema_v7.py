@@ -124,3 +124,5 @@ def apply(db: Database) -> None:
         "CREATE INDEX idx_calls_repeat ON calls (phone, intent, started_at, reminder_id) "
         "WHERE reminder_id IS NULL"
     )
+    # the browser's "reminder overdue" filter: the open reminders past due, with their call
+    conn.execute("CREATE INDEX idx_reminders_open_call ON reminders (status, due_at, call_id)")

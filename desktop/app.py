@@ -432,7 +432,7 @@ def show_content_problems(app: App) -> ContentProblemsDialog:
 
 
 def _wire_review(app: App) -> None:
-    """组长复盘 (Ctrl+Shift+L): built on first use, so start-up never imports pyqtgraph."""
+    """组长复盘 (Ctrl+Shift+L): built on first use, so start-up never imports the review."""
     window = app.window
     opened: list = []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -114,3 +115,20 @@ def test_hub_relays_worker_changes_on_the_gui_thread(qtbot) -> None:
     assert seen[0][:2] == (OpChanges(reminders=True), "w")
     assert seen[0][2] == threading.get_ident()
     hub.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_workers_run_below_the_gui_threads_priority(qtbot, runner: TaskRunner) -> None:
+    import os
+
+    from desktop.ui.tasks import WORKER_NICENESS
+
+    gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: list[int] = []
+    runner.run_in_background(
+        lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+        lambda f: seen.append(f.result()),
+    )
+    qtbot.waitUntil(lambda: bool(seen), timeout=5_000)
+    assert seen == [min(19, gui + WORKER_NICENESS)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui

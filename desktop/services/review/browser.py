@@ -295,16 +295,20 @@ class CallBrowser:
                 )
         if f.reminder_overdue:
             marks = ", ".join("?" for _ in OPEN_REMINDER_STATUSES)
+            # the overdue reminders' calls, from the (status, due_at, call_id) index, tested
+            # while the sort's index is walked (COALESCE: not looked up call by call)
             conds.append(
-                "EXISTS (SELECT 1 FROM reminders r WHERE r.call_id = c.id "
-                f"AND r.status IN ({marks}) AND r.due_at < ?)"
+                "COALESCE(c.id, '') IN (SELECT r.call_id FROM reminders r "
+                f"WHERE r.status IN ({marks}) AND r.due_at < ?)"
             )
             params += [*OPEN_REMINDER_STATUSES, to_iso(self.now() - self.grace)]
         if f.repeat_callers:
             d = self.dialect
+            key = d.row_key  # not the id: the (phone, started_at) index holds the row key
             conds.append(
                 "c.phone <> '' AND EXISTS (SELECT 1 FROM calls o WHERE o.phone = c.phone "
-                f"AND o.id <> c.id AND o.started_at >= {d.shifted('c.started_at', -REPEAT_WINDOW_HOURS)} "
+                f"AND o.{key} <> c.{key} "
+                f"AND o.started_at >= {d.shifted('c.started_at', -REPEAT_WINDOW_HOURS)} "
                 f"AND o.started_at <= {d.shifted('c.started_at', REPEAT_WINDOW_HOURS)})"
             )
         if f.notes.strip():

@@ -45,6 +45,10 @@ class Dialect(Protocol):
         """Whether the database has this table (an old file may lack qa_evaluations)."""
 
 
+# a notes search matching this many calls of a period walks the period instead of sorting them
+MANY_MATCHES = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class SQLiteDialect:
     row_key: str = "rowid"
@@ -67,23 +71,40 @@ class SQLiteDialect:
         """The FTS index yields rowids; sorting them by date costs what the matches number
         (a common word: a quarter of the file). Within a period, the index read is limited
         to the rowid range the period's calls span, found from the started_at index: tight
-        in an agent's file (rows arrive in time order), still correct in a merged one."""
+        in an agent's file (rows arrive in time order), still correct in a merged one.
+
+        Then two plans, chosen by how many calls match there: a few are looked up and
+        sorted; many (a common word) are only tested for membership while the period's
+        started_at index is walked in the page's order, which stops at the page's end
+        (the `+` keeps SQLite from driving the query by the matches)."""
         match = "c.rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?"
-        if bounds is None:
-            return match + ")", [expression]
+        if bounds is None:  # the whole file: the same choice, walking the whole index
+            many = _matches(conn, "", [expression]) >= MANY_MATCHES
+            return ("+" if many else "") + match + ")", [expression]
         low, high = conn.execute(
             "SELECT MIN(rowid), MAX(rowid) FROM calls WHERE started_at >= ? AND started_at < ?",
             list(bounds),
         ).fetchone()
         if low is None:
             return "1 = 0", []
-        return match + " AND rowid BETWEEN ? AND ?)", [expression, low, high]
+        params = [expression, low, high]
+        many = _matches(conn, " AND rowid BETWEEN ? AND ?", params) >= MANY_MATCHES
+        return ("+" if many else "") + match + " AND rowid BETWEEN ? AND ?)", params
 
     def has_table(self, conn: Any, name: str) -> bool:
         row = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
         ).fetchone()
         return row is not None
+
+
+def _matches(conn: Any, bounds: str, params: list[Any]) -> int:
+    """How many calls match, counted up to MANY_MATCHES (the count stops there)."""
+    sql = (
+        "SELECT COUNT(*) FROM (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?"
+        f"{bounds} LIMIT {MANY_MATCHES})"
+    )
+    return int(conn.execute(sql, params).fetchone()[0])
 
 
 SQLITE = SQLiteDialect()

@@ -197,8 +197,11 @@ class _Group:
         return cls(*values)
 
     def add(self, other: _Group) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in _GROUP_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+_GROUP_FIELDS = tuple(f.name for f in fields(_Group))
 
 
 Counts = tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]
@@ -230,25 +233,28 @@ def _read_facts(
         params,
     ).fetchall()
     required = {intent: {key for key, req in items if req} for intent, items in checklists.items()}
-    groups: dict[tuple[str, str | None], _Group] = {}
+    sums: dict[tuple[str, str | None], list[int]] = {}
     steps: dict[tuple[str, str, str], int] = defaultdict(int)
     complete: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
         agent, intent, text = row[0] or "", row[1], row[2]
-        group = _Group.of(row[3:])
-        if (agent, intent) in groups:
-            groups[(agent, intent)].add(group)
+        values = [int(v or 0) for v in row[3:]]
+        total = sums.get((agent, intent))
+        if total is None:
+            sums[(agent, intent)] = values
         else:
-            groups[(agent, intent)] = group
+            for i, v in enumerate(values):
+                total[i] += v
         if text is None or intent is None:  # steps are kept for completed calls only
             continue
-        n = int(row[3])
+        n = values[0]
         done = set(text.split(STEP_SEPARATOR)) - {""}
         for step in done:
             steps[(agent, intent, step)] += n
         need = required.get(intent)
         if need and need <= done:
             complete[(agent, intent)] += n
+    groups = {key: _Group.of(values) for key, values in sums.items()}
     return groups, (dict(steps), dict(complete))
 
 
@@ -535,13 +541,14 @@ def _callbacks(
     ).fetchall()
     tally = {"kept": 0, "late": 0, "missed": 0, "pending": 0}
     by_day = {d.isoformat(): {"due": 0, "kept": 0} for d in period.days()}
+    zone = period.zone
     for target_text, back_text in rows:
         target = parse_iso(target_text)
         state = kept_status(target, parse_iso(back_text) if back_text else None, grace, now)
         tally[state] += 1
         if state == "pending":
             continue
-        day = by_day.setdefault(period.local(target).date().isoformat(), {"due": 0, "kept": 0})
+        day = by_day.setdefault(target.astimezone(zone).date().isoformat(), {"due": 0, "kept": 0})
         day["due"] += 1
         day["kept"] += state == "kept"
     due = tally["kept"] + tally["late"] + tally["missed"]

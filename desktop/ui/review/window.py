@@ -157,6 +157,8 @@ class ReviewWindow(QMainWindow):
         self._live.timeout.connect(self.refresh_live)
         self._stale = False  # changed while hidden: re-read when shown again
         self._handbook_stale = False
+        self._grid_stale = False
+        self._top_call: str | None = None  # the call at the top of the list (live refresh)
         self.tabs.currentChanged.connect(self._tab_shown)
         QShortcut(QKeySequence("Ctrl+F"), self, self.notes.setFocus)
         self._build_source_menu()
@@ -763,13 +765,14 @@ class ReviewWindow(QMainWindow):
             )
 
         self._run(work, self._stats_arrived, key="review.stats")
-        self.refresh_adherence()
         if self.tabs.currentWidget() is self.handbook_page:
             self.refresh_handbook()
         else:  # jieba over the period's notes: only for a lead who looks at it
             self._handbook_stale = True
 
     def _tab_shown(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.grid_page and self._grid_stale:
+            self.refresh_adherence()
         if self.tabs.currentWidget() is self.handbook_page and self._handbook_stale:
             self.refresh_handbook()
 
@@ -799,11 +802,12 @@ class ReviewWindow(QMainWindow):
     def _note_place(self) -> None:
         """Before fresh rows merge in: which call is at the top of the view."""
         top = self.table.indexAt(QPoint(0, 0))
-        self._top_call = self.model.row(top.row()).id if top.isValid() and top.row() > 0 else None
+        row = self.model.row(top.row()) if top.isValid() and top.row() > 0 else None
+        self._top_call = row.id if row is not None else None
 
     def _keep_place(self) -> None:
         """After: the same call at the top again (at the very top, new calls show instead)."""
-        cid = getattr(self, "_top_call", None)
+        cid = self._top_call
         if cid is None:
             return
         row = next((n for n, r in enumerate(self.model.rows) if r.id == cid), None)
@@ -813,6 +817,13 @@ class ReviewWindow(QMainWindow):
             )
 
     def _stats_arrived(self, future) -> None:
+        # the grid reads the same facts: after the statistics, not beside them, so two
+        # heavy reads never hold both cores of a desk machine at once; and only for a lead
+        # who looks at it (filling its cells is GUI-thread work)
+        if self.tabs.currentWidget() is self.grid_page:
+            self.refresh_adherence()
+        else:
+            self._grid_stale = True
         try:
             self._stats = future.result()
         except Exception as exc:
@@ -985,9 +996,11 @@ class ReviewWindow(QMainWindow):
         layout.addWidget(self.grid_empty)
         self._grid_agents: list[str] = []
         self._grid_steps: list[str] = []
+        self.grid_page = page
         self.tabs.addTab(page, "步骤执行")
 
     def refresh_adherence(self) -> None:
+        self._grid_stale = False
         try:
             period = self.period()
         except PeriodError:

@@ -81,9 +81,7 @@ class WrapUpBar(QWidget):
         self.promise.toggled.connect(lambda _on: self.promised_changed.emit(self.promised()))
         # only a promise the agent set changes the scripts' {promised_time}: the default
         # offered on every render (now + 2 h) does not
-        self.promise_at.dateTimeChanged.connect(
-            lambda _dt: self.promise.isChecked() and self.promised_changed.emit(self.promised())
-        )
+        self.promise_at.dateTimeChanged.connect(self._promise_time_changed)
         finish.addWidget(self.promise)
         finish.addWidget(self.promise_at)
         finish.addStretch(1)
@@ -185,6 +183,10 @@ class WrapUpBar(QWidget):
         self.reason.setVisible(asking)
         ready = chosen and (not self._missing or bool(self.reason.text().strip()))
         self.complete.setEnabled(ready)
+
+    def _promise_time_changed(self, _dt: object) -> None:
+        if self.promise.isChecked():
+            self.promised_changed.emit(self.promised())
 
     def _complete(self) -> None:
         outcome = self.selected_outcome()

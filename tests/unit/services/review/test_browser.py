@@ -239,3 +239,31 @@ def test_talk_and_wrap_up_sorts_put_calls_without_them_first_ascending(browser) 
     rows = browser.page(IN_PERIOD, Sort("acw_s", descending=True))
     acws = [r.acw_s if r.acw_s is not None else -1 for r in rows]
     assert acws == sorted(acws, reverse=True)
+
+
+def test_notes_search_gives_the_same_pages_by_either_plan(
+    review_db, browser: CallBrowser, segmenter: Segmenter, monkeypatch
+) -> None:
+    """A common word in a period walks the period's index (dialect.MANY_MATCHES); the
+    result is the one looking the matches up gives, page by page."""
+    from desktop.services.review import dialect
+
+    conn = sqlite3.connect(review_db, isolation_level=None)
+    index_calls(conn, [f"C{n}" for n in range(1, 10)], segmenter)
+    conn.close()
+    whole = Period(date(2026, 3, 1), date(2026, 3, 31), ZONE)
+    for words in ("快递", "发票抬头", "滤芯"):
+        flt = CallFilter(period=whole, notes=words)
+        looked_up = ids(browser.page(flt))
+        monkeypatch.setattr(dialect, "MANY_MATCHES", 1)
+        assert "+c.rowid" in browser._where(flt)[0]
+        assert ids(browser.page(flt)) == looked_up and looked_up
+        first = browser.page(flt, limit=1)
+        assert ids(first + browser.page(flt, after=first[0].key)) == looked_up
+        assert browser.count(flt) == len(looked_up)
+        everywhere = CallFilter(notes=words)
+        assert "+c.rowid" in browser._where(everywhere)[0]
+        walked = ids(browser.page(everywhere))
+        monkeypatch.setattr(dialect, "MANY_MATCHES", 1000)
+        assert "+c.rowid" not in browser._where(everywhere)[0]
+        assert ids(browser.page(everywhere)) == walked
