@@ -1,5 +1,5 @@
 """The first minute: how the window answers while the app's start-up background work runs
-(sqlite-utils import, jieba, the script index, the notes index backfill, learning from past
+(the APScheduler import, jieba, the script index, the notes index backfill, learning from past
 calls, the reminder scheduler).
 
 Each round is a fresh child process that builds the real app (build_app) on a data dir

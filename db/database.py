@@ -1,10 +1,10 @@
 """The agent's database handle: plain sqlite3 for SQL, sqlite-utils' table helpers on first use.
 
 Importing sqlite_utils costs more than a bare Qt window takes to appear (it imports numpy when
-numpy is installed): 150-300 ms on the start-up path. Everything
-the first frame needs is plain SQL (`execute`), so the import waits until a table helper is
-first used (`db["calls"].insert(...)`), or until `warm()` runs it on a worker thread after the
-window is up.
+numpy is installed): 150-300 ms on the start-up path. Everything the running app needs is
+plain SQL (`execute`, and `rows`/`insert`/`update` below), so the import waits until a table
+helper is first used (`db["calls"].insert(..., pk=...)`): in the app only a new database's
+schema and the demo data do. `warm()` imports it on purpose.
 """
 
 from __future__ import annotations

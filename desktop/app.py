@@ -11,6 +11,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -29,8 +30,6 @@ from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
 from desktop.services.demo_data import populate
 from desktop.services.follow_ups import FollowUps
-from desktop.services.lead.pin import LeadPin, LeadSession
-from desktop.services.lead.retention import load_policy, purge
 from desktop.services.notes_keeper import NotesKeeper
 from desktop.services.notes_search import NotesIndexer, classified_calls
 from desktop.services.reminders import ReminderService
@@ -39,11 +38,8 @@ from desktop.services.settings import SettingsStore
 from desktop.services.softphone.events import SoftphoneEvents
 from desktop.services.text_assist import TextAssist
 from desktop.ui.change_hub import ChangeHub
-from desktop.ui.content_problems import ContentProblemsDialog
 from desktop.ui.desk import Desk
 from desktop.ui.input_gate import InputGate
-from desktop.ui.lead.flows import LeadContext, LeadFlows
-from desktop.ui.lead.pin_dialog import LeadGate
 from desktop.ui.main_window import MainWindow
 from desktop.ui.reminders import (
     Notifier,
@@ -60,6 +56,11 @@ from desktop.ui.tasks import TaskRunner
 from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
+
+if TYPE_CHECKING:  # made on first use: start-up never imports them
+    from desktop.ui.content_problems import ContentProblemsDialog
+    from desktop.ui.lead.flows import LeadFlows
+    from desktop.ui.lead.pin_dialog import LeadGate
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +100,33 @@ class App:
     reminder_panel: RemindersPanel
     scheduler: ReminderScheduler
     startup: BackgroundStart
-    lead_gate: LeadGate | None = None
-    lead: LeadFlows | None = None
     desk: Desk | None = None
     # `callassist review --db URL|FILE`: what the review shows this session (not saved)
     review_db: str = ""
+    _lead_gate: LeadGate | None = None
+    _lead: LeadFlows | None = None
     _closers: list = field(default_factory=list)
     _background_started: bool = False
     _closed: bool = False
+
+    @property
+    def lead_gate(self) -> LeadGate:
+        """Lead mode's PIN gate (also `window.lead_gate`, for require_lead), made on first
+        use: the first frame needs none of the lead's modules."""
+        if self._lead_gate is None:
+            from desktop.services.lead.pin import LeadPin, LeadSession
+            from desktop.ui.lead.pin_dialog import LeadGate
+
+            session = LeadSession(LeadPin(self.db, self.clock, self.audit), self.clock)
+            self._lead_gate = LeadGate(session, self.tasks.run_in_background, self.window)
+        return self._lead_gate
+
+    @property
+    def lead(self) -> LeadFlows:
+        """The lead's exports, imports, retention and audit (the 组长 menu), made on first use."""
+        if self._lead is None:
+            self._lead = _make_lead_flows(self)
+        return self._lead
 
     def calendar(self) -> AgentCalendar:
         """The agent's time policy (zone, office hours, grace) for the current settings."""
@@ -124,7 +144,9 @@ class App:
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         # What start-up built (modules, widgets, the pack) lives as long as the app: keep the
         # collector from rescanning it, a 25-35 ms pause each full collection otherwise.
+        # desktop.run paused the collector for start-up; from here it runs as usual.
         gc.freeze()
+        gc.enable()
         gate = InputGate(lambda: self.background_done, self.window)  # work waits for the agent
         gate.install()
         self._closers.append(gate.remove)
@@ -284,14 +306,14 @@ def build_app(
 def _plan_background(app: App) -> None:
     """The start-up parts and what each waits for; each one retries on its own."""
     startup, text = app.startup, app.text
-    # Imports the first frame does not need, on a worker: APScheduler for the scheduler and
-    # sqlite-utils for the table helpers (plain sqlite3 serves everything before).
+    # Imports the first frame does not need, on a worker: APScheduler for the scheduler.
+    # sqlite-utils is not imported at all: the running app writes plain SQL (db.Database);
+    # only a new database's schema and the demo data use its table helpers.
     if apscheduler_imported():  # a second app in this process (tests): start it at once
         startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True)
     else:
         startup.add("apscheduler", "提醒", import_apscheduler)
         startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True, after="apscheduler")
-    startup.add("sqlite_utils", "数据库", app.db.warm)
     startup.add(
         "script_index", "话术搜索", lambda: text.attach(app.tasks.run_in_background), on_gui=True
     )
@@ -310,6 +332,8 @@ def _plan_background(app: App) -> None:
 
 def _purge_at_start(app: App) -> str:
     """Retention ("keep notes/calls N days") once at start, on a worker's own connection."""
+    from desktop.services.lead.retention import load_policy, purge
+
     db = connect(app.paths.db)
     try:
         if not load_policy(db).active:
@@ -397,7 +421,7 @@ def _wire_tools(app: App) -> None:
         SettingsDialog(app.settings, window).exec()
 
     def reload_content() -> None:
-        if app.lead_gate is not None and not app.lead_gate.require(window, "重新加载内容包"):
+        if not app.lead_gate.require(window, "重新加载内容包"):
             return
         problems = app.content.reload()
         _show_content_status(app)
@@ -426,6 +450,8 @@ def _wire_tools(app: App) -> None:
 
 def show_content_problems(app: App) -> ContentProblemsDialog:
     """The pack's problems as a table (file, key, what is wrong), not only a tooltip."""
+    from desktop.ui.content_problems import ContentProblemsDialog
+
     dialog = ContentProblemsDialog(app.content.problems, app.window)
     dialog.open()
     return dialog
@@ -437,7 +463,7 @@ def _wire_review(app: App) -> None:
     opened: list = []
 
     def open_review() -> None:
-        if app.lead_gate is not None and not app.lead_gate.require(window, "组长复盘"):
+        if not app.lead_gate.require(window, "组长复盘"):
             return
         if not opened:
             from desktop.services.center.connection import is_center_url
@@ -467,8 +493,7 @@ def _wire_review(app: App) -> None:
             app._closers.append(source.close)  # runs after the window's close (reversed)
             app._closers.append(opened[0].close)
             app.hub.changed.connect(opened[0].on_changes)  # the agent's own file: live
-            if app.lead is not None:
-                app.lead.attach_review(opened[0], source)
+            app.lead.attach_review(opened[0], source)
         opened[0].show()
         opened[0].raise_()
         opened[0].activateWindow()
@@ -482,11 +507,38 @@ def _wire_review(app: App) -> None:
 
 
 def _wire_lead(app: App) -> None:
-    """Lead mode: the PIN gate (window.lead_gate, for require_lead) and the lead's menu."""
+    """The lead's menu; its flows and the PIN gate are made when first used (App.lead,
+    App.lead_gate; `window.lead_gate` for require_lead)."""
     window = app.window
-    session = LeadSession(LeadPin(app.db, app.clock, app.audit), app.clock)
-    app.lead_gate = LeadGate(session, app.tasks.run_in_background, window)
-    window.lead_gate = app.lead_gate  # type: ignore[attr-defined]
+    window.lead_gate_source = lambda: app.lead_gate
+    menu = window.menuBar().addMenu("组长(&L)")
+    entries = (
+        ("导出通话记录…", lambda: app.lead.export_calls(window)),
+        ("导出统计…", lambda: app.lead.export_stats(window)),
+        ("导出投诉处理手册…", lambda: app.lead.export_handbook(window)),
+        (None, None),
+        ("导出日志包…", lambda: app.lead.export_bundle(window)),
+        ("导入日志包…", lambda: app.lead.import_bundles(window)),
+        (None, None),
+        ("数据保留与清理…", lambda: app.lead.retention(window)),
+        ("审计日志…", lambda: app.lead.audit_log(window)),
+        ("修改组长 PIN…", lambda: app.lead.change_pin(window)),
+        ("退出组长模式", lambda: app.lead.lock()),
+    )
+    for text, slot in entries:
+        if text is None:
+            menu.addSeparator()
+            continue
+        action = QAction(text, window)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+    window.lead_menu = menu  # type: ignore[attr-defined]
+
+
+def _make_lead_flows(app: App) -> LeadFlows:
+    from desktop.ui.lead.flows import LeadContext, LeadFlows
+
+    window = app.window
     context = LeadContext(
         db_path=app.paths.db,
         db=app.db,
@@ -497,7 +549,7 @@ def _wire_lead(app: App) -> None:
         tasks=app.tasks,
         gate=app.lead_gate,
     )
-    app.lead = flows = LeadFlows(context, window)
+    flows = LeadFlows(context, window)
     flows.message.connect(window.show_message)
 
     def imported(call_ids: list[str]) -> None:
@@ -506,28 +558,7 @@ def _wire_lead(app: App) -> None:
         app.bus.publish(OpChanges(calls=True, reminders=True, qa=True, audit=True), flows)
 
     flows.imported.connect(imported)
-    menu = window.menuBar().addMenu("组长(&L)")
-    entries = (
-        ("导出通话记录…", lambda: flows.export_calls(window)),
-        ("导出统计…", lambda: flows.export_stats(window)),
-        ("导出投诉处理手册…", lambda: flows.export_handbook(window)),
-        (None, None),
-        ("导出日志包…", lambda: flows.export_bundle(window)),
-        ("导入日志包…", lambda: flows.import_bundles(window)),
-        (None, None),
-        ("数据保留与清理…", lambda: flows.retention(window)),
-        ("审计日志…", lambda: flows.audit_log(window)),
-        ("修改组长 PIN…", lambda: flows.change_pin(window)),
-        ("退出组长模式", flows.lock),
-    )
-    for text, slot in entries:
-        if text is None:
-            menu.addSeparator()
-            continue
-        action = QAction(text, window)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-    window.lead_menu = menu  # type: ignore[attr-defined]
+    return flows
 
 
 def _show_content_status(app: App) -> None:

@@ -1,5 +1,6 @@
-"""The platform code that is left after `filelock` and `multiprocessing.connection`: which
-IPC family to use, how to start the app detached, whether POSIX file modes apply.
+"""The platform code that is left after the file locks (`lock.py`) and
+`multiprocessing.connection`: which IPC family to use, how to start the app detached,
+whether POSIX file modes apply.
 
 One small value object, so tests on Linux can select the Windows branch (``Platform("win32")``).
 """

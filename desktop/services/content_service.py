@@ -13,12 +13,6 @@ import tempfile
 from pathlib import Path
 
 from desktop.core.changes import ChangeBus, OpChanges
-from desktop.core.content.loader import (
-    SCRIPTS_DIR,
-    TOP_LEVEL_FILES,
-    check_pack,
-    load_pack,
-)
 from desktop.core.content.model import ContentPack
 from desktop.core.content.problems import PackError, Problem
 from desktop.paths import DataDir
@@ -68,6 +62,8 @@ class ContentService:
         return self.edited_dir if self.edited_dir.exists() else self.bundled_dir
 
     def _fallback(self, failed: Path) -> tuple[ContentPack, Path]:
+        from desktop.core.content.loader import load_pack  # only when the pack is broken
+
         for candidate in (self.last_good_dir, self.bundled_dir):
             if candidate == failed or not candidate.exists():
                 continue
@@ -99,6 +95,8 @@ class ContentService:
             return
         try:
             parent.mkdir(parents=True, exist_ok=True)
+            from desktop.core.content.loader import check_pack  # only when the pack changed
+
             staging = Path(tempfile.mkdtemp(prefix=f".{LOCALE}-new-", dir=parent))
             try:
                 self._copy_pack(self.source, staging)
@@ -119,6 +117,8 @@ class ContentService:
     @staticmethod
     def _pack_files(directory: Path) -> dict[str, bytes] | None:
         """The pack's own files by relative name, or None when they cannot all be read."""
+        from desktop.core.content.layout import SCRIPTS_DIR, TOP_LEVEL_FILES
+
         try:
             files = {name: (directory / name).read_bytes() for name in TOP_LEVEL_FILES}
             for path in sorted((directory / SCRIPTS_DIR).glob("*.toml")):
@@ -130,6 +130,8 @@ class ContentService:
     @staticmethod
     def _copy_pack(source: Path, target: Path) -> None:
         """Copy only the pack's own files, not whatever else sits in the folder."""
+        from desktop.core.content.layout import SCRIPTS_DIR, TOP_LEVEL_FILES
+
         for name in TOP_LEVEL_FILES:
             shutil.copy2(source / name, target / name)
         (target / SCRIPTS_DIR).mkdir()

@@ -21,7 +21,6 @@ import tempfile
 from pathlib import Path
 
 import desktop.core.content as content_package
-from desktop.core.content.loader import load_pack
 from desktop.core.content.model import ContentPack
 
 log = logging.getLogger(__name__)
@@ -69,6 +68,9 @@ def load_pack_cached(directory: Path, snapshot: Path) -> ContentPack:
         cached = _read(snapshot, key)
         if cached is not None:
             return cached
+    # The loader (TOML, every validation rule) is imported only when the snapshot misses.
+    from desktop.core.content.loader import load_pack
+
     pack = load_pack(directory)  # raises PackError: nothing is stored
     if key is not None:
         _write(snapshot, key, pack)

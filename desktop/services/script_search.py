@@ -24,8 +24,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from desktop.core.breather import background
-from desktop.core.content.loader import ANY_CALL_TYPE
-from desktop.core.content.model import Script
+from desktop.core.content.model import ANY_CALL_TYPE, Script
 from desktop.core.text.normalize import is_cjk, normalize
 from desktop.core.text.segmenter import Segmenter
 

@@ -9,16 +9,18 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.core.breather import background
 from desktop.core.content.model import ContentPack
 from desktop.core.progress import Runner
-from desktop.core.text.intent import IntentSuggester, Suggestion
-from desktop.core.text.matching import Analysis
-from desktop.core.text.phrases import PhraseChecker, PhraseHit
 from desktop.core.text.segmenter import Segmenter
-from desktop.core.text.signals import ComplaintDetector, ComplaintSignal, calming_script_ids
 from desktop.services.script_search import ScriptSearch
+
+if TYPE_CHECKING:  # the analysers are imported by the worker that builds them (_Tools)
+    from desktop.core.text.intent import IntentSuggester, Suggestion
+    from desktop.core.text.phrases import PhraseChecker, PhraseHit
+    from desktop.core.text.signals import ComplaintDetector, ComplaintSignal
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ class Assist:
     """What the workspace shows for one version of the agent's text."""
 
     suggestions: list[Suggestion] = field(default_factory=list)
-    signal: ComplaintSignal = field(default_factory=lambda: ComplaintSignal(False, False, []))
+    signal: ComplaintSignal = field(default_factory=lambda: _no_signal())
     phrase_hits: list[PhraseHit] = field(default_factory=list)
 
 
@@ -88,6 +90,8 @@ class TextAssist:
         self.history_learned.clear()
 
         def train() -> tuple[IntentSuggester, int]:
+            from desktop.core.text.intent import IntentSuggester
+
             background.breathe()
             suggester = IntentSuggester(pack, self.segmenter)
             return suggester, suggester.train(background.steps(history, 10))
@@ -110,12 +114,21 @@ class TextAssist:
         # Built on first use or by a worker (attach): the suggester's bundled model and the
         # matchers' patterns take 50-100 ms, which the first frame does not need.
         self._tools = None
-        self.calming_scripts = calming_script_ids(pack)
+        self._calming: list[str] | None = None
         if self._run is not None:
             self._prepare_tools(pack)
             self._rebuild_index(pack)
             if self._history is not None:
                 self._learn(pack)
+
+    @property
+    def calming_scripts(self) -> list[str]:
+        """The pack's calming scripts, for the complaint path (worked out when first asked)."""
+        if self._calming is None:
+            from desktop.core.text.signals import calming_script_ids
+
+            self._calming = calming_script_ids(self.pack)
+        return self._calming
 
     def _rebuild_index(self, pack: ContentPack) -> None:
         assert self._run is not None
@@ -138,6 +151,8 @@ class TextAssist:
         if not text.strip():
             return Assist()
         tools = self._current_tools()
+        from desktop.core.text.matching import Analysis  # loaded with the tools by then
+
         analysis = Analysis.of(text, self.segmenter)  # normalised and cut once for both
         return Assist(
             tools.suggester.suggest_for(analysis, top=2),
@@ -159,11 +174,21 @@ class _Tools:
 
     @classmethod
     def for_pack(cls, pack: ContentPack, segmenter: Segmenter) -> _Tools:
+        from desktop.core.text.intent import IntentSuggester
+        from desktop.core.text.phrases import PhraseChecker
+        from desktop.core.text.signals import ComplaintDetector
+
         return cls(
             IntentSuggester(pack, segmenter),
             ComplaintDetector(pack, segmenter),
             PhraseChecker(pack.phrases),
         )
+
+
+def _no_signal() -> ComplaintSignal:
+    from desktop.core.text.signals import ComplaintSignal
+
+    return ComplaintSignal(False, False, [])
 
 
 def _pack_words(pack: ContentPack) -> list[str]:

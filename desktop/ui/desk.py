@@ -62,9 +62,11 @@ class CallKeyFilter(QObject):
         self._keys = {QKeySequence(k).toString() for k in keys}
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Every event of the app passes here: the cheap test first (most events are not for
+        # a text field; event.type() makes a Python enum each time).
         if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and isinstance(watched, _TEXT_FIELDS)
+            isinstance(watched, _TEXT_FIELDS)
+            and event.type() == QEvent.Type.ShortcutOverride
             and watched.window() is self._window
             and _combination(event).toString() in self._keys  # type: ignore[arg-type]
         ):

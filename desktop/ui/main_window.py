@@ -38,6 +38,12 @@ COMPACT_VIEW_MIN = QSize(520, 0)
 
 class MainWindow(QMainWindow):
     layout_changed = Signal()  # compact toggled: floating parts (the reminder alert) move
+    lead_gate_source: Callable[[], object] | None = None  # the app's LeadGate, made when asked
+
+    @property
+    def lead_gate(self) -> object | None:
+        """The app's lead-mode gate (`require_lead` looks for it here)."""
+        return self.lead_gate_source() if self.lead_gate_source is not None else None
 
     def __init__(self, view: WorkspaceView, ui_settings: QSettings) -> None:
         super().__init__()

@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.content.fill import fill_pack_variables, template_problems
+from desktop.core.content.layout import (
+    CALL_TYPES_FILE,
+    CHECKLISTS_FILE,
+    INTENT_KEYWORDS_FILE,
+    PACK_FILE,
+    PHRASES_FILE,
+    REMINDER_RULES_FILE,
+    SCRIPTS_DIR,
+    TOP_LEVEL_FILES,
+)
 from desktop.core.content.model import (
+    ANY_CALL_TYPE,
     FIRST_STEP,
     LAST_STEP,
     METHODS,
@@ -38,24 +49,6 @@ from desktop.core.content.reasons import CHOICE_NAMES, Said, say
 from desktop.core.text.phrases import rule_problems
 from desktop.paths import content_pack_dir
 
-# The pack's files, in the order problems are reported; scripts/*.toml sort after checklists.
-PACK_FILE = "pack.toml"
-CALL_TYPES_FILE = "call_types.toml"
-CHECKLISTS_FILE = "checklists.toml"
-SCRIPTS_DIR = "scripts"
-REMINDER_RULES_FILE = "reminder_rules.toml"
-PHRASES_FILE = "phrases.toml"
-INTENT_KEYWORDS_FILE = "intent_keywords.toml"
-TOP_LEVEL_FILES = (
-    PACK_FILE,
-    CALL_TYPES_FILE,
-    CHECKLISTS_FILE,
-    REMINDER_RULES_FILE,
-    PHRASES_FILE,
-    INTENT_KEYWORDS_FILE,
-)
-
-ANY_CALL_TYPE = "any"
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _SHORTCUT = re.compile(r"F(?:[1-9]|1[0-2])|[A-Za-z0-9]")
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")

@@ -13,6 +13,9 @@ SCRIPT_VARIABLES: frozenset[str] = frozenset(
     {"agent_name", "agent_id", "company", "customer_name", "promised_time", "hotline"}
 )
 
+# A script's call_type that fits every call type.
+ANY_CALL_TYPE = "any"
+
 # What a talk track is for; the script panel groups by these, in this order.
 PURPOSES: tuple[str, ...] = (
     "greeting",

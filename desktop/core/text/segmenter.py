@@ -178,10 +178,10 @@ class Segmenter:
     ) -> None:
         self._cache_dir = Path(cache_dir)
         self._userdict = userdict or default_userdict_path()
-        vocabulary = {normalize(w) for w in read_userdict_words(self._userdict)}
-        vocabulary.update(normalize(w) for w in extra_words)
-        self._vocabulary = frozenset(w for w in vocabulary if len(w) > 1)
-        self._max_word = max((len(w) for w in self._vocabulary), default=1)
+        # The fallback's vocabulary: the words are read now, normalised (a few thousand
+        # words) on the fallback's first use, not while the app builds its first frame.
+        self._words = [*read_userdict_words(self._userdict), *extra_words]
+        self._fallback_words: tuple[frozenset[str], int] | None = None
         self._tokenizer: jieba.Tokenizer | None = None
         self.loaded_from_cache = False
         self._ready = threading.Event()
@@ -189,6 +189,15 @@ class Segmenter:
         self._start_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._cut_run = lru_cache(maxsize=_RUN_CACHE_SIZE)(self._jieba_cut_run)
+
+    def _fallback_vocabulary(self) -> tuple[frozenset[str], int]:
+        """The user dictionary's and the pack's words (normalised, longer than one
+        character) and the longest one's length."""
+        if self._fallback_words is None:
+            words = {normalize(w) for w in self._words}
+            vocabulary = frozenset(w for w in words if len(w) > 1)
+            self._fallback_words = vocabulary, max((len(w) for w in vocabulary), default=1)
+        return self._fallback_words
 
     @property
     def cache_file(self) -> Path:
@@ -266,7 +275,8 @@ class Segmenter:
     def _fallback_cut(self, text: str) -> list[str]:
         """Greedy longest match over the domain words; other Chinese as single characters."""
         tokens: list[str] = []
-        vocabulary, longest, n = self._vocabulary, self._max_word, len(text)
+        vocabulary, longest = self._fallback_vocabulary()
+        n = len(text)
         i = 0
         while i < n:
             char = text[i]

@@ -3,6 +3,8 @@ complaint signal with its one-click priority path, and phrase warnings with alte
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -16,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.text.phrases import PhraseHit
 from desktop.services.text_assist import Assist
+
+if TYPE_CHECKING:
+    from desktop.core.text.phrases import PhraseHit
 
 
 class AssistBar(QWidget):

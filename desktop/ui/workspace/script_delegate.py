@@ -19,29 +19,42 @@ class ScriptDelegate(QStyledItemDelegate):
     def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self._view = view
+        self._viewport = view.viewport()  # asked for its width per row: fetched once
         self._heights: dict[tuple[str, int], int] = {}
+        # The fonts and their metrics for the list's font (one list, one font: made once,
+        # not twice per row and paint; a changed font makes them again).
+        self._font_key = ""
+        self._title_font = QFont()
+        self._body_metrics = QFontMetrics(self._title_font)
+        self._title_height = 0
+        self._header_height = 0
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
-        title = QFont(option.font)
-        title.setBold(True)
-        return title, QFont(option.font)
+        key = option.font.key()
+        if key != self._font_key:
+            self._font_key = key
+            self._title_font = QFont(option.font)
+            self._title_font.setBold(True)
+            self._body_metrics = QFontMetrics(option.font)
+            self._title_height = QFontMetrics(self._title_font).height()
+            self._header_height = self._body_metrics.height() + PAD * 2
+            self._heights.clear()
+        return self._title_font, option.font
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        width = max(120, self._view.viewport().width() - 2)
+        width = max(120, self._viewport.width() - 2)
+        self._fonts(option)
         if index.data(HEADER_ROLE):
-            return QSize(width, QFontMetrics(option.font).height() + PAD * 2)
+            return QSize(width, self._header_height)
         body = index.data(BODY_ROLE) or ""
         key = (body, width)
         height = self._heights.get(key)
         if height is None:
-            title_font, body_font = self._fonts(option)
             text_rect = QRect(0, 0, width - PAD * 3, 10_000)
-            body_h = (
-                QFontMetrics(body_font)
-                .boundingRect(text_rect, Qt.TextFlag.TextWordWrap, body)
-                .height()
-            )
-            height = QFontMetrics(title_font).height() + body_h + PAD * 3
+            body_h = self._body_metrics.boundingRect(
+                text_rect, Qt.TextFlag.TextWordWrap, body
+            ).height()
+            height = self._title_height + body_h + PAD * 3
             self._heights[key] = height
         return QSize(width, height)
 
@@ -68,7 +81,7 @@ class ScriptDelegate(QStyledItemDelegate):
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
         title_font, body_font = self._fonts(option)
-        title_h = QFontMetrics(title_font).height()
+        title_h = self._title_height
         painter.setFont(title_font)
         painter.setPen(text_color if selected else QColor("#1f5fa8"))
         inner = rect.adjusted(PAD * 2, PAD, -PAD, -PAD)

@@ -53,3 +53,43 @@ def test_a_dead_holder_frees_the_lock(data_dir: Path, child_env: dict[str, str])
     lock = InstanceLock(data_dir)
     assert lock.acquire()
     lock.release()
+
+
+def test_a_waiting_acquire_gets_the_lock_once_it_is_released(tmp_path: Path) -> None:
+    import threading
+
+    from desktop.instance.lock import LockTimeout, file_lock, try_lock
+
+    path = tmp_path / "spool.lock"
+    holder, waiter = file_lock(path), file_lock(path)
+    holder.acquire()
+    assert not try_lock(waiter, timeout=0.1)
+    with pytest.raises(LockTimeout):
+        waiter.acquire(timeout=0)
+    threading.Timer(0.2, holder.release).start()  # released from another thread
+    assert try_lock(waiter, timeout=5)
+    assert waiter.is_locked and not holder.is_locked
+    waiter.release()
+    assert not waiter.is_locked
+
+
+def test_the_lock_is_reentrant_for_its_holder_and_its_file_private(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from desktop.instance.lock import file_lock, try_lock
+
+    path = tmp_path / "instance.lock"
+    lock, other = file_lock(path), file_lock(path)
+    with lock:
+        with lock:  # the holder takes it again without waiting for itself
+            assert lock.is_locked
+        assert lock.is_locked and not try_lock(other)  # one release per acquire
+    assert not lock.is_locked
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+    lock.acquire()
+    lock.acquire()
+    lock.release(force=True)  # one forced release frees it whatever the count
+    assert try_lock(other)
+    other.release()
