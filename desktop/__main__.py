@@ -127,6 +127,15 @@ def _parser() -> argparse.ArgumentParser:
     from desktop.center_cli import add_parser as add_center_parser
 
     add_center_parser(sub)
+    review = sub.add_parser(
+        "review",
+        help="open the lead's review window (组长复盘) on a database",
+        description="Start the assistant and open the review window on DB: the center's "
+        "PostgreSQL database (postgresql://USER@HOST[:PORT]/DB, no password: libpq reads it "
+        "from PGPASSWORD, .pgpass or a service file) or a SQLite file (a lead's merged copy). "
+        "Without --db: the saved center, else this data dir's own database.",
+    )
+    review.add_argument("--db", metavar="postgresql://…|FILE", default="")
     return parser
 
 

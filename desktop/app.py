@@ -101,6 +101,8 @@ class App:
     scheduler: ReminderScheduler
     startup: BackgroundStart
     desk: Desk | None = None
+    # `callassist review --db URL|FILE`: what the review shows this session (not saved)
+    review_db: str = ""
     _lead_gate: LeadGate | None = None
     _lead: LeadFlows | None = None
     _closers: list = field(default_factory=list)
@@ -464,20 +466,31 @@ def _wire_review(app: App) -> None:
         if not app.lead_gate.require(window, "组长复盘"):
             return
         if not opened:
+            from desktop.services.center.connection import is_center_url
             from desktop.services.review.stats import checklists_from_pack
             from desktop.ui.review import ReviewWindow
             from desktop.ui.review.source import ReviewSource
 
+            given = app.review_db
             source = ReviewSource(
-                app.paths.db,
+                Path(given) if given and not is_center_url(given) else app.paths.db,
                 now=app.clock.now,
                 calendar=app.calendar,
                 checklists=lambda: checklists_from_pack(app.content.pack),
                 segmenter=app.text.segmenter,
                 pack=lambda: app.content.pack,
                 evaluator=app.settings.current.agent_name,
+                center_url=given if is_center_url(given) else app.settings.current.center_url,
             )
-            opened.append(ReviewWindow(source, app.tasks.run_in_background, window.ui_settings))
+            opened.append(
+                ReviewWindow(
+                    source,
+                    app.tasks.run_in_background,
+                    window.ui_settings,
+                    save_center_url=lambda url: app.settings.update(center_url=url),
+                )
+            )
+            app._closers.append(source.close)  # runs after the window's close (reversed)
             app._closers.append(opened[0].close)
             app.hub.changed.connect(opened[0].on_changes)  # the agent's own file: live
             app.lead.attach_review(opened[0], source)

@@ -170,12 +170,23 @@ def _run(options: argparse.Namespace) -> int:
     install_error_hook(app.window.show_message)
     _first_run(app, options)
     app.window.show()
+    if getattr(options, "command", None) == "review":
+        _open_review(app, options.db)
     if os.environ.get(EXIT_AT_IDLE_ENV) == "1":  # bench: time a frozen build to its first idle
         _exit_at_idle(qt_app)
     code = qt_app.exec()
     app.close()
     lock.release()
     return code
+
+
+def _open_review(app: object, db: str) -> None:
+    """`callassist review [--db URL|FILE]`: the review window once the loop runs (it asks
+    for the lead PIN like the menu does)."""
+    from PySide6.QtCore import QTimer
+
+    app.review_db = db  # type: ignore[attr-defined]
+    QTimer.singleShot(0, app.window.open_review)  # type: ignore[attr-defined]
 
 
 def _first_run(app: object, options: argparse.Namespace) -> None:

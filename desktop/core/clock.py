@@ -47,6 +47,10 @@ def to_iso(when: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     """Parse stored timestamps (and any ISO-8601 text with an offset); naive means UTC."""
+    if text.endswith("Z"):  # the stored form: read as UTC by fromisoformat (3.11) directly
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is UTC:
+            return value
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)

@@ -23,6 +23,8 @@ class Settings:
     grace_minutes: int = 15  # a callback is "kept" if made within this long after due
     baresip: str = ""  # HOST:PORT of baresip's ctrl_tcp, "" = off
     mask_numbers: bool = True
+    # the lead's saved center database (issue 17): a postgresql:// URL without a password
+    center_url: str = ""
 
     def office_hours(self) -> tuple[time, time, frozenset[int]]:
         days = frozenset(int(d) for d in self.office_days.split(",") if d.strip().isdigit())

@@ -60,6 +60,7 @@ class PgServer:
     port: int
     run_as: str | None  # the system user running the server (None: ourselves)
     database: str = "center_test"
+    keep: bool = False  # a persistent data dir (the bench's 10M-call center): stop() keeps it
     _started: bool = field(default=False, repr=False)
 
     @property
@@ -82,8 +83,14 @@ class PgServer:
 
     @classmethod
     def start(
-        cls, *, database: str = "center_test", settings: dict[str, str] | None = None
+        cls,
+        *,
+        database: str = "center_test",
+        settings: dict[str, str] | None = None,
+        root: Path | None = None,
     ) -> PgServer:
+        """A new server in a temporary directory, or with `root` a persistent one: made there
+        the first time, started again (on a new free port) afterwards, kept by `stop()`."""
         bindir = pg_bindir()
         if bindir is None:
             raise PgUnavailable("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
@@ -94,13 +101,23 @@ class PgServer:
             except KeyError:
                 subprocess.run(["useradd", "--system", "--no-create-home", SUPERUSER], check=True)
             run_as = SUPERUSER
-        root = Path(tempfile.mkdtemp(prefix="callassist-pg-"))
-        server = cls(bindir, root, free_port(), run_as, database)
+        if root is not None and (Path(root) / "data" / "PG_VERSION").exists():
+            server = cls(bindir, Path(root), free_port(), run_as, database, keep=True)
+            server._launch()
+            server._write_pgpass()
+            return server
+        keep = root is not None
+        if root is not None:
+            Path(root).mkdir(parents=True)
+        else:
+            root = Path(tempfile.mkdtemp(prefix="callassist-pg-"))
+        server = cls(bindir, Path(root), free_port(), run_as, database, keep=keep)
         try:
             server._init(settings or {})
             server._launch()
             server._create_role_and_db()
         except BaseException:
+            server.keep = False
             server.stop()
             raise
         return server
@@ -172,7 +189,9 @@ class PgServer:
             str(self.root / "server.log"),
             "-w",
             "-t",
-            "60",
+            "600",
+            "-o",
+            f"-p {self.port}",
             "start",
         )
         self._started = True
@@ -201,6 +220,9 @@ class PgServer:
     def _create_role_and_db(self) -> None:
         self.psql_admin(f"CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'")
         self.psql_admin(f"CREATE DATABASE {self.database} OWNER {ROLE}")
+        self._write_pgpass()
+
+    def _write_pgpass(self) -> None:
         self.pgpass.write_text(f"127.0.0.1:{self.port}:*:{ROLE}:{PASSWORD}\n", encoding="utf-8")
         os.chmod(self.pgpass, 0o600)
 
@@ -234,7 +256,8 @@ class PgServer:
                 )
                 self._started = False
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.keep:
+                shutil.rmtree(self.root, ignore_errors=True)
 
     def wait_ready(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

@@ -5,6 +5,7 @@ only time arithmetic, the parameter style and the notes search differ."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,13 @@ _WORDS = re.compile(r'"([^"]+)"')
 
 @dataclass(frozen=True, slots=True)
 class PostgresDialect:
+    """`rollups=False` is the plain path (every figure from the calls), kept for the test
+    that holds the rollups to it."""
+
+    rollups: bool = True
     row_key: str = "id"
+    event_key: str = "uid"
+    begin: str = "BEGIN"
 
     def sql(self, text: str) -> str:
         # psycopg's placeholders are %s; a literal % must be doubled
@@ -35,13 +42,37 @@ class PostgresDialect:
     def notes_condition(
         self, conn: Any, expression: str, bounds: tuple[str, str] | None
     ) -> tuple[str, list[Any]]:
-        """Every quoted word of the FTS expression appears in the notes (a substring test:
-        Chinese has no spaces for a tsvector to split on; the period bounds the scan)."""
+        """Every quoted word of the FTS expression appears in the notes: a substring test,
+        narrowed by the notes' bigram index (center schema 3) for words of two or more
+        characters (Chinese has no spaces for a tsvector to split on)."""
         words = _WORDS.findall(expression) or [w for w in expression.split() if w]
         if not words:
             return "1 = 0", []
-        cond = " AND ".join("strpos(c.notes, ?) > 0" for _ in words)
-        return f"({cond})", list(words)
+        parts: list[str] = []
+        params: list[Any] = []
+        for word in words:
+            if len(word) >= 2:
+                parts.append("notes_bigrams(c.notes) @> notes_bigrams(?)")
+                params.append(word)
+            parts.append("strpos(c.notes, ?) > 0")
+            params.append(word)
+        return f"({' AND '.join(parts)})", params
+
+    def call_sums(self, conn: Any, scope: Any, raw: Callable[[Any], Any]) -> Any:
+        """`stats._call_groups` rows from the rollups where they cover the period."""
+        if not self.rollups:
+            return raw(scope)
+        from desktop.services.center.rollups import call_sums
+
+        return call_sums(conn, scope, raw)
+
+    def hour_counts(self, conn: Any, scope: Any) -> Any:
+        """The whole center's calls per UTC hour from the rollup, or None: the plain path."""
+        if not self.rollups:
+            return None
+        from desktop.services.center.rollups import hour_counts
+
+        return hour_counts(conn, scope)
 
     def has_table(self, conn: Any, name: str) -> bool:
         row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
@@ -49,3 +80,4 @@ class PostgresDialect:
 
 
 POSTGRES = PostgresDialect()
+POSTGRES_PLAIN = PostgresDialect(rollups=False)

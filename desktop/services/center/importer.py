@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 
 from desktop.core.progress import Progress
+from desktop.services.center import rollups
 from desktop.services.center.connection import CenterError, explain, safe_url
 from desktop.services.center.schema import check_version, month_partition
 from desktop.services.lead.bundle import (
@@ -95,6 +96,9 @@ def import_bundle(
         try:
             check_version(conn)
             with conn.transaction():
+                # one import at a time: the rollups are recomputed from what is committed
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('callassist.center.import'))")
+                conn.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
                 conn.execute(
                     "INSERT INTO agents (id, name, machine) VALUES (%s, %s, %s) "
                     "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, "
@@ -182,6 +186,9 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
         for row in bundle.conn.execute(f'SELECT {select} FROM "{table}" ORDER BY "{key}"'):
             copy.write_row(row)
             staged += 1
+    # a temporary table has no statistics: without them the joins below plan for a few rows
+    # and, at 100,000, scan every month of calls instead of probing their keys
+    conn.execute(f"ANALYZE {stage}")
     if table == "calls":
         for (month,) in conn.execute(
             f"SELECT DISTINCT substr(started_at, 1, 7) FROM {stage} ORDER BY 1"
@@ -195,13 +202,23 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
     # transaction the upsert's affected rows are then exactly added + updated
     keys = CONFLICT_KEYS.get(table, (key,))
     match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
-    new = conn.execute(
-        f'SELECT count(*) FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {match})'
-    ).fetchone()
+    if table == "calls":
+        span = rollups.stage_span(conn, stage)
+        rollups.touch(conn, stage, span, before=True)
+        added = rollups.count_new_hours(conn, stage)
+    else:
+        new = conn.execute(
+            f"SELECT count(*) FROM {stage} s "
+            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {match})'
+        ).fetchone()
+        added = int(new[0]) if new else 0
     with conn.cursor() as cur:
         cur.execute(_upsert_sql(table, columns, stage))
         affected = len(cur.fetchall())
-    counts.added = int(new[0]) if new else 0
+    if table == "calls":
+        rollups.touch(conn, stage, span, before=False)
+        rollups.refresh_touched(conn)
+    counts.added = added
     counts.updated = affected - counts.added
     counts.unchanged = staged - affected
     return counts

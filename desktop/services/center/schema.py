@@ -141,7 +141,34 @@ def _v1(cur: psycopg.Cursor) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1,)
+def _v2(cur: psycopg.Cursor) -> None:
+    """Rollup tables for the statistics (desktop/services/center/rollups.py)."""
+    from desktop.services.center.rollups import create
+
+    create(cur)
+
+
+def _v3(cur: psycopg.Cursor) -> None:
+    """An index for the notes search: the set of two-character pieces of the notes (GIN).
+    Chinese has no spaces for a tsvector to split on, and pg_trgm finds no trigrams in CJK
+    text when the database's LC_CTYPE is C (nor any in a two-character word, the usual
+    Chinese word); bigrams work in every locale and for every word of two or more
+    characters. The search still checks the substring itself (strpos), so the index only
+    narrows the rows."""
+    cur.execute(
+        """CREATE FUNCTION notes_bigrams(t text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+            SELECT COALESCE(array_agg(DISTINCT substr(t, i, 2)), '{}')
+            FROM generate_series(1, length(t) - 1) AS i
+        $$"""
+    )
+    cur.execute("CREATE INDEX calls_notes_bigrams ON calls USING gin (notes_bigrams(notes))")
+    # statistics on the indexed expression: without them the planner takes the index for a
+    # common word too and sorts its matches (1 s) instead of walking the month (10 ms)
+    cur.execute("ANALYZE calls")
+
+
+MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -32,3 +32,17 @@ def teams(conn: psycopg.Connection) -> list[tuple[str, str]]:
     rows = conn.execute("SELECT id, name FROM teams ORDER BY id").fetchall()
     conn.rollback()
     return [(r[0], r[1]) for r in rows]
+
+
+def team_members(conn: psycopg.Connection) -> dict[str, tuple[str, list[str]]]:
+    """team id -> (name, its agents in order): the review's team filter, in one read."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for team_id, name in conn.execute("SELECT id, name FROM teams ORDER BY id").fetchall():
+        out[team_id] = (name, [])
+    for team_id, agent in conn.execute(
+        "SELECT team_id, id FROM agents WHERE team_id IS NOT NULL ORDER BY team_id, id"
+    ).fetchall():
+        if team_id in out:
+            out[team_id][1].append(agent)
+    conn.rollback()
+    return out

@@ -16,6 +16,15 @@ class Dialect(Protocol):
     def row_key(self) -> str:
         """A column that orders rows uniquely and cheaply (the keyset tie-breaker)."""
 
+    @property
+    def event_key(self) -> str:
+        """The column naming one row of call_intents / audit_log (a tie-breaker after the
+        time): SQLite's integer id (insertion order); the center's bundle `uid`."""
+
+    @property
+    def begin(self) -> str:
+        """The statement that opens a write transaction (on an autocommit connection)."""
+
     def sql(self, text: str) -> str:
         """The query in the engine's parameter style (written with `?`)."""
 
@@ -43,6 +52,8 @@ MANY_MATCHES = 1000
 @dataclass(frozen=True, slots=True)
 class SQLiteDialect:
     row_key: str = "rowid"
+    event_key: str = "id"
+    begin: str = "BEGIN IMMEDIATE"
 
     def sql(self, text: str) -> str:
         return text

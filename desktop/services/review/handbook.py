@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,13 +102,18 @@ def build(
     segmenter: Any = None,
     limit: int = 10,
     dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
 ) -> list[Topic]:
+    """`agents`: a team's agents (the center), like `stats.compute`."""
     start, end = period.iso_bounds()
     where = "c.started_at >= ? AND c.started_at < ?"
     params: list[Any] = [start, end]
     if agent is not None:
         where += " AND c.agent = ?"
         params.append(agent)
+    elif agents is not None:
+        where += f" AND c.agent IN ({', '.join('?' for _ in agents) or 'NULL'})"
+        params.extend(agents)
     rows = conn.execute(
         dialect.sql(
             f"SELECT c.id, COALESCE(c.intent, ''), c.notes, c.{dialect.row_key}, c.started_at, "
@@ -156,7 +162,7 @@ def build(
         if len(chosen) == limit:
             continue
         chosen.append((weight, [word], calls))
-    cases = complaint_cases(conn, period, agent=agent, dialect=dialect)
+    cases = complaint_cases(conn, period, agent=agent, dialect=dialect, agents=agents)
     kept = _kept_by_call(conn, list(complaints), grace, now, dialect)
     topics = []
     for weight, topic_words, members in chosen:

@@ -212,7 +212,7 @@ class QAStore:
         for item in items:
             item.with_points(item.points)  # range check
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(self._dialect.begin)
         try:
             found = conn.execute(
                 self._dialect.sql("SELECT agent FROM calls WHERE id = ?"), [call_id]

@@ -156,9 +156,10 @@ def adherence_by_agent(
     *,
     agent: str | None = None,
     dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The adherence grid for one call type: agent -> {calls, all_required, steps, most_skipped}."""
-    scope = _Scope(period, agent)
+    scope = _Scope(period, agent, agents=agents)
     one = {intent: checklists.get(intent, ())}
     if _has_facts(conn, dialect):
         groups, counts = _read_facts(conn, scope, one, dialect)
@@ -274,20 +275,16 @@ def _repeat(call: str, dialect: Dialect) -> str:
     )
 
 
-def _call_groups(
-    conn: Any, scope: _Scope, dialect: Dialect
-) -> dict[tuple[str, str | None], _Group]:
-    """One grouped read per (agent, intent): every sum the headline figures are made of."""
-    where, params = scope.where()
+def call_sums_columns(dialect: Dialect) -> str:
+    """The nine sums of `_Group` over calls `c`, as a SELECT list: the grouped read below,
+    and the center's rollup refresh (desktop/services/center/rollups.py) use this one text."""
     handled = "c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL AND c.completed_at IS NOT NULL"
     eligible = (
         "c.status = 'completed' AND c.phone <> '' AND c.intent IS NOT NULL "
         "AND c.intent <> 'unrelated'"
     )
     repeat = _repeat("c", dialect)
-    sql = f"""
-        SELECT c.agent, c.intent,
-               COUNT(*),
+    return f"""COUNT(*),
                SUM(CASE WHEN c.answered_at IS NOT NULL THEN 1 ELSE 0 END),
                SUM(CASE WHEN c.status = 'missed' THEN 1 ELSE 0 END),
                SUM(CASE WHEN c.status = 'completed' THEN 1 ELSE 0 END),
@@ -298,12 +295,28 @@ def _call_groups(
                    {dialect.seconds_between("c.ended_at", "c.completed_at")} * 1000) AS BIGINT) END),
                SUM(CASE WHEN {eligible} THEN 1 ELSE 0 END),
                SUM(CASE WHEN {eligible} AND c.outcome = 'resolved' AND NOT EXISTS ({repeat})
-                        THEN 1 ELSE 0 END)
-        FROM calls c
-        WHERE {where}
-        GROUP BY c.agent, c.intent
-    """
-    rows = conn.execute(dialect.sql(sql), params).fetchall()
+                        THEN 1 ELSE 0 END)"""
+
+
+def _call_groups(
+    conn: Any, scope: _Scope, dialect: Dialect
+) -> dict[tuple[str, str | None], _Group]:
+    """One grouped read per (agent, intent): every sum the headline figures are made of.
+    A dialect with `call_sums` (the center's rollups) answers from its rollup tables and
+    calls back here, `raw`, for the parts of the period they do not cover."""
+
+    def raw(part: _Scope) -> list[Sequence[Any]]:
+        where, params = part.where()
+        sql = f"""
+            SELECT c.agent, c.intent, {call_sums_columns(dialect)}
+            FROM calls c
+            WHERE {where}
+            GROUP BY c.agent, c.intent
+        """
+        return conn.execute(dialect.sql(sql), params).fetchall()
+
+    rollup = getattr(dialect, "call_sums", None)
+    rows = rollup(conn, scope, raw) if rollup is not None else raw(scope)
     return {(row[0] or "", row[1]): _Group.of(row[2:]) for row in rows}
 
 
@@ -385,14 +398,17 @@ def _by_hour_and_day(
     by_hour = {str(h): 0 for h in range(24)}
     by_day = {d.isoformat(): 0 for d in period.days()}
     where, params = scope.where()
+    hours = getattr(dialect, "hour_counts", None)  # the center's rollup, when it covers this
     for width in (13, 16):
-        rows = conn.execute(
-            dialect.sql(
-                f"SELECT substr(c.started_at, 1, {width}), COUNT(*) FROM calls c "
-                f"WHERE {where} GROUP BY substr(c.started_at, 1, {width})"
-            ),
-            params,
-        ).fetchall()
+        rows = hours(conn, scope) if hours is not None and width == 13 else None
+        if rows is None:
+            rows = conn.execute(
+                dialect.sql(
+                    f"SELECT substr(c.started_at, 1, {width}), COUNT(*) FROM calls c "
+                    f"WHERE {where} GROUP BY substr(c.started_at, 1, {width})"
+                ),
+                params,
+            ).fetchall()
         suffix = ":00:00Z" if width == 13 else ":00Z"
         moments = [(parse_iso(prefix + suffix), n) for prefix, n in rows]
         if width == 13 and any(
@@ -560,10 +576,15 @@ def _callbacks(
 
 
 def complaint_cases(
-    conn: Any, period: Period, *, agent: str | None = None, dialect: Dialect = SQLITE
+    conn: Any,
+    period: Period,
+    *,
+    agent: str | None = None,
+    dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period: see `_complaint_cases`."""
-    return _complaint_cases(conn, _Scope(period, agent), dialect)
+    return _complaint_cases(conn, _Scope(period, agent, agents=agents), dialect)
 
 
 def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, dict[str, Any]]:

@@ -123,7 +123,9 @@ def call_story(
     if call["answered_at"]:
         events.append(StoryEvent(call["answered_at"], "answer", "接通"))
     for chosen, at in q(
-        "SELECT intent, set_at FROM call_intents WHERE call_id = ? ORDER BY id", [call_id]
+        f"SELECT intent, set_at FROM call_intents WHERE call_id = ? "
+        f"ORDER BY set_at, {dialect.event_key}",
+        [call_id],
     ):
         events.append(StoryEvent(at, "intent", f"选择类型：{INTENT_LABELS.get(chosen, chosen)}"))
     for step, ticked, unticked in q(
@@ -199,7 +201,7 @@ def call_story(
         elif r["status"] != "cancelled":
             events.append(StoryEvent(r["due_at"], "reminder", f"{kind}提醒：{r['fate']}"))
 
-    audit = _audit(q, call_id, [r["id"] for r in reminders])
+    audit = _audit(q, call_id, [r["id"] for r in reminders], dialect.event_key)
     for entry in audit:
         if entry["action"] not in _TOLD:
             events.append(StoryEvent(entry["at"], "audit", _audit_text(entry)))
@@ -226,17 +228,19 @@ def _ring_text(call: dict[str, Any]) -> str:
     return f"{source}（坐席 {call['agent'] or '—'}，{priority}，{status}）"
 
 
-def _audit(q: Callable, call_id: str, reminder_ids: list[str]) -> list[dict[str, Any]]:
+def _audit(
+    q: Callable, call_id: str, reminder_ids: list[str], key: str = "id"
+) -> list[dict[str, Any]]:
+    cols = f"{key}, at, actor, action, entity, entity_id, detail"
     rows = q(
-        "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log "
-        "WHERE entity = 'call' AND entity_id = ? ORDER BY id",
+        f"SELECT {cols} FROM audit_log WHERE entity = 'call' AND entity_id = ? ORDER BY {key}",
         [call_id],
     )
     if reminder_ids:
         marks = ", ".join("?" for _ in reminder_ids)
         rows += q(
-            "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log "
-            f"WHERE entity = 'reminder' AND entity_id IN ({marks}) ORDER BY id",
+            f"SELECT {cols} FROM audit_log "
+            f"WHERE entity = 'reminder' AND entity_id IN ({marks}) ORDER BY {key}",
             reminder_ids,
         )
     keys = ("id", "at", "actor", "action", "entity", "entity_id", "detail")

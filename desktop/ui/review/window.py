@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -85,9 +86,12 @@ def _rate_color(value: float) -> QColor:
 
 
 class ReviewWindow(QMainWindow):
-    """Works on the agent's own file or a lead's merged one (calls carry their agent)."""
+    """Works on the agent's own file, a lead's merged one (calls carry their agent) or the
+    center's PostgreSQL database (issue 17: with teams; a center that fails falls back to
+    the local file under a banner)."""
 
     drilled = Signal(object)  # the CallFilter a chart or grid click opened
+    source_ready = Signal()  # the database to show is chosen (center or local fallback)
 
     def __init__(
         self,
@@ -95,6 +99,7 @@ class ReviewWindow(QMainWindow):
         run: Callable[..., Any],
         ui_settings: QSettings,
         parent: QWidget | None = None,
+        save_center_url: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
@@ -117,8 +122,24 @@ class ReviewWindow(QMainWindow):
         self._qa_items: list[qa.ScoreItem] = []
         self._extra: dict[str, Any] = {}  # drill-down conditions the filter bar cannot show
         self._showing = ""  # what a drill-down shows, kept in the status line
+        self._save_center_url = save_center_url
+        self._team_members: dict[str, tuple[str, list[str]]] = {}
+        self._probing = False
         self.tabs = QTabWidget()
-        self.setCentralWidget(self.tabs)
+        self.banner = QLabel("")
+        self.banner.setObjectName("reviewBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "QLabel#reviewBanner { background: #fff3cd; color: #664d03; padding: 6px; }"
+        )
+        self.banner.setVisible(False)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.banner)
+        central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.message = QLabel("")
         self.message.setObjectName("reviewMessage")
         self.statusBar().addWidget(self.message, 1)
@@ -140,11 +161,91 @@ class ReviewWindow(QMainWindow):
         self._top_call: str | None = None  # the call at the top of the list (live refresh)
         self.tabs.currentChanged.connect(self._tab_shown)
         QShortcut(QKeySequence("Ctrl+F"), self, self.notes.setFocus)
+        self._build_source_menu()
         self.resize(1280, 760)
+        self.connect_source()
+
+    # ---- which database: the saved center, or the local file ---------------------------
+    def _build_source_menu(self) -> None:
+        menu = self.menuBar().addMenu("数据源(&D)")
+        self.center_action = menu.addAction("中心数据库…")
+        self.center_action.triggered.connect(self.ask_center_url)
+        self.local_action = menu.addAction("改用本机数据库")
+        self.local_action.triggered.connect(lambda: self.set_center_url(""))
+
+    def connect_source(self) -> None:
+        """Choose the database (a worker probes the center; never the GUI thread), then load
+        the agents, teams and the filter's results from it."""
+        if not self.source.center_url:
+            self.source.fall_back("")
+            self._source_chosen()
+            return
+        self._probing = True
+        self.show_message("正在连接中心数据库…")
+        self._run(self.source.probe, self._probed, key="review.source")
+
+    def _probed(self, future) -> None:
+        self._probing = False
+        try:
+            banner = future.result()
+        except Exception as exc:  # whatever broke, the local file still works
+            banner = f"中心数据库出错（{exc}）。现在显示的是本机数据库。"
+        if banner:
+            self.source.fall_back(banner)
+        else:
+            self.source.use_center()
+        self._source_chosen()
+
+    def _source_chosen(self) -> None:
+        self.setWindowTitle(f"{WINDOW_TITLE} · {self.source.label}")
+        self.banner.setText(self.source.banner)
+        self.banner.setVisible(bool(self.source.banner))
+        self.local_action.setEnabled(bool(self.source.center_url))
+        self.team.setVisible(self.source.is_center)
+        self._team_members = {}
+        for combo, everyone in ((self.team, "全部班组"), (self.agent, "全部坐席")):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everyone, "")
+            combo.blockSignals(False)
+        dialect = self.source.dialect
         self._run(
-            lambda: known_agents(self.source.conn()), self._agents_arrived, key="review.agents"
+            lambda: known_agents(self.source.conn(), dialect),
+            self._agents_arrived,
+            key="review.agents",
         )
+        if self.source.is_center:
+            self._run(self.source.teams, self._teams_arrived, key="review.teams")
         self.apply_filter()
+        self.source_ready.emit()
+
+    def ask_center_url(self) -> None:
+        url, ok = QInputDialog.getText(
+            self,
+            "中心数据库",
+            "中心数据库地址（postgresql://用户@主机[:端口]/库名；不含密码，密码放在 "
+            "PGPASSWORD 或 .pgpass 中；留空则使用本机数据库）：",
+            text=self.source.center_url,
+        )
+        if ok:
+            self.set_center_url(url)
+
+    def set_center_url(self, url: str) -> bool:
+        """Save the center address (lead settings) and show it; False with a message when
+        the address is refused (a password in it, not a PostgreSQL URL)."""
+        from desktop.services.center.connection import CenterError
+        from desktop.services.center.source import normalized_url
+
+        try:
+            url = normalized_url(url)
+        except CenterError as exc:
+            self.show_message(exc.message)
+            return False
+        if self._save_center_url is not None:
+            self._save_center_url(url)
+        self.source.center_url = url
+        self.connect_source()
+        return True
 
     # ---- filter bar ---------------------------------------------------------------------
     def _build_filter_bar(self) -> None:
@@ -169,6 +270,10 @@ class ReviewWindow(QMainWindow):
             self.outcome.addItem(label, key)
         self.agent = QComboBox()
         self.agent.addItem("全部坐席", "")
+        self.team = QComboBox()
+        self.team.setAccessibleName("班组")
+        self.team.addItem("全部班组", "")
+        self.team.setVisible(False)  # the center's teams; a local file has none
         self.priority = QComboBox()
         self.priority.addItem("全部优先级", "")
         for key, label in PRIORITY_LABELS.items():
@@ -189,6 +294,7 @@ class ReviewWindow(QMainWindow):
             self.date_to,
             self.intent,
             self.outcome,
+            self.team,
             self.agent,
             self.priority,
         ]
@@ -204,7 +310,7 @@ class ReviewWindow(QMainWindow):
         self.preset.currentTextChanged.connect(self._preset_changed)
         for w in (self.date_from, self.date_to):
             w.dateChanged.connect(self._custom_dates)
-        for combo in (self.intent, self.outcome, self.agent, self.priority):
+        for combo in (self.intent, self.outcome, self.team, self.agent, self.priority):
             combo.currentIndexChanged.connect(self._changed)
         for box in (self.missed, self.skipped, self.overdue, self.repeat):
             box.toggled.connect(self._changed)
@@ -236,7 +342,7 @@ class ReviewWindow(QMainWindow):
         self._debounce.start(0)
 
     def clear_filters(self) -> None:
-        for combo in (self.intent, self.outcome, self.agent, self.priority):
+        for combo in (self.intent, self.outcome, self.team, self.agent, self.priority):
             combo.setCurrentIndex(0)
         for box in (self.missed, self.skipped, self.overdue, self.repeat):
             box.setChecked(False)
@@ -251,13 +357,22 @@ class ReviewWindow(QMainWindow):
         )
         return Period(first, last, self.source.calendar().zone_name)
 
+    def scope(self) -> tuple[str | None, tuple[str, ...] | None]:
+        """(agent, team's agents) for the statistics: one agent wins over the team."""
+        agent = self.agent.currentData() or None
+        team = self.team.currentData() or ""
+        if agent is not None or not team:
+            return agent, None
+        return None, tuple(self._team_members.get(team, ("", []))[1])
+
     def current_filter(self) -> CallFilter:
         values = lambda combo: (combo.currentData(),) if combo.currentData() else ()  # noqa: E731
+        agent, team_agents = self.scope()
         base = CallFilter(
             period=self.period(),
             intents=values(self.intent),
             outcomes=values(self.outcome),
-            agents=values(self.agent),
+            agents=(agent,) if agent else (team_agents or ()),
             priorities=values(self.priority),
             missed_only=self.missed.isChecked(),
             required_skipped=self.skipped.isChecked(),
@@ -279,6 +394,23 @@ class ReviewWindow(QMainWindow):
         self.show_message("正在查询…")
         self.model.load(flt)
         self.refresh_stats()
+
+    def _teams_arrived(self, future) -> None:
+        try:
+            members = future.result()
+        except Exception as exc:  # shown; the window works without teams
+            self.show_message(f"无法读取班组：{exc}")
+            return
+        self._team_members = {t: m for t, m in members.items() if m[1]}  # empty teams: none
+        wanted = self._settings.value("review/team", "", type=str)
+        self.team.blockSignals(True)
+        for team, (name, agents) in self._team_members.items():
+            self.team.addItem(f"{name or team}（{len(agents)} 人）", team)
+        if wanted and self.team.findData(wanted) >= 0:
+            self.team.setCurrentIndex(self.team.findData(wanted))
+        self.team.blockSignals(False)
+        if self.team.currentData():
+            self._changed()
 
     def _agents_arrived(self, future) -> None:
         try:
@@ -307,6 +439,7 @@ class ReviewWindow(QMainWindow):
             ("intent", self.intent),
             ("outcome", self.outcome),
             ("agent", self.agent),
+            ("team", self.team),
             ("priority", self.priority),
         ):
             s.setValue(f"review/{name}", combo.currentData() or "")
@@ -477,6 +610,7 @@ class ReviewWindow(QMainWindow):
                 script_title=script_title,
                 step_label=step_label,
                 local_time=lambda iso: cal.format_iso(iso, "%m-%d %H:%M"),
+                dialect=self.source.dialect,
             )
 
         self._run(work, self._story_arrived, key="review.story")
@@ -613,18 +747,21 @@ class ReviewWindow(QMainWindow):
         except PeriodError as exc:
             self.show_message(f"日期有误：{exc}")
             return
-        agent = self.agent.currentData() or None
+        agent, agents = self.scope()
         cal = self.source.calendar()
         checklists = self.source.checklists()
+        dialect = self.source.dialect
 
         def work():
             return compute(
                 self.source.conn(),
                 period,
                 agent=agent,
+                agents=agents,
                 checklists=checklists,
                 grace=cal.grace,
                 now=self.source.now(),
+                dialect=dialect,
             )
 
         self._run(work, self._stats_arrived, key="review.stats")
@@ -799,8 +936,8 @@ class ReviewWindow(QMainWindow):
         )
 
     def _base_for_drill(self) -> CallFilter:
-        agent = self.agent.currentData()
-        return CallFilter(period=self.period(), agents=(agent,) if agent else ())
+        agent, agents = self.scope()
+        return CallFilter(period=self.period(), agents=(agent,) if agent else (agents or ()))
 
     def _drill_stats(self, field: str, value: tuple, what: str) -> None:
         self._extra = {}
@@ -870,10 +1007,19 @@ class ReviewWindow(QMainWindow):
             return
         intent = self.grid_intent.currentData()
         checklists = self.source.checklists()
-        agent = self.agent.currentData() or None
+        agent, agents = self.scope()
+        dialect = self.source.dialect
 
         def work():
-            return adherence_by_agent(self.source.conn(), period, intent, checklists, agent=agent)
+            return adherence_by_agent(
+                self.source.conn(),
+                period,
+                intent,
+                checklists,
+                agent=agent,
+                agents=agents,
+                dialect=dialect,
+            )
 
         self._run(work, lambda f: self._grid_arrived(f, intent, checklists), key="review.grid")
 
@@ -978,6 +1124,8 @@ class ReviewWindow(QMainWindow):
                 return None
             return next((st.label for st in pack.steps(call_type) if st.key == key), None)
 
+        dialect = self.source.dialect
+
         def work():
             conn = self.source.conn()
             items = qa.prefill(
@@ -988,8 +1136,9 @@ class ReviewWindow(QMainWindow):
                 now=self.source.now(),
                 grace=self.source.grace,
                 step_label=step_label,
+                dialect=dialect,
             )
-            history = qa.QAStore(conn).history(call_id)
+            history = qa.QAStore(conn, dialect).history(call_id)
             return items, history
 
         self._run(work, lambda f: self._qa_arrived(f, call_id), key="review.qa")
@@ -1042,10 +1191,12 @@ class ReviewWindow(QMainWindow):
         evaluator = self.qa_evaluator.text().strip() or "组长"
         comment = self.qa_comment.toPlainText()
 
+        dialect = self.source.dialect
+
         def work():
             conn = self.source.writer()
             try:
-                return qa.QAStore(conn).save(
+                return qa.QAStore(conn, dialect).save(
                     call_id, items, evaluator=evaluator, comment=comment, now=self.source.now()
                 )
             finally:
@@ -1082,6 +1233,8 @@ class ReviewWindow(QMainWindow):
         self.handbook.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.handbook.cellClicked.connect(self._handbook_clicked)
         layout.addWidget(self.handbook, 1)
+        self.handbook_note = QLabel("")
+        layout.addWidget(self.handbook_note)
         self._topics: list[handbook.Topic] = []
         self.handbook_page = page
         self.tabs.addTab(page, "投诉手册")
@@ -1092,16 +1245,26 @@ class ReviewWindow(QMainWindow):
             period = self.period()
         except PeriodError:
             return
-        agent = self.agent.currentData() or None
+        agent, agents = self.scope()
+        dialect = self.source.dialect
+        if self.source.is_center and agent is None and agents is None:
+            # the whole center's month of notes is too much to segment on the lead's machine
+            self._topics = []
+            self.handbook.setRowCount(0)
+            self.handbook_note.setText("中心数据库：请先选择一个班组或坐席，再查看投诉手册。")
+            return
+        self.handbook_note.setText("")
 
         def work():
             return handbook.build(
                 self.source.conn(),
                 period,
                 agent=agent,
+                agents=agents,
                 now=self.source.now(),
                 grace=self.source.grace,
                 segmenter=self.source.segmenter,
+                dialect=dialect,
             )
 
         self._run(work, self._handbook_arrived, key="review.handbook")

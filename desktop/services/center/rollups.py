@@ -1,0 +1,311 @@
+"""The center's rollup tables (center schema 2): what a month's statistics for 2,000 agents
+read instead of the month's calls.
+
+- `call_day_sums (day, agent, intent, …)`: per local day of the center's zone
+  (`rollup_meta.day_zone`, Asia/Shanghai), agent and call type, the nine sums
+  of `stats._Group` (calls, answered, missed, completed, handled, talk and wrap-up in whole
+  milliseconds, FCR-eligible, FCR-resolved), computed by the very SQL the plain path runs
+  (`stats.call_sums_columns`), so sums over rollup rows equal sums over calls, to the unit.
+- `call_hour_counts (hour, calls)`: calls per UTC hour for the whole center (the hour chart
+  and the per-day counts of every whole-hour zone).
+
+The center's only writer is the import, so the import keeps them current in its own
+transaction (imports serialize on an advisory lock): the hour counts grow by the calls a
+bundle adds (a call's `started_at` never changes: it is part of the key), and the day sums
+are recomputed for every (day, agent) cell the bundle can change: its calls' cells (old and
+new versions), and the cells of earlier calls its calls may turn into repeat calls (or stop
+being one) for first-call resolution (same phone and type within the 7 days before).
+
+Reading: `call_sums()` answers the whole rollup days inside the period from `call_day_sums`
+and the partial days at its edges from the calls themselves, then adds the integer sums: a
+lead in the center's zone has no edges; a lead elsewhere (or a half-hour zone) reads up to a
+day of calls at each end; `hour_counts()` answers the whole center's hours
+when the period starts and ends on whole UTC hours. Anything else takes the plain path.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+
+SUMS = (
+    "calls",
+    "answered",
+    "missed",
+    "completed",
+    "handled",
+    "talk_ms",
+    "acw_ms",
+    "fcr_calls",
+    "fcr_resolved",
+)
+FCR_HOURS = 168  # stats.FCR_WINDOW_HOURS: a repeat call within 7 days
+DAY_ZONE = "Asia/Shanghai"  # the zone rollup days are local days of (rollup_meta.day_zone)
+ISO = '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\''
+
+
+def _local_day(expr: str, zone: str) -> str:
+    """SQL: the center-local date ('YYYY-MM-DD') of ISO text `expr`."""
+    return f"to_char(({expr})::timestamptz AT TIME ZONE '{zone}', 'YYYY-MM-DD')"
+
+
+def _day_start(expr: str, zone: str) -> str:
+    """SQL: the ISO UTC text of local midnight starting the date `expr` ('YYYY-MM-DD')."""
+    return f"to_char((({expr})::date::timestamp AT TIME ZONE '{zone}') AT TIME ZONE 'UTC', {ISO})"
+
+
+def _zone(conn: Any) -> str:
+    row = conn.execute("SELECT value FROM rollup_meta WHERE key = 'day_zone'").fetchone()
+    return str(row[0]) if row else DAY_ZONE
+
+
+def create(cur: psycopg.Cursor) -> None:
+    """Schema 2: the tables, filled from the calls already there."""
+    from desktop.services.center.dialect import POSTGRES
+    from desktop.services.review.stats import call_sums_columns
+
+    sums = ", ".join(f"{name} bigint NOT NULL" for name in SUMS)
+    cur.execute("CREATE TABLE rollup_meta (key text PRIMARY KEY, value text NOT NULL)")
+    cur.execute("INSERT INTO rollup_meta VALUES ('day_zone', %s)", [DAY_ZONE])
+    cur.execute(
+        f"""CREATE TABLE call_day_sums (
+            day text COLLATE "C" NOT NULL, agent text, intent text, {sums})"""
+    )
+    cur.execute("CREATE INDEX call_day_sums_day_agent ON call_day_sums (day, agent)")
+    cur.execute("CREATE INDEX call_day_sums_agent_day ON call_day_sums (agent, day)")
+    cur.execute(
+        'CREATE TABLE call_hour_counts (hour text COLLATE "C" PRIMARY KEY, calls bigint NOT NULL)'
+    )
+    cur.execute(
+        f"INSERT INTO call_day_sums SELECT {_local_day('c.started_at', DAY_ZONE)}, c.agent, "
+        f"c.intent, {_coalesced(call_sums_columns(POSTGRES))} FROM calls c GROUP BY 1, 2, 3"
+    )
+    cur.execute(
+        "INSERT INTO call_hour_counts SELECT substr(started_at, 1, 13), COUNT(*) FROM calls "
+        "GROUP BY 1"
+    )
+    cur.execute("ANALYZE call_day_sums")
+
+
+def _coalesced(columns: str) -> str:
+    """SUM(...) is NULL over no rows; the rollup stores 0 (the same to `_Group.of`)."""
+    parts = _split_top_level(columns)
+    return ", ".join(f"COALESCE({p.strip()}, 0)" for p in parts)
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def present(conn: Any) -> bool:
+    row = conn.execute("SELECT to_regclass('call_day_sums') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+# ---- keeping them current (inside the import's transaction) --------------------------------
+
+_CANDIDATES = """
+    SELECT {day}, c.agent FROM {source} n
+    JOIN calls c ON c.phone = n.phone AND c.intent = n.intent
+     AND c.started_at < n.started_at AND c.started_at >= {window_start}
+    WHERE n.phone <> '' AND n.intent IS NOT NULL AND n.intent <> 'unrelated'
+"""
+
+
+def stage_span(conn: psycopg.Connection, stage: str) -> tuple[str, str, str]:
+    """(7 days before the earliest staged call, earliest, latest): constant bounds for every
+    join of the stage with calls, so the planner keeps to the months they lie in (with a
+    column bound alone it hashes every month of the center: 20 s at 10M calls)."""
+    from desktop.core.clock import parse_iso, to_iso
+
+    low, high = conn.execute(f"SELECT MIN(started_at), MAX(started_at) FROM {stage}").fetchone()
+    if low is None:
+        return "", "", ""
+    return to_iso(parse_iso(low) - timedelta(hours=FCR_HOURS)), low, high
+
+
+def touch(
+    conn: psycopg.Connection, stage: str, span: tuple[str, str, str], *, before: bool
+) -> None:
+    """Note the (day, agent) cells the staged calls may change: with `before`, from the
+    stored versions of those calls (ahead of the upsert); else from the staged ones."""
+    from desktop.services.center.dialect import POSTGRES
+
+    window, low, high = span
+    if before:
+        conn.execute(
+            'CREATE TEMP TABLE touched_cells (day text COLLATE "C", agent text) ON COMMIT DROP'
+        )
+        # the stored versions of the staged calls, read once (the hour counts use them too)
+        conn.execute(
+            f"CREATE TEMP TABLE {stage}_old ON COMMIT DROP AS SELECT t.* FROM calls t "
+            f"JOIN {stage} s ON t.started_at = s.started_at AND t.id = s.id "
+            "WHERE t.started_at >= %s AND t.started_at <= %s",
+            [low or "", high or ""],
+        )
+        conn.execute(f"ANALYZE {stage}_old")
+        source = f"{stage}_old"
+    else:
+        source = stage
+    if not low:
+        return
+    zone = _zone(conn)
+    conn.execute(
+        f"INSERT INTO touched_cells SELECT {_local_day('n.started_at', zone)}, n.agent "
+        f"FROM {source} n"
+    )
+    window_start = POSTGRES.shifted("n.started_at", -168)
+    day = _local_day("c.started_at", zone)
+    conn.execute(
+        "INSERT INTO touched_cells "
+        + _CANDIDATES.format(source=source, window_start=window_start, day=day)
+        + f" AND c.started_at >= '{window}' AND c.started_at < '{high}'"
+    )
+
+
+def count_new_hours(conn: psycopg.Connection, stage: str) -> int:
+    """Ahead of the upsert, after `touch(before=True)`: add the staged calls not stored yet
+    to the hour counts; returns how many there are (the import's "added")."""
+    rows = conn.execute(
+        f"SELECT substr(s.started_at, 1, 13), COUNT(*) FROM {stage} s WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {stage}_old t WHERE t.started_at = s.started_at AND t.id = s.id) "
+        "GROUP BY 1"
+    ).fetchall()
+    if rows:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO call_hour_counts (hour, calls) VALUES (%s, %s) ON CONFLICT (hour) "
+                "DO UPDATE SET calls = call_hour_counts.calls + EXCLUDED.calls",
+                rows,
+            )
+    return sum(int(n) for _h, n in rows)
+
+
+def refresh_touched(conn: psycopg.Connection) -> int:
+    """Recompute the day sums of every touched cell from the calls; returns the cells."""
+    from desktop.services.center.dialect import POSTGRES
+    from desktop.services.review.stats import call_sums_columns
+
+    zone = _zone(conn)
+    conn.execute(
+        'CREATE TEMP TABLE refresh_cells (day text COLLATE "C", lo text COLLATE "C", '
+        'hi text COLLATE "C", agent text) ON COMMIT DROP'
+    )
+    conn.execute(
+        f"INSERT INTO refresh_cells SELECT day, {_day_start('day', zone)}, "
+        f"{_day_start('day::date + 1', zone)}, agent FROM touched_cells GROUP BY day, agent"
+    )
+    conn.execute("TRUNCATE touched_cells")
+    conn.execute("ANALYZE refresh_cells")  # a temp table has no statistics of its own
+    cells, low, high = conn.execute(
+        "SELECT COUNT(*), MIN(lo), MAX(hi) FROM refresh_cells"
+    ).fetchone()
+    if not cells:
+        conn.execute("DROP TABLE refresh_cells")
+        return 0
+    for agent_match in ("d.agent = r.agent", "d.agent IS NULL AND r.agent IS NULL"):
+        conn.execute(
+            f"DELETE FROM call_day_sums d USING refresh_cells r WHERE d.day = r.day AND {agent_match}"
+        )
+    sums = _coalesced(call_sums_columns(POSTGRES))
+    for agent_match in ("c.agent = r.agent", "c.agent IS NULL AND r.agent IS NULL"):
+        # the constant bounds let the planner keep to the months the cells lie in
+        conn.execute(
+            "INSERT INTO call_day_sums SELECT r.day, c.agent, c.intent, "
+            f"{sums} FROM refresh_cells r JOIN calls c ON {agent_match} "
+            "AND c.started_at >= r.lo AND c.started_at < r.hi "
+            "WHERE c.started_at >= %s AND c.started_at < %s "
+            "GROUP BY r.day, c.agent, c.intent",
+            [low, high],
+        )
+    conn.execute("DROP TABLE refresh_cells")
+    return int(cells)
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+
+def _whole_days(conn: Any, start: str, end: str) -> tuple[str, str, str, str] | None:
+    """(first day, its start, day after the last, its start) of the rollup days wholly
+    inside [start, end), as ISO dates and ISO UTC texts; None when there is none. Computed
+    by the server with the refresh's own expressions, so the edges meet the rollup exactly."""
+    zone = _zone(conn)
+    d0, s0, d1, s1, e, se = conn.execute(
+        f"SELECT a.d, {_day_start('a.d', zone)}, to_char(a.d::date + 1, 'YYYY-MM-DD'), "
+        f"{_day_start('a.d::date + 1', zone)}, b.d, {_day_start('b.d', zone)} FROM "
+        f"(SELECT {_local_day('%s', zone)} AS d) a, (SELECT {_local_day('%s', zone)} AS d) b",
+        [start, end],
+    ).fetchone()
+    first, first_start = (d0, s0) if s0 >= start else (d1, s1)
+    if first >= e:
+        return None
+    return first, first_start, e, se
+
+
+def call_sums(
+    conn: Any, scope: Any, raw: Callable[[Any], list[Sequence[Any]]]
+) -> list[Sequence[Any]]:
+    """`stats._call_groups`' rows (agent, intent, nine sums) for `scope`: whole rollup days
+    from `call_day_sums`, the edges from `raw` (the plain grouped read of a sub-range)."""
+    start, end = scope.start, scope.end
+    days = _whole_days(conn, start, end) if present(conn) else None
+    if days is None:
+        return raw(scope)
+    first, first_start, last, last_start = days
+    cond, params = scope.agent_condition("d")
+    names = ", ".join(f"SUM(d.{n})" for n in SUMS)
+    totals: dict[tuple[Any, Any], list[int]] = {}
+
+    def add(rows: list[Sequence[Any]]) -> None:
+        for row in rows:
+            into = totals.setdefault((row[0], row[1]), [0] * len(SUMS))
+            for i, value in enumerate(row[2:]):
+                into[i] += int(value or 0)
+
+    add(
+        conn.execute(
+            f"SELECT d.agent, d.intent, {names} FROM call_day_sums d "
+            f"WHERE d.day >= %s AND d.day < %s{cond.replace('?', '%s')} "
+            "GROUP BY d.agent, d.intent",
+            [first, last, *params],
+        ).fetchall()
+    )
+    for low, high in ((start, first_start), (last_start, end)):
+        if low < high:
+            part = copy.copy(scope)
+            part.start, part.end = low, high
+            add(raw(part))
+    # in GROUP BY order (NULL first), as the plain read returns them: ties in the figures'
+    # orderings (by_intent by calls) then fall the same way
+    ordered = sorted(totals.items(), key=lambda kv: [(v is not None, v or "") for v in kv[0]])
+    return [(agent, intent, *values) for (agent, intent), values in ordered]
+
+
+def hour_counts(conn: Any, scope: Any) -> list[tuple[str, int]] | None:
+    """(UTC hour prefix, calls) of the whole center for a period on whole hours; None when
+    the rollup cannot answer (an agent or team chosen, a half-hour zone, no rollup)."""
+    if scope.agent is not None or scope.agents is not None:
+        return None
+    if scope.start[13:] != ":00:00.000Z" or scope.end[13:] != ":00:00.000Z":
+        return None
+    if not present(conn):
+        return None
+    rows = conn.execute(
+        "SELECT hour, calls FROM call_hour_counts WHERE hour >= %s AND hour < %s",
+        [scope.start[:13], scope.end[:13]],
+    ).fetchall()
+    return [(hour, int(n)) for hour, n in rows if n]
