@@ -177,7 +177,17 @@ messages = st.fixed_dictionaries(
     optional={
         "event": st.sampled_from([True, False, 1]),
         "class": st.sampled_from(["call", "other", 3]),
-        "type": st.sampled_from(["CALL_INCOMING", "CALL_ESTABLISHED", "CALL_CLOSED", "X"]),
+        "type": st.sampled_from(
+            [
+                "CALL_INCOMING",
+                "CALL_OUTGOING",
+                "CALL_RINGING",
+                "CALL_PROGRESS",
+                "CALL_ESTABLISHED",
+                "CALL_CLOSED",
+                "X",
+            ]
+        ),
         "direction": st.sampled_from(["incoming", "outgoing", None]),
         "peeruri": json_values,
         "peerdisplayname": json_values,
@@ -190,9 +200,10 @@ messages = st.fixed_dictionaries(
 @FUZZ
 @given(st.lists(messages, max_size=30))
 def test_any_message_sequence_keeps_every_call_consistent(batch: list[dict[str, Any]]) -> None:
-    """Per call: incoming first, answered at most once after it, missed only if unanswered."""
+    """Per call: incoming (or, dialled by the agent, outgoing) first, answered at most once
+    after it, missed only if an incoming call was never answered."""
     tracker = make_tracker()
-    state: dict[str, str] = {}  # call id → "ringing" | "answered"
+    state: dict[str, str] = {}  # call id → "ringing" | "dialling" | "answered"
     logging.disable(logging.WARNING)
     try:
         events = [e for message in batch for e in tracker.handle(message)]
@@ -204,8 +215,11 @@ def test_any_message_sequence_keeps_every_call_consistent(batch: list[dict[str, 
         if event.kind == "incoming":
             assert current is None
             state[event.call_id] = "ringing"
+        elif event.kind == "outgoing":
+            assert current is None and event.direction == "outgoing"
+            state[event.call_id] = "dialling"
         elif event.kind == "answered":
-            assert current == "ringing"
+            assert current in ("ringing", "dialling")
             state[event.call_id] = "answered"
         else:
             assert event.kind == ("missed" if current == "ringing" else "ended")
