@@ -462,6 +462,9 @@ def _wire_review(app: App) -> None:
     window = app.window
     opened: list = []
 
+    def save_center_url(url: str) -> None:
+        app.settings.update(center_url=url)
+
     def open_review() -> None:
         if not app.lead_gate.require(window, "组长复盘"):
             return
@@ -487,7 +490,7 @@ def _wire_review(app: App) -> None:
                     source,
                     app.tasks.run_in_background,
                     window.ui_settings,
-                    save_center_url=lambda url: app.settings.update(center_url=url),
+                    save_center_url=save_center_url,
                 )
             )
             app._closers.append(source.close)  # runs after the window's close (reversed)

@@ -132,7 +132,9 @@ def stage_span(conn: psycopg.Connection, stage: str) -> tuple[str, str, str]:
     column bound alone it hashes every month of the center: 20 s at 10M calls)."""
     from desktop.core.clock import parse_iso, to_iso
 
-    low, high = conn.execute(f"SELECT MIN(started_at), MAX(started_at) FROM {stage}").fetchone()
+    row = conn.execute(f"SELECT MIN(started_at), MAX(started_at) FROM {stage}").fetchone()
+    assert row is not None  # an aggregate always returns its one row
+    low, high = row
     if low is None:
         return "", "", ""
     return to_iso(parse_iso(low) - timedelta(hours=FCR_HOURS)), low, high
@@ -211,9 +213,9 @@ def refresh_touched(conn: psycopg.Connection) -> int:
     )
     conn.execute("TRUNCATE touched_cells")
     conn.execute("ANALYZE refresh_cells")  # a temp table has no statistics of its own
-    cells, low, high = conn.execute(
-        "SELECT COUNT(*), MIN(lo), MAX(hi) FROM refresh_cells"
-    ).fetchone()
+    row = conn.execute("SELECT COUNT(*), MIN(lo), MAX(hi) FROM refresh_cells").fetchone()
+    assert row is not None  # an aggregate always returns its one row
+    cells, low, high = row
     if not cells:
         conn.execute("DROP TABLE refresh_cells")
         return 0
