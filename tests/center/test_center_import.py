@@ -207,3 +207,15 @@ def test_cli_init_import_and_report(tmp_path, rows, pg_server: PgServer, pg_url)
     assert report.returncode == 0, report.stderr
     figures = json.loads(report.stdout)
     assert set(figures["by_agent"]) == {"B"} and figures["period"]["team"] == "north"
+
+
+def test_an_outgoing_call_keeps_its_direction(tmp_path, rows, center, pg_url) -> None:
+    """Center schema 4: calls.direction arrives from the bundle; a bundle written before the
+    column travelled gives incoming calls."""
+    calls = [dict(c) for c in rows["calls"]]
+    calls[0]["direction"] = "outgoing"
+    import_bundle(center, write_bundle(tmp_path / "d.bundle", {**rows, "calls": calls}), url=pg_url)
+    got = dict(center.execute("SELECT id, direction FROM calls").fetchall())
+    center.rollback()
+    assert got[calls[0]["id"]] == "outgoing"
+    assert all(got[c["id"]] == "incoming" for c in calls[1:])

@@ -168,7 +168,17 @@ def _v3(cur: psycopg.Cursor) -> None:
     cur.execute("ANALYZE calls")
 
 
-MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1, _v2, _v3)
+def _v4(cur: psycopg.Cursor) -> None:
+    """The direction of a call (as the agent's migration 6): a callback the agent dialled is
+    'outgoing'; every earlier row, and a bundle without the column, is 'incoming'. A constant
+    default: PostgreSQL adds it to every partition without rewriting them."""
+    cur.execute(
+        "ALTER TABLE calls ADD COLUMN direction text NOT NULL DEFAULT 'incoming' "
+        "CHECK (direction IN ('incoming', 'outgoing'))"
+    )
+
+
+MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -48,7 +48,7 @@ class TableSpec:
 CALL_COLUMNS = (
     "id", "phone", "caller_name", "started_at", "answered_at", "ended_at", "completed_at",
     "intent", "priority", "status", "outcome", "notes", "notes_saved_at", "skip_reason",
-    "agent", "source", "softphone_call_id", "reminder_id", "updated_at",
+    "agent", "source", "softphone_call_id", "reminder_id", "updated_at", "direction",
 )  # fmt: skip
 REMINDER_COLUMNS = (
     "id", "call_id", "case_id", "call_type", "phone", "customer_name", "kind", "rule_key",

@@ -458,3 +458,14 @@ def test_a_bundle_of_an_older_schema_is_merged_by_the_columns_it_has(
     agent, version = lead.db.execute("SELECT agent, updated_at FROM reminders").fetchone()
     created = a.db.execute("SELECT created_at FROM reminders").fetchone()[0]
     assert (agent, version) == ("1001", created)  # the agent's: it never fires for the lead
+
+
+def test_an_outgoing_callback_stays_outgoing_in_the_leads_file(agents, tmp_path: Path) -> None:
+    """calls.direction travels (a callback the agent dialled is not an inbound call)."""
+    a, _b, lead = agents
+    inbound = a.call(notes="快递没到")
+    dialled = a.call(notes="回电告知进度")
+    a.db.execute("UPDATE calls SET direction = 'outgoing' WHERE id = ?", [dialled])
+    _import(lead, _export(a, tmp_path / "1.bundle"))
+    got = dict(lead.db.execute("SELECT id, direction FROM calls").fetchall())
+    assert got == {inbound: "incoming", dialled: "outgoing"}
