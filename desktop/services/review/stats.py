@@ -236,6 +236,9 @@ def _read_facts(
     sums: dict[tuple[str, str | None], list[int]] = {}
     steps: dict[tuple[str, str, str], int] = defaultdict(int)
     complete: dict[tuple[str, str], int] = defaultdict(int)
+    # a month has thousands of groups but few distinct step sets: each is split (and checked
+    # against its type's required steps) once
+    parsed: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
     for row in rows:
         agent, intent, text = row[0] or "", row[1], row[2]
         values = [int(v or 0) for v in row[3:]]
@@ -248,11 +251,15 @@ def _read_facts(
         if text is None or intent is None:  # steps are kept for completed calls only
             continue
         n = values[0]
-        done = set(text.split(STEP_SEPARATOR)) - {""}
-        for step in done:
+        known = parsed.get((intent, text))
+        if known is None:
+            done = set(text.split(STEP_SEPARATOR)) - {""}
+            need = required.get(intent)
+            known = parsed[(intent, text)] = (tuple(done), bool(need) and need <= done)
+        done_steps, all_required = known
+        for step in done_steps:
             steps[(agent, intent, step)] += n
-        need = required.get(intent)
-        if need and need <= done:
+        if all_required:
             complete[(agent, intent)] += n
     groups = {key: _Group.of(values) for key, values in sums.items()}
     return groups, (dict(steps), dict(complete))
