@@ -255,7 +255,7 @@ def _read_facts(
         if known is None:
             done = set(text.split(STEP_SEPARATOR)) - {""}
             need = required.get(intent)
-            known = parsed[(intent, text)] = (tuple(done), bool(need) and need <= done)
+            known = parsed[(intent, text)] = (tuple(done), bool(need and need <= done))
         done_steps, all_required = known
         for step in done_steps:
             steps[(agent, intent, step)] += n
