@@ -172,6 +172,10 @@ def _rollback_quietly(conn: psycopg.Connection) -> None:
         conn.rollback()
 
 
+# columns a bundle may hold empty where the center's column is NOT NULL: what empty means
+NULL_MEANS = {("calls", "direction"): "COALESCE(\"direction\", 'incoming')"}
+
+
 def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCounts:
     target = _table_columns(conn, table)
     source = [d[1] for d in bundle.conn.execute(f'PRAGMA table_info("{table}")').fetchall()]
@@ -179,7 +183,7 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
     stage = f"stage_{table}"
     conn.execute(f'CREATE TEMP TABLE {stage} (LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DROP')
     key = SPECS[table].key
-    select = ", ".join(f'"{c}"' for c in columns)
+    select = ", ".join(NULL_MEANS.get((table, c), f'"{c}"') for c in columns)
     cols = ", ".join(f'"{c}"' for c in columns)
     staged = 0
     with conn.cursor() as cur, cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
