@@ -101,6 +101,10 @@ def _stats(options: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             f"格式 {options.format} 尚未提供，请用 json / format {options.format} is not "
             "available yet, use json",
         )
+    try:  # the arguments first: a bad date is named even when the file is missing too
+        Period.parse(options.date_from, options.date_to, options.tz or "UTC")
+    except PeriodError as exc:
+        raise _Fail(BAD_ARGUMENTS, f"{exc} / bad --from, --to or --tz") from exc
     path = _database_path(options)
     if not path.is_file():
         raise _Fail(BAD_DATABASE, f"找不到数据库文件 / no database file: {path}")

@@ -106,6 +106,8 @@ def test_bad_arguments_and_databases_fail_with_one_line(tmp_path: Path) -> None:
             3,
             "找不到",
         ),
+        # the arguments are checked before the file: a bad date is named first
+        (("--from", "2026-13-01", "--to", "2026-03-07", "--db", str(tmp_path / "none")), 2, "日期"),
     ]
     garbage = tmp_path / "bad.sqlite3"
     garbage.write_bytes(b"garbage" * 1000)
