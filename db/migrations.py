@@ -7,7 +7,16 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from db import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7
+from db import (
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
+    schema_v6,
+    schema_v7,
+    schema_v8,
+)
 from db.database import Database
 from db.errors import StorageError
 
@@ -23,6 +32,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     schema_v5.apply,
     schema_v6.apply,
     schema_v7.apply,
+    schema_v8.apply,
 )
 
 

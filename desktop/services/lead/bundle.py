@@ -652,14 +652,30 @@ def _suspend_call_facts(
 def _resume_call_facts(
     conn: sqlite3.Connection, alias: str, tables: Sequence[str], triggers: list[tuple[str, str]]
 ) -> None:
-    from db.schema_v7 import COLUMNS, FACTS_OF
+    from db.schema_v8 import COLUMNS, FACTS_OF, recompute_for_phones
 
     touched = f'SELECT id FROM {alias}."calls"'
     if "checklist_ticks" in tables:
         touched += f' UNION SELECT call_id FROM {alias}."checklist_ticks"'
-    conn.execute(
-        f"INSERT OR REPLACE INTO main.call_facts ({COLUMNS}) {FACTS_OF} WHERE c.id IN ({touched})"
-    )
+    # the FCR repeat flag of a call depends on the calls after it (migration 8): the earlier
+    # calls of every number a merged call had before or has now are recomputed below
+    conn.execute("CREATE TEMP TABLE merged_phones (phone TEXT PRIMARY KEY) WITHOUT ROWID")
+    try:
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.merged_phones SELECT phone FROM main.call_facts "
+            f"WHERE call_id IN ({touched}) AND phone <> ''"
+        )
+        conn.execute(
+            f"INSERT OR REPLACE INTO main.call_facts ({COLUMNS}) {FACTS_OF} "
+            f"WHERE c.id IN ({touched})"
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.merged_phones SELECT phone FROM main.calls "
+            f"WHERE id IN ({touched}) AND phone <> ''"
+        )
+        recompute_for_phones(conn, "SELECT phone FROM temp.merged_phones", touched)
+    finally:
+        conn.execute("DROP TABLE temp.merged_phones")
     for _name, sql in triggers:
         conn.execute(sql)
 

@@ -116,8 +116,9 @@ def compute(
     `now` decides which callbacks have come due and which reminders are overdue."""
     scope = _Scope(period, agent, agents=agents)
     checklists = checklists or {}
-    if _has_facts(conn, dialect):
-        groups, counts = _read_facts(conn, scope, checklists, dialect)
+    facts = _facts_version(conn, dialect)
+    if facts:
+        groups, counts = _read_facts(conn, scope, checklists, dialect, facts, by_agent=False)
     else:
         groups = _call_groups(conn, scope, dialect)
         counts = _adherence_counts(conn, scope, checklists, dialect)
@@ -139,7 +140,7 @@ def compute(
     result["by_agent"] = _by_agent(groups, qa_by_agent)
     result["adherence"] = _adherence(counts, groups, checklists, by_agent=False)
     result["callbacks"] = _callbacks(conn, scope, period, grace, now, dialect)
-    result["complaints"] = _complaints(conn, scope, dialect)
+    result["complaints"] = _complaints(conn, scope, dialect, facts=bool(facts))
     evaluated = sum(n for _avg, n in qa_by_agent.values())
     result["qa"] = {
         "evaluated": evaluated,
@@ -161,8 +162,9 @@ def adherence_by_agent(
     """The adherence grid for one call type: agent -> {calls, all_required, steps, most_skipped}."""
     scope = _Scope(period, agent, agents=agents)
     one = {intent: checklists.get(intent, ())}
-    if _has_facts(conn, dialect):
-        groups, counts = _read_facts(conn, scope, one, dialect)
+    facts = _facts_version(conn, dialect)
+    if facts:
+        groups, counts = _read_facts(conn, scope, one, dialect, facts, by_agent=True)
     else:
         groups = _call_groups(conn, scope, dialect)
         counts = _adherence_counts(conn, scope, one, dialect)
@@ -208,49 +210,84 @@ Counts = tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]
 
 
 def _read_facts(
-    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect
+    conn: Any,
+    scope: _Scope,
+    checklists: Checklists,
+    dialect: Dialect,
+    version: int,
+    *,
+    by_agent: bool,
 ) -> tuple[dict[tuple[str, str | None], _Group], Counts]:
-    """What `_call_groups` and `_adherence_counts` give, in one read of `call_facts`: the
-    period's calls grouped by agent, intent and the set of steps done at completion (a few
-    thousand groups a month), added up here."""
+    """What `_call_groups` and `_adherence_counts` give, from `call_facts`: the period's sums
+    grouped by agent and intent (a few hundred groups a month), and its completed calls
+    grouped by intent (and agent, for the adherence grid) and the set of steps done at
+    completion. From migration 8 the FCR repeat test is a stored flag; before, a probe."""
     where, params = scope.where("f")
-    repeat = (
-        "SELECT 1 FROM calls r WHERE r.phone = f.phone AND r.intent = f.intent "
-        "AND r.started_at > f.started_at AND r.started_at <= f.repeat_until "
-        "AND r.reminder_id IS NULL"
-    )
+    if version >= 8:
+        fcr_resolved = "SUM(CASE WHEN f.repeated = 0 THEN 1 ELSE 0 END)"
+    else:
+        repeat = (
+            "SELECT 1 FROM calls r WHERE r.phone = f.phone AND r.intent = f.intent "
+            "AND r.started_at > f.started_at AND r.started_at <= f.repeat_until "
+            "AND r.reminder_id IS NULL"
+        )
+        fcr_resolved = f"SUM(CASE WHEN f.resolved = 1 AND NOT EXISTS ({repeat}) THEN 1 ELSE 0 END)"
     rows = conn.execute(
         dialect.sql(
-            f"""SELECT f.agent, f.intent, f.steps, COUNT(*), SUM(f.answered),
+            f"""SELECT f.agent, f.intent, COUNT(*), SUM(f.answered),
                    SUM(CASE WHEN f.status = 'missed' THEN 1 ELSE 0 END),
                    SUM(CASE WHEN f.status = 'completed' THEN 1 ELSE 0 END),
                    SUM(f.handled), SUM(f.talk_ms), SUM(f.acw_ms), SUM(f.fcr_call),
-                   SUM(CASE WHEN f.resolved = 1 AND NOT EXISTS ({repeat}) THEN 1 ELSE 0 END)
+                   {fcr_resolved}
             FROM call_facts f
             WHERE {where}
-            GROUP BY f.agent, f.intent, f.steps"""
+            GROUP BY f.agent, f.intent"""
+        ),
+        params,
+    ).fetchall()
+    sums: dict[tuple[str, str | None], list[int]] = {}
+    for row in rows:
+        key = (row[0] or "", row[1])
+        values = [int(v or 0) for v in row[2:]]
+        total = sums.get(key)
+        if total is None:
+            sums[key] = values
+        else:  # NULL and '' agents are one
+            for i, v in enumerate(values):
+                total[i] += v
+    groups = {key: _Group.of(values) for key, values in sums.items()}
+    return groups, _read_steps(conn, where, params, checklists, dialect, by_agent=by_agent)
+
+
+def _read_steps(
+    conn: Any,
+    where: str,
+    params: list[Any],
+    checklists: Checklists,
+    dialect: Dialect,
+    *,
+    by_agent: bool,
+) -> Counts:
+    """(agent, intent, step) and (agent, intent) counts of `_adherence_counts`, from the
+    distinct step sets of the period's completed calls (agent '' unless `by_agent`)."""
+    agent = "f.agent" if by_agent else "''"
+    rows = conn.execute(
+        dialect.sql(
+            f"""SELECT {agent}, f.intent, f.steps, COUNT(*)
+            FROM call_facts f
+            WHERE {where} AND f.steps IS NOT NULL AND f.intent IS NOT NULL
+            GROUP BY {agent}, f.intent, f.steps"""
         ),
         params,
     ).fetchall()
     required = {intent: {key for key, req in items if req} for intent, items in checklists.items()}
-    sums: dict[tuple[str, str | None], list[int]] = {}
     steps: dict[tuple[str, str, str], int] = defaultdict(int)
     complete: dict[tuple[str, str], int] = defaultdict(int)
-    # a month has thousands of groups but few distinct step sets: each is split (and checked
-    # against its type's required steps) once
+    # the same step set recurs across agents: each is split (and checked against its type's
+    # required steps) once
     parsed: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
-    for row in rows:
-        agent, intent, text = row[0] or "", row[1], row[2]
-        values = [int(v or 0) for v in row[3:]]
-        total = sums.get((agent, intent))
-        if total is None:
-            sums[(agent, intent)] = values
-        else:
-            for i, v in enumerate(values):
-                total[i] += v
-        if text is None or intent is None:  # steps are kept for completed calls only
-            continue
-        n = values[0]
+    for who, intent, text, n in rows:
+        who = who or ""
         known = parsed.get((intent, text))
         if known is None:
             done = set(text.split(STEP_SEPARATOR)) - {""}
@@ -258,17 +295,25 @@ def _read_facts(
             known = parsed[(intent, text)] = (tuple(done), bool(need and need <= done))
         done_steps, all_required = known
         for step in done_steps:
-            steps[(agent, intent, step)] += n
+            steps[(who, intent, step)] += n
         if all_required:
-            complete[(agent, intent)] += n
-    groups = {key: _Group.of(values) for key, values in sums.items()}
-    return groups, (dict(steps), dict(complete))
+            complete[(who, intent)] += n
+    return dict(steps), dict(complete)
 
 
 def _has_facts(conn: Any, dialect: Dialect) -> bool:
     """Whether the file keeps `call_facts` (migration 7): the same sums, precomputed per
     call by triggers; an engine or file without it is read from `calls` directly."""
     return dialect.has_table(conn, "call_facts")
+
+
+def _facts_version(conn: Any, dialect: Dialect) -> int:
+    """0 without `call_facts` (read `calls`), 7 with it, 8 when it also keeps the FCR
+    repeat flag (`repeated`, migration 8)."""
+    if not _has_facts(conn, dialect):
+        return 0
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(call_facts)").fetchall()}
+    return 8 if "repeated" in columns else 7
 
 
 def _repeat(call: str, dialect: Dialect) -> str:
@@ -591,12 +636,18 @@ def complaint_cases(
     agents: Sequence[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period: see `_complaint_cases`."""
-    return _complaint_cases(conn, _Scope(period, agent, agents=agents), dialect)
+    scope = _Scope(period, agent, agents=agents)
+    return _complaint_cases(conn, scope, dialect, facts=_has_facts(conn, dialect))
 
 
-def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, dict[str, Any]]:
+def _complaint_cases(
+    conn: Any, scope: _Scope, dialect: Dialect, *, facts: bool = False
+) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period (a completed complaint call not made for a
-    reminder), each with its response and resolution times in seconds (None when not yet)."""
+    reminder), each with its response and resolution times in seconds (None when not yet).
+    With `call_facts` (an agent's or lead's file) the period is walked once, there."""
+    if facts:
+        return _case_times(_case_rows_from_facts(conn, scope, dialect))
     where, params = scope.where()
     # the period's case calls `c`: each query below walks them once (an index range) and
     # joins what belongs to them, instead of re-running them as an IN list
@@ -605,12 +656,76 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
         "AND c.reminder_id IS NULL"
     )
     q = lambda sql, args: conn.execute(dialect.sql(sql), args).fetchall()  # noqa: E731
-    cases: dict[str, dict[str, Any]] = {}
-    for cid, started, ended, completed, outcome in q(
+    cases = q(
         "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome FROM calls c "
         f"WHERE {opened}",
         params,
-    ):
+    )
+    if not cases:
+        return {}
+    reminders = q(
+        "SELECT r.case_id, r.kind, r.status, r.done_at, r.callback_at "
+        f"FROM calls c JOIN reminders r ON r.case_id = c.id WHERE {opened}",
+        params,
+    )
+    follow_ups = " UNION ALL ".join(
+        "SELECT r.case_id, cc.completed_at, cc.outcome FROM calls c "
+        f"JOIN reminders r ON r.case_id = c.id JOIN calls cc ON {link} WHERE {opened}"
+        for link in ("cc.reminder_id = r.id", "cc.id = r.callback_call_id")
+    )
+    answers = q(follow_ups, params + params)
+    closed = q(  # the app records a closed case as entity 'case', id = the case call
+        "SELECT a.entity_id, a.at FROM calls c JOIN audit_log a "
+        "ON a.entity = 'case' AND a.entity_id = c.id "
+        f"WHERE {opened} AND a.action = 'reminder.case_closed'",
+        params,
+    )
+    return _case_times((cases, reminders, answers, closed))
+
+
+CaseRows = tuple[list[Sequence[Any]], list[Sequence[Any]], list[Sequence[Any]], list[Sequence[Any]]]
+
+
+def _case_rows_from_facts(conn: Any, scope: _Scope, dialect: Dialect) -> CaseRows:
+    """The rows `_case_times` takes, in one statement: the period's complaint calls found in
+    `call_facts` (a short row per call, in started_at order) and looked up in `calls` once,
+    then what belongs to them, each part tagged."""
+    where, params = scope.where("f")
+    sql = f"""WITH k AS MATERIALIZED (
+            SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome
+            FROM call_facts f JOIN calls c ON c.id = f.call_id
+            WHERE {where} AND f.intent = 'complaint' AND f.status = 'completed'
+              AND c.reminder_id IS NULL
+        )
+        SELECT 0, id, started_at, ended_at, completed_at, outcome FROM k
+        UNION ALL
+        SELECT 1, r.case_id, r.kind, r.status, r.done_at, r.callback_at
+        FROM k JOIN reminders r ON r.case_id = k.id
+        UNION ALL
+        SELECT 2, r.case_id, cc.completed_at, cc.outcome, NULL, NULL
+        FROM k JOIN reminders r ON r.case_id = k.id JOIN calls cc ON cc.reminder_id = r.id
+        UNION ALL
+        SELECT 2, r.case_id, cc.completed_at, cc.outcome, NULL, NULL
+        FROM k JOIN reminders r ON r.case_id = k.id JOIN calls cc ON cc.id = r.callback_call_id
+        UNION ALL
+        SELECT 3, a.entity_id, a.at, NULL, NULL, NULL
+        FROM k JOIN audit_log a ON a.entity = 'case' AND a.entity_id = k.id
+        WHERE a.action = 'reminder.case_closed'"""
+    parts: CaseRows = ([], [], [], [])
+    widths = (6, 6, 4, 3)  # tag + the columns of each part
+    for row in conn.execute(dialect.sql(sql), params).fetchall():
+        tag = row[0]
+        parts[tag].append(row[1 : widths[tag]])
+    return parts
+
+
+def _case_times(rows: CaseRows) -> dict[str, dict[str, Any]]:
+    """Each case's first response and resolution, from its call (id, started, ended,
+    completed, outcome), its reminders (case, kind, status, done, callback), its follow-up
+    calls (case, completed, outcome) and its closings in the audit log (case, at)."""
+    opened, reminders, answers, closed = rows
+    cases: dict[str, dict[str, Any]] = {}
+    for cid, started, ended, completed, outcome in opened:
         cases[cid] = {
             "started": parse_iso(started),
             "ended": parse_iso(ended or completed),
@@ -620,11 +735,7 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
         }
     if not cases:
         return {}
-    for case_id, kind, status, done_at, callback_at in q(
-        "SELECT r.case_id, r.kind, r.status, r.done_at, r.callback_at "
-        f"FROM calls c JOIN reminders r ON r.case_id = c.id WHERE {opened}",
-        params,
-    ):
+    for case_id, kind, status, done_at, callback_at in reminders:
         case = cases.get(case_id)
         if case is None:
             continue
@@ -632,20 +743,10 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
             case["responses"].append(parse_iso(callback_at))
         if kind == "first_response" and status == "done" and done_at:
             case["responses"].append(parse_iso(done_at))
-    follow_ups = " UNION ALL ".join(
-        "SELECT r.case_id, cc.completed_at, cc.outcome FROM calls c "
-        f"JOIN reminders r ON r.case_id = c.id JOIN calls cc ON {link} WHERE {opened}"
-        for link in ("cc.reminder_id = r.id", "cc.id = r.callback_call_id")
-    )
-    for case_id, completed, outcome in q(follow_ups, params + params):
+    for case_id, completed, outcome in answers:
         if case_id in cases and outcome == "resolved" and completed:
             cases[case_id]["resolutions"].append(parse_iso(completed))
-    for case_id, at in q(  # the app records a closed case as entity 'case', id = the case call
-        "SELECT a.entity_id, a.at FROM calls c JOIN audit_log a "
-        "ON a.entity = 'case' AND a.entity_id = c.id "
-        f"WHERE {opened} AND a.action = 'reminder.case_closed'",
-        params,
-    ):
+    for case_id, at in closed:
         if case_id in cases:
             cases[case_id]["resolutions"].append(parse_iso(at))
     out = {}
@@ -665,8 +766,8 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
     return out
 
 
-def _complaints(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, Any]:
-    cases = _complaint_cases(conn, scope, dialect)
+def _complaints(conn: Any, scope: _Scope, dialect: Dialect, *, facts: bool) -> dict[str, Any]:
+    cases = _complaint_cases(conn, scope, dialect, facts=facts)
     follow_ups = [c for c in cases.values() if not c["first_call_resolved"]]
     responses = [c["first_response_s"] for c in follow_ups if c["first_response_s"] is not None]
     resolutions = [c["resolution_s"] for c in cases.values() if c["resolution_s"] is not None]

@@ -203,7 +203,7 @@ def test_v7_call_facts_are_backfilled_and_kept_by_triggers(tmp_path: Path) -> No
         "('old', 'answer', '2026-01-01T00:00:30.000Z', '2026-01-01T00:00:40.000Z'), "
         "('old', 'close', '2026-01-01T00:07:00.000Z', NULL)"  # after completion
     )
-    migrate(db, None)
+    migrate(db, None, MIGRATIONS[:7])
     assert current_version(db) == 7
     row = db.execute(
         "SELECT agent, intent, answered, handled, talk_ms, acw_ms, fcr_call, resolved, steps "
@@ -229,4 +229,66 @@ def test_v7_call_facts_are_backfilled_and_kept_by_triggers(tmp_path: Path) -> No
         )
     )
     assert "COVERING INDEX idx_calls_repeat" in plan
+    db.close()
+
+
+def _call(db, cid: str, started: str, *, phone: str = "13800138000", intent: str = "inquiry",
+          outcome: str = "resolved", status: str = "completed", reminder: str | None = None) -> None:
+    db.execute(
+        "INSERT INTO calls (id, phone, started_at, answered_at, ended_at, completed_at, status, "
+        "intent, outcome, agent, notes, reminder_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'A1', '', ?)",
+        [cid, phone, started, started, started, started, status, intent, outcome, reminder],
+    )
+
+
+def _repeated(db) -> dict[str, int | None]:
+    return dict(db.execute("SELECT call_id, repeated FROM call_facts").fetchall())
+
+
+def test_v8_backfills_the_fcr_repeat_flag_and_keeps_it_by_triggers(tmp_path: Path) -> None:
+    db = connect(tmp_path / "r.sqlite3")
+    migrate(db, None, MIGRATIONS[:7])
+    _call(db, "a", "2026-03-01T00:00:00.000Z")  # repeated by b, 168 h later to the millisecond
+    _call(db, "b", "2026-03-08T00:00:00.000Z", outcome="follow_up")
+    _call(db, "c", "2026-03-20T00:00:00.000Z")  # d is 168 h + 1 ms later: not a repeat
+    _call(db, "d", "2026-03-27T00:00:00.001Z", intent="inquiry", status="missed")
+    _call(db, "e", "2026-04-01T00:00:00.000Z")  # f has another intent, g is a callback
+    _call(db, "f", "2026-04-01T01:00:00.000Z", intent="complaint")
+    _call(db, "g", "2026-04-01T02:00:00.000Z", reminder="R1")
+    migrate(db, None)
+    assert current_version(db) == 8
+    assert _repeated(db) == {
+        "a": 1, "b": None, "c": 0, "d": None, "e": 0, "f": 0, "g": 0,
+    }  # fmt: skip
+    # later writes flip the earlier calls' flags, whoever writes
+    db.execute("UPDATE calls SET reminder_id = NULL WHERE id = 'g'")  # now a repeat of e
+    db.execute("UPDATE calls SET started_at = '2026-03-26T23:59:59.999Z' WHERE id = 'd'")
+    assert _repeated(db) == {
+        "a": 1, "b": None, "c": 1, "d": None, "e": 1, "f": 0, "g": 0,
+    }  # fmt: skip
+    db.execute("DELETE FROM calls WHERE id = 'b'")
+    db.execute("UPDATE calls SET phone = '13900000000' WHERE id = 'd'")
+    db.execute("UPDATE calls SET intent = 'complaint' WHERE id = 'g'")  # a repeat of f now
+    assert _repeated(db) == {"a": 0, "c": 0, "d": None, "e": 0, "f": 1, "g": 0}
+    # a call replaced in place (INSERT OR REPLACE, recursive triggers off) moves its window
+    raw = sqlite3.connect(tmp_path / "r.sqlite3", isolation_level=None)
+    raw.execute("PRAGMA recursive_triggers = OFF")
+    raw.execute("UPDATE calls SET intent = 'inquiry', phone = '13800138000' WHERE id = 'g'")
+    assert (_repeated(db)["e"], _repeated(db)["f"]) == (1, 0)
+    raw.execute(
+        "INSERT OR REPLACE INTO calls (id, phone, started_at, status, intent, notes) "
+        "VALUES ('g', '13700000000', '2026-04-01T02:00:00.000Z', 'ringing', 'inquiry', '')"
+    )
+    assert _repeated(db)["e"] == 0
+    raw.close()
+    plan = " ".join(
+        r[3]
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN UPDATE call_facts SET repeated = 0 WHERE call_facts.phone = ? "
+            "AND call_facts.intent = ? AND call_facts.repeat_until IS NOT NULL "
+            "AND call_facts.repeat_until >= ? AND call_facts.started_at < ?",
+            ["1", "inquiry", "a", "a"],
+        )
+    )
+    assert "idx_call_facts_repeat" in plan
     db.close()
