@@ -38,9 +38,7 @@ FACTS_OF = f"""{_SELECT},
             THEN {REPEATED_OF.format(call="c", until=_UNTIL)} END{_FROM}{_TABLE}"""
 
 # The flag of a facts row `call_facts` recomputed from its own stored columns.
-RECOMPUTE = "repeated = " + REPEATED_OF.format(
-    call="call_facts", until="call_facts.repeat_until"
-)
+RECOMPUTE = "repeated = " + REPEATED_OF.format(call="call_facts", until="call_facts.repeat_until")
 
 
 def window_of(phone: str, intent: str, started: str) -> str:

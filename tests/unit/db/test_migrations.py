@@ -232,8 +232,17 @@ def test_v7_call_facts_are_backfilled_and_kept_by_triggers(tmp_path: Path) -> No
     db.close()
 
 
-def _call(db, cid: str, started: str, *, phone: str = "13800138000", intent: str = "inquiry",
-          outcome: str = "resolved", status: str = "completed", reminder: str | None = None) -> None:
+def _call(
+    db,
+    cid: str,
+    started: str,
+    *,
+    phone: str = "13800138000",
+    intent: str = "inquiry",
+    outcome: str = "resolved",
+    status: str = "completed",
+    reminder: str | None = None,
+) -> None:
     db.execute(
         "INSERT INTO calls (id, phone, started_at, answered_at, ended_at, completed_at, status, "
         "intent, outcome, agent, notes, reminder_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'A1', '', ?)",
