@@ -645,9 +645,10 @@ def _complaint_cases(
 ) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period (a completed complaint call not made for a
     reminder), each with its response and resolution times in seconds (None when not yet).
-    With `call_facts` (an agent's or lead's file) the period is walked once, there."""
+    In an agent's or lead's file (`facts`: SQLite, migration 7) the period is walked once;
+    elsewhere (the PostgreSQL center) once per part, as its planner prefers."""
     if facts:
-        return _case_times(_case_rows_from_facts(conn, scope, dialect))
+        return _case_times(_case_rows_at_once(conn, scope, dialect))
     where, params = scope.where()
     # the period's case calls `c`: each query below walks them once (an index range) and
     # joins what belongs to them, instead of re-running them as an IN list
@@ -686,30 +687,33 @@ def _complaint_cases(
 CaseRows = tuple[list[Sequence[Any]], list[Sequence[Any]], list[Sequence[Any]], list[Sequence[Any]]]
 
 
-def _case_rows_from_facts(conn: Any, scope: _Scope, dialect: Dialect) -> CaseRows:
-    """The rows `_case_times` takes, in one statement: the period's complaint calls found in
-    `call_facts` (a short row per call, in started_at order) and looked up in `calls` once,
-    then what belongs to them, each part tagged."""
-    where, params = scope.where("f")
+def _case_rows_at_once(conn: Any, scope: _Scope, dialect: Dialect) -> CaseRows:
+    """The rows `_case_times` takes, in one statement: the period's complaint calls, walked
+    once along `started_at` (their rows lie in that order: a lookup by the random call id,
+    e.g. from call_facts, costs twice as much), then what belongs to them, each part tagged.
+    CROSS JOIN keeps SQLite's planner on that order (it would otherwise walk every call-back
+    call of the file, or every closed case)."""
+    where, params = scope.where()
     sql = f"""WITH k AS MATERIALIZED (
-            SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome
-            FROM call_facts f JOIN calls c ON c.id = f.call_id
-            WHERE {where} AND f.intent = 'complaint' AND f.status = 'completed'
+            SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome FROM calls c
+            WHERE {where} AND COALESCE(c.intent, '') = 'complaint' AND {COMPLETED}
               AND c.reminder_id IS NULL
         )
         SELECT 0, id, started_at, ended_at, completed_at, outcome FROM k
         UNION ALL
         SELECT 1, r.case_id, r.kind, r.status, r.done_at, r.callback_at
-        FROM k JOIN reminders r ON r.case_id = k.id
+        FROM k CROSS JOIN reminders r ON r.case_id = k.id
         UNION ALL
         SELECT 2, r.case_id, cc.completed_at, cc.outcome, NULL, NULL
-        FROM k JOIN reminders r ON r.case_id = k.id JOIN calls cc ON cc.reminder_id = r.id
+        FROM k CROSS JOIN reminders r ON r.case_id = k.id
+        CROSS JOIN calls cc ON cc.reminder_id = r.id
         UNION ALL
         SELECT 2, r.case_id, cc.completed_at, cc.outcome, NULL, NULL
-        FROM k JOIN reminders r ON r.case_id = k.id JOIN calls cc ON cc.id = r.callback_call_id
+        FROM k CROSS JOIN reminders r ON r.case_id = k.id
+        CROSS JOIN calls cc ON cc.id = r.callback_call_id
         UNION ALL
         SELECT 3, a.entity_id, a.at, NULL, NULL, NULL
-        FROM k JOIN audit_log a ON a.entity = 'case' AND a.entity_id = k.id
+        FROM k CROSS JOIN audit_log a ON a.entity = 'case' AND a.entity_id = k.id
         WHERE a.action = 'reminder.case_closed'"""
     parts: CaseRows = ([], [], [], [])
     widths = (6, 6, 4, 3)  # tag + the columns of each part
@@ -722,44 +726,43 @@ def _case_rows_from_facts(conn: Any, scope: _Scope, dialect: Dialect) -> CaseRow
 def _case_times(rows: CaseRows) -> dict[str, dict[str, Any]]:
     """Each case's first response and resolution, from its call (id, started, ended,
     completed, outcome), its reminders (case, kind, status, done, callback), its follow-up
-    calls (case, completed, outcome) and its closings in the audit log (case, at)."""
+    calls (case, completed, outcome) and its closings in the audit log (case, at). Times stay
+    text until a figure needs them (most cases are resolved on the first call: two parses)."""
     opened, reminders, answers, closed = rows
-    cases: dict[str, dict[str, Any]] = {}
-    for cid, started, ended, completed, outcome in opened:
-        cases[cid] = {
-            "started": parse_iso(started),
-            "ended": parse_iso(ended or completed),
-            "responses": [],
-            "resolutions": [parse_iso(completed)] if outcome == "resolved" else [],
-            "first_call_resolved": outcome == "resolved",
-        }
-    if not cases:
+    if not opened:
         return {}
+    # call id -> [started, ended, responses, resolutions, resolved on the first call]
+    cases: dict[str, list[Any]] = {}
+    for cid, started, ended, completed, outcome in opened:
+        first = outcome == "resolved"
+        cases[cid] = [started, ended or completed, [], [completed] if first else [], first]
     for case_id, kind, status, done_at, callback_at in reminders:
         case = cases.get(case_id)
         if case is None:
             continue
         if callback_at:
-            case["responses"].append(parse_iso(callback_at))
+            case[2].append(callback_at)
         if kind == "first_response" and status == "done" and done_at:
-            case["responses"].append(parse_iso(done_at))
+            case[2].append(done_at)
     for case_id, completed, outcome in answers:
         if case_id in cases and outcome == "resolved" and completed:
-            cases[case_id]["resolutions"].append(parse_iso(completed))
+            cases[case_id][3].append(completed)
     for case_id, at in closed:
         if case_id in cases:
-            cases[case_id]["resolutions"].append(parse_iso(at))
+            cases[case_id][3].append(at)
     out = {}
-    for cid, case in cases.items():
-        responses = [t for t in case["responses"] if t >= case["ended"]]
+    for cid, (started, ended, answered, resolutions, first) in cases.items():
         response = None
-        if not case["first_call_resolved"] and responses:
-            response = (min(responses) - case["ended"]).total_seconds()
+        if not first and answered:
+            end = parse_iso(ended)
+            responses = [t for t in map(parse_iso, answered) if t >= end]
+            if responses:
+                response = (min(responses) - end).total_seconds()
         resolution = None
-        if case["resolutions"]:
-            resolution = (min(case["resolutions"]) - case["started"]).total_seconds()
+        if resolutions:
+            resolution = (min(map(parse_iso, resolutions)) - parse_iso(started)).total_seconds()
         out[cid] = {
-            "first_call_resolved": case["first_call_resolved"],
+            "first_call_resolved": first,
             "first_response_s": response,
             "resolution_s": resolution,
         }
