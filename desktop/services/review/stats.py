@@ -8,12 +8,13 @@ dates, medians and percentiles are computed here in Python from small grouped re
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from db.schema_v7 import STEP_SEPARATOR
@@ -134,7 +135,9 @@ def compute(
         "generated_at": to_iso(now),
     }
     result.update(_totals(groups.values()))
-    result["by_hour"], result["by_day"] = _by_hour_and_day(conn, scope, period, dialect)
+    result["by_hour"], result["by_day"] = _by_hour_and_day(
+        conn, scope, period, dialect, facts=bool(facts)
+    )
     result["by_intent"] = _by_intent(groups)
     qa_by_agent = _qa_by_agent(conn, scope, dialect)
     result["by_agent"] = _by_agent(groups, qa_by_agent)
@@ -199,11 +202,15 @@ class _Group:
         return cls(*values)
 
     def add(self, other: _Group) -> None:
-        for name in _GROUP_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-_GROUP_FIELDS = tuple(f.name for f in fields(_Group))
+        self.calls += other.calls
+        self.answered += other.answered
+        self.missed += other.missed
+        self.completed += other.completed
+        self.handled += other.handled
+        self.talk += other.talk
+        self.acw += other.acw
+        self.fcr_calls += other.fcr_calls
+        self.fcr_resolved += other.fcr_resolved
 
 
 Counts = tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]
@@ -443,12 +450,31 @@ def _by_agent(
 
 
 def _by_hour_and_day(
-    conn: Any, scope: _Scope, period: Period, dialect: Dialect
+    conn: Any, scope: _Scope, period: Period, dialect: Dialect, *, facts: bool = False
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Grouped by UTC hour in SQL (a text prefix, portable), then moved to local time here:
-    exact for every zone whose offset is whole hours; other zones group by minute."""
+    exact for every zone whose offset is whole hours; other zones group by minute. In an
+    agent's or lead's file (`facts`), a zone whose offset stays whole hours over the period
+    counts each hour of the period as its own index range instead (no sort)."""
     by_hour = {str(h): 0 for h in range(24)}
     by_day = {d.isoformat(): 0 for d in period.days()}
+    hours = _period_hours(period) if facts else None
+    if hours is not None:
+        rows = conn.execute(
+            dialect.sql(
+                "SELECT (SELECT COUNT(*) FROM calls c WHERE c.started_at >= "
+                "json_extract(j.value, '$[0]') AND c.started_at < json_extract(j.value, '$[1]')"
+                f"{scope.agent_condition('c')[0]}) FROM json_each(?) j ORDER BY j.key"
+            ),
+            [*scope.agent_condition("c")[1],
+             json.dumps([[a, b] for a, b, _l in hours])],
+        ).fetchall()  # fmt: skip
+        for (_start, _end, local), (n,) in zip(hours, rows, strict=True):
+            by_hour[str(local.hour)] += n
+            day = local.date().isoformat()
+            if day in by_day:
+                by_day[day] += n
+        return by_hour, by_day
     where, params = scope.where()
     hours = getattr(dialect, "hour_counts", None)  # the center's rollup, when it covers this
     for width in (13, 16):
@@ -475,6 +501,27 @@ def _by_hour_and_day(
                 by_day[day] += n
         break
     return by_hour, by_day
+
+
+def _period_hours(period: Period) -> list[tuple[str, str, datetime]] | None:
+    """The period's UTC hours (start, end as stored text; local start), or None when the zone's offset is
+    not whole hours somewhere in it (an hour of UTC is then not an hour of local time)."""
+    start, end = period.bounds()
+    zone = period.zone
+    hour = timedelta(hours=1)
+    out = []
+    while start < end:
+        local = start.astimezone(zone)
+        if (local.utcoffset() or timedelta()) % hour:
+            return None
+        out.append((_iso_hour(start), _iso_hour(min(start + hour, end)), local))
+        start += hour
+    return out
+
+
+def _iso_hour(moment: datetime) -> str:
+    """`to_iso` of a whole UTC hour, without strftime (672 of them a month)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # ---- checklist adherence --------------------------------------------------------------------
@@ -594,13 +641,24 @@ def _callbacks(
     tally = {"kept": 0, "late": 0, "missed": 0, "pending": 0}
     by_day = {d.isoformat(): {"due": 0, "kept": 0} for d in period.days()}
     zone = period.zone
+    # local date by stored UTC hour ('…THH'), for zones whose offset is whole hours then
+    day_of_hour: dict[str, str] = {}
     for target_text, back_text in rows:
         target = parse_iso(target_text)
         state = kept_status(target, parse_iso(back_text) if back_text else None, grace, now)
         tally[state] += 1
         if state == "pending":
             continue
-        day = by_day.setdefault(target.astimezone(zone).date().isoformat(), {"due": 0, "kept": 0})
+        hour = target_text[:13] if target_text.endswith("Z") else ""
+        local_day = day_of_hour.get(hour) if hour else None
+        if local_day is None:
+            local = target.astimezone(zone)
+            local_day = local.date().isoformat()
+            if hour and not (local.utcoffset() or timedelta()) % timedelta(hours=1):
+                day_of_hour[hour] = local_day
+        day = by_day.get(local_day)
+        if day is None:
+            day = by_day[local_day] = {"due": 0, "kept": 0}
         day["due"] += 1
         day["kept"] += state == "kept"
     due = tally["kept"] + tally["late"] + tally["missed"]
