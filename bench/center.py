@@ -217,7 +217,7 @@ def _parts(conn, period, now, median_ms) -> list[str]:
         "callbacks": lambda: stats._callbacks(
             conn, scope, period, stats.DEFAULT_GRACE, now, POSTGRES
         ),
-        "complaint cases": lambda: stats._complaints(conn, scope, POSTGRES),
+        "complaint cases": lambda: stats._complaints(conn, scope, POSTGRES, facts=False),
         "QA": lambda: stats._qa_by_agent(conn, scope, POSTGRES),
     }
     timed = {name: median_ms(fn, 3) for name, fn in parts.items()}

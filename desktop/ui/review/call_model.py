@@ -4,12 +4,13 @@ the window of loaded rows at N. Rows are swapped in on the GUI thread only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
     QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
@@ -296,7 +297,7 @@ class CallTableModel(QAbstractTableModel):
             return r.id
         return None
 
-    def multiData(self, index: Index, roleDataSpan: QModelRoleDataSpan) -> None:
+    def multiData(self, index: Index, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
         """Every role the view's delegate asks of a cell, in one call (Qt 6 asks seven per
         cell: one Python call per cell instead of seven, each needing the GIL that a busy
         worker may hold, is what keeps a repaint short while the statistics run)."""
@@ -304,7 +305,11 @@ class CallTableModel(QAbstractTableModel):
             return
         r = self.rows[index.row()]
         col = index.column()
-        for slot in roleDataSpan:
+        # a span iterates its QModelRoleData (PySide6's stubs do not say so); a lone one is one
+        slots: Iterable[QModelRoleData] = (
+            [roleDataSpan] if isinstance(roleDataSpan, QModelRoleData) else cast(Any, roleDataSpan)
+        )
+        for slot in slots:
             role = slot.role()
             if role == _DISPLAY:
                 slot.setData(self._cells(r)[col])
