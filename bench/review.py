@@ -4,7 +4,7 @@ the figures keep their names, the note says which file was used).
 Each query runs once cold, then REPEATS times; figures are medians of the warm runs
 (statistics, first page, jump) or p99 across the variants (filter changes, notes searches).
 `review_gui_block_max_ms` is the longest stall of a 5 ms GUI timer while the review window
-runs all of these through the task runner.
+runs all of these through the task runner, under the app's GIL switch interval (1 ms).
 """
 
 from __future__ import annotations
