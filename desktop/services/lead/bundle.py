@@ -657,25 +657,30 @@ def _resume_call_facts(
     touched = f'SELECT id FROM {alias}."calls"'
     if "checklist_ticks" in tables:
         touched += f' UNION SELECT call_id FROM {alias}."checklist_ticks"'
-    # the FCR repeat flag of a call depends on the calls after it (migration 8): the earlier
-    # calls of every number a merged call had before or has now are recomputed below
+    # the merged calls, listed once (a bundle's ticks name each call several times); the FCR
+    # repeat flag of a call depends on the calls after it (migration 8): the earlier calls of
+    # every number a merged call had before or has now are recomputed below
+    conn.execute("CREATE TEMP TABLE merged_calls (id TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.execute("CREATE TEMP TABLE merged_phones (phone TEXT PRIMARY KEY) WITHOUT ROWID")
     try:
+        conn.execute(f"INSERT OR IGNORE INTO temp.merged_calls {touched}")
+        merged = "SELECT id FROM temp.merged_calls"
         conn.execute(
             "INSERT OR IGNORE INTO temp.merged_phones SELECT phone FROM main.call_facts "
-            f"WHERE call_id IN ({touched}) AND phone <> ''"
+            f"WHERE call_id IN ({merged}) AND phone <> ''"
         )
         conn.execute(
             f"INSERT OR REPLACE INTO main.call_facts ({COLUMNS}) {FACTS_OF} "
-            f"WHERE c.id IN ({touched})"
+            f"WHERE c.id IN ({merged})"
         )
         conn.execute(
             "INSERT OR IGNORE INTO temp.merged_phones SELECT phone FROM main.calls "
-            f"WHERE id IN ({touched}) AND phone <> ''"
+            f"WHERE id IN ({merged}) AND phone <> ''"
         )
-        recompute_for_phones(conn, "SELECT phone FROM temp.merged_phones", touched)
+        recompute_for_phones(conn, "SELECT phone FROM temp.merged_phones", merged)
     finally:
         conn.execute("DROP TABLE temp.merged_phones")
+        conn.execute("DROP TABLE temp.merged_calls")
     for _name, sql in triggers:
         conn.execute(sql)
 
