@@ -262,6 +262,12 @@ class CallTableModel(QAbstractTableModel):
         return self._loading
 
     # ---- Qt model -------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
+        """Qt's own asks rowCount and columnCount (two Python calls) for every painted cell."""
+        if parent.isValid() or not (0 <= row < len(self.rows) and 0 <= column < len(COLUMNS)):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
