@@ -4,9 +4,10 @@
     python -m bench.apphost --child bare [--exit-at-idle]
 
 `app` goes through `desktop.__main__.main`, the code the `callassist` command runs. The only
-instrumentation is a wrapper around `QApplication.exec` that queues a zero timer before the
-loop starts: it fires once the window has been shown and every event queued during start-up
-(layout, paint, the app's own deferred work) has been handled. Then the host prints a READY
+instrumentation is a wrapper around `QApplication.exec` that watches the shown main window
+for its first paint and then queues a zero timer: it fires once the first frame has been
+drawn and every event queued before it has been handled (the app's wiring steps that run
+after the first frame, `desktop.app.WIRING`, are not counted). Then the host prints a READY
 line with the wall-clock time; the parent compares it with its own clock at spawn.
 
 Without --exit-at-idle the host stays up and answers commands on stdin, one per line:
@@ -65,14 +66,39 @@ def _on_idle(exit_at_idle: bool) -> None:
 
 
 def install_idle_probe(on_idle: Callable[[], None]) -> None:
-    """Call `on_idle()` on the first turn of the event loop, once start-up work is done."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    """Call `on_idle()` on the first turn of the event loop after the shown main window's
+    first paint (the first frame), once every event queued before it is handled."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
     original_exec = QApplication.exec
+    fired: list[bool] = []
+
+    def report() -> None:
+        if not fired:
+            fired.append(True)
+            on_idle()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, report)  # behind the paint and what it queued
+            return False
+
+    watcher = FirstPaint()
 
     def exec_then_report() -> int:
-        QTimer.singleShot(0, on_idle)
+        shown = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMainWindow) and w.isVisible()
+        ]
+        if shown:
+            shown[0].installEventFilter(watcher)
+            QTimer.singleShot(10_000, report)  # a window that never paints still reports
+        else:
+            QTimer.singleShot(0, report)
         return original_exec()
 
     QApplication.exec = staticmethod(exec_then_report)  # type: ignore[method-assign]
