@@ -139,7 +139,6 @@ def _run(options: argparse.Namespace) -> int:
 
     skip_pyside_source_scan()
     from desktop.app import build_app
-    from desktop.instance.ipc import IpcClient
     from desktop.instance.lock import InstanceLock
 
     existing = QApplication.instance()
@@ -160,6 +159,8 @@ def _run(options: argparse.Namespace) -> int:
     except StorageError as exc:
         return report(exc, qt_app)
     if not locked:
+        from desktop.instance.ipc import IpcClient  # the app itself starts its server later
+
         if IpcClient.send(data_dir, {"op": "raise"}, timeout=3.0):
             print(f"坐席助手已在运行（{data_dir}），已切换到已打开的窗口。", file=sys.stderr)
         else:

@@ -10,7 +10,14 @@ from datetime import timedelta
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QPlainTextEdit, QTextEdit
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from desktop.core.calls import OUTCOME_LABELS, Call
 from desktop.core.content.fill import VARIABLE_LABELS
@@ -54,19 +61,37 @@ def _combination(event: QKeyEvent) -> QKeySequence:
 class CallKeyFilter(QObject):
     """Line edits accept ShortcutOverride for keys such as Ctrl+E (end of line) and Ctrl+N,
     which silently kills the window's shortcut. For the call keys the override is refused,
-    so the shortcut fires whichever field has the caret."""
+    so the shortcut fires whichever field has the caret.
+
+    It watches the text fields themselves, not the whole application: each field of the
+    window is watched from the moment it first takes the focus (ShortcutOverride goes to
+    the focus widget), so no other event of the app calls into Python (issue 16)."""
 
     def __init__(self, window: MainWindow, keys: tuple[str, ...] = CALL_KEYS) -> None:
         super().__init__(window)
         self._window = window
         self._keys = {QKeySequence(k).toString() for k in keys}
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+            self._focus_changed(None, app.focusWidget())  # a field focused before the desk
+
+    def close(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_changed)
+
+    def watch(self, field: QWidget) -> None:
+        field.installEventFilter(self)  # Qt keeps one entry per filter: a repeat is harmless
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if isinstance(new, _TEXT_FIELDS) and new.window() is self._window:
+            self.watch(new)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Every event of the app passes here: the cheap test first (most events are not for
-        # a text field; event.type() makes a Python enum each time).
         if (
-            isinstance(watched, _TEXT_FIELDS)
-            and event.type() == QEvent.Type.ShortcutOverride
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(watched, _TEXT_FIELDS)
             and watched.window() is self._window
             and _combination(event).toString() in self._keys  # type: ignore[arg-type]
         ):
@@ -104,9 +129,6 @@ class Desk(QObject):
         self.softphone_connected = False
         self.notice = CallNotice(parent=window)
         self.key_filter = CallKeyFilter(window)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.key_filter)
         v = window.view
         window.answer_key = self.answer
         v.ring_banner.switch_requested.connect(self.answer_ringing)
@@ -122,9 +144,7 @@ class Desk(QObject):
         self._fill_call_menu()
 
     def close(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.key_filter)
+        self.key_filter.close()
         self.notice.clear()
         self.notice.deleteLater()
 
