@@ -113,16 +113,45 @@ def captured_app() -> Any:
 
 
 def capture_app() -> None:
-    """Keep the App that build_app returns, to reach its parts (e.g. its segmenter) later."""
-    import desktop.app
+    """Keep the App that build_app returns, to reach its parts (e.g. its segmenter) later.
 
-    build_app = desktop.app.build_app
+    `desktop.app` is patched when the real entry imports it, not imported here: imported
+    early, its modules would miss what the entry does before importing them (the garbage
+    collector paused, PySide6's source scan skipped, the dataclass code cache), and the
+    timed start-up would not be the real one."""
+    from importlib.machinery import PathFinder
 
-    def build_and_keep(*args: Any, **kwargs: Any) -> Any:
-        _state["app"] = built = build_app(*args, **kwargs)
-        return built
+    def keep(module: Any) -> None:
+        build_app = module.build_app
 
-    desktop.app.build_app = build_and_keep
+        def build_and_keep(*args: Any, **kwargs: Any) -> Any:
+            _state["app"] = built = build_app(*args, **kwargs)
+            return built
+
+        module.build_app = build_and_keep
+
+    class PatchOnImport:
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+            if name != "desktop.app":
+                return None
+            sys.meta_path.remove(self)
+            spec = PathFinder.find_spec(name, path, target)
+            if spec is None or spec.loader is None:
+                return spec
+            loader = spec.loader
+            run_module = loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                run_module(module)
+                keep(module)
+
+            loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    if "desktop.app" in sys.modules:
+        keep(sys.modules["desktop.app"])
+    else:
+        sys.meta_path.insert(0, PatchOnImport())
 
 
 def _text_ready(timeout: float) -> dict[str, Any]:

@@ -135,6 +135,8 @@ def run(options: argparse.Namespace) -> int:
 
 
 def _run(options: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(options)
+    _cache_dataclass_code(data_dir)  # before the app's modules define their dataclasses
     from PySide6.QtWidgets import QApplication
 
     skip_pyside_source_scan()
@@ -148,7 +150,6 @@ def _run(options: argparse.Namespace) -> int:
     from desktop.ui.qt_translation import install_qt_translation
 
     install_qt_translation(qt_app)  # Qt's own buttons and dialogs in Chinese
-    data_dir = resolve_data_dir(options)
     try:
         prepare_data_dir(data_dir)
         lock = InstanceLock(data_dir)  # held until this process exits
@@ -190,7 +191,20 @@ def _run(options: argparse.Namespace) -> int:
     code = qt_app.exec()
     app.close()
     lock.release()
+    from desktop import code_cache
+
+    code_cache.save()  # what this start compiled, for the next one
     return code
+
+
+def _cache_dataclass_code(data_dir: Path) -> None:
+    from desktop import code_cache
+    from desktop.paths import DataDir
+
+    try:
+        code_cache.install(code_cache.cache_file(DataDir.at(data_dir).cache))
+    except Exception:  # only ever a speed-up: start as usual without it
+        log.exception("dataclass code cache not used")
 
 
 def _open_review(app: object, db: str) -> None:
