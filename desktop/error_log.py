@@ -48,8 +48,9 @@ class RotatingLog(logging.FileHandler):
         return end > 0 and end + len(self.format(record)) + 1 >= self.max_bytes
 
     def _rotate(self) -> None:
-        self.stream.close()
-        self.stream = None  # type: ignore[assignment]
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = None
         for n in range(self.backups - 1, 0, -1):
             older = f"{self.baseFilename}.{n}"
             if os.path.exists(older):
