@@ -136,6 +136,7 @@ class Part:
 class BackgroundStart(QObject):
     status = Signal(str)  # a line for the status bar ("" when all is well again)
     finished = Signal()  # every part done (or failed for good this round)
+    part_done = Signal(str)  # a part's name, once it (and its `then`) ran
 
     def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -203,6 +204,7 @@ class BackgroundStart(QObject):
                     part.then(future.result())
                 except Exception:
                     log.exception("start-up part %s: its result could not be used", part.name)
+            self.part_done.emit(part.name)
             self._report()
             for dependent in part.dependents:
                 self._run(dependent)
