@@ -36,7 +36,8 @@ def test_the_first_frame_comes_before_the_wiring(qtbot, data_dir: Path, clock) -
         assert names == [name for name, _step in WIRING] + ["background"]
         assert isinstance(app.desk, Desk) and app.softphone.baresip is None
         assert published_address(data_dir) is not None  # the bridge's IPC server is up
-        assert [a.text() for a in app.window.lead_menu.actions() if a.text()][0] == "导出通话记录…"
+        entries = [a.text() for a in app.window.lead_menu.actions() if a.text()]
+        assert entries[0] == "导出通话记录…"
     finally:
         app.close()
 
