@@ -234,6 +234,9 @@ def _interact(data_dir: Path) -> Figures:
     from bench.corpus import long_note
 
     qt_app, app = _build(data_dir, hold_background=True)
+    deadline = time.monotonic() + 10
+    while app.wiring.pending and time.monotonic() < deadline:  # its steps, on the loop
+        qt_app.processEvents()
     intent_during: list[Any] = []
     suggest_during: list[Any] = []
     intent_after: list[Any] = []
