@@ -223,7 +223,7 @@ def _open_review(app: object, db: str) -> None:
 
 def _first_run(app: object, options: argparse.Namespace) -> None:
     """A new data dir (not --demo) asks for the agent's own name, number and company."""
-    from desktop.ui.first_run import FirstRunDialog
-
     if not options.demo and app.settings.needs_first_run():  # type: ignore[attr-defined]
+        from desktop.ui.first_run import FirstRunDialog
+
         FirstRunDialog(app.settings, app.window).exec()  # type: ignore[attr-defined]
