@@ -73,6 +73,8 @@ BACKGROUND_DELAY_MS = 100
 # (Python's default is 5 ms): with start-up's several workers the GUI thread waited up to
 # 30-50 ms per event otherwise (bench: first_minute_stall_max_ms).
 GUI_SWITCH_INTERVAL_S = 0.001
+# The collector is paused while the start-up work runs, but never longer than this.
+GC_PAUSE_MAX_MS = 15_000
 
 
 @dataclass
@@ -114,6 +116,7 @@ class App:
     _lead: LeadFlows | None = None
     _closers: list = field(default_factory=list)
     _background_started: bool = False
+    _gc_was_enabled: bool | None = None  # set while start-up work runs with gc paused
     _closed: bool = False
 
     # ---- parts wired after the first frame (reaching one wires what is left first) -----
@@ -197,25 +200,34 @@ class App:
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         # What start-up built (modules, widgets, the pack) lives as long as the app: keep the
         # collector from rescanning it, a 25-35 ms pause each full collection otherwise.
-        # desktop.run paused the collector for start-up; from here it runs as usual.
+        # The collector stays paused while the start-up work runs (desktop.run paused it for
+        # the first frame): that work makes a million lasting objects (jieba's dictionary,
+        # the indexes) and little garbage, and collections rescanning them paused clicks
+        # and keystrokes 10-75 ms. Once the work is done (or GC_PAUSE_MAX_MS passed), what
+        # it made is frozen too and the collector runs as usual.
         gc.freeze()
-        gc.enable()
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()
+        QTimer.singleShot(GC_PAUSE_MAX_MS, self.window, self._resume_gc)
         from desktop.ui.input_gate import InputGate
 
-        # What each part built (jieba's dictionary: a million objects; the indexes) lives as
-        # long as the app too: frozen as soon as it is there, or every full collection in the
-        # first minute rescans it (20-70 ms pauses while the agent clicks and types).
-        self.startup.part_done.connect(lambda _part: gc.freeze())
         gate = InputGate(self._background_over, self.window)  # work waits for the agent
         gate.install()
         self._closers.append(gate.remove)
+        self._closers.append(self._resume_gc)
         self.startup.start()
 
     def _background_over(self) -> bool:
         done = self.background_done
         if done:
-            gc.freeze()  # what the indexes and the learning made after their part was done
+            self._resume_gc()
         return done
+
+    def _resume_gc(self) -> None:
+        if self._gc_was_enabled is not None:
+            gc.freeze()  # what the start-up work made lives as long as the app
+            gc.enable()
+            self._gc_was_enabled = None
 
     def wait_background(self, timeout: float = 120.0) -> bool:
         """Spin the event loop until the start-up work is done (tests, self-test, bench)."""

@@ -5,6 +5,7 @@ not lost; `build_app` without it returns everything wired."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -115,3 +116,24 @@ def test_without_deferred_everything_is_wired_on_return(qtbot, data_dir: Path, c
         assert published_address(data_dir) is not None
     finally:
         app.close()
+
+
+def test_the_collector_rests_while_the_start_up_work_runs(app: App, qtbot) -> None:
+    """No collection rescans what start-up makes (jieba's dictionary…) while the agent
+    clicks; once the work is done the collector runs again, with that work frozen."""
+    assert app._background_started
+    if not app.background_done:
+        assert not gc.isenabled()
+    assert app.wait_background()
+    qtbot.waitUntil(gc.isenabled, timeout=5000)  # the input gate looks every 250 ms
+    assert gc.get_freeze_count() > 0
+
+
+def test_closing_during_the_start_up_work_turns_the_collector_back_on(
+    qtbot, data_dir: Path, clock
+) -> None:
+    app = build_app(data_dir, clock)
+    qtbot.addWidget(app.window)
+    app.start_background()
+    app.close()
+    assert gc.isenabled()
