@@ -154,10 +154,22 @@ def capture_app() -> None:
         sys.meta_path.insert(0, PatchOnImport())
 
 
+def _wired(timeout: float) -> Any:
+    """The captured App once its wiring after the first frame is done (this is a command
+    thread: the GUI thread wires it on its own loop)."""
+    app = captured_app()
+    deadline = time.monotonic() + timeout
+    while app.wiring.pending and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if app.wiring.pending:
+        raise RuntimeError(f"the app was not wired within {timeout:.0f} s")
+    return app
+
+
 def _text_ready(timeout: float) -> dict[str, Any]:
     """Wait for the app's jieba, then read VmRSS."""
     start = time.perf_counter()
-    if not captured_app().text.segmenter.wait(timeout):
+    if not _wired(timeout).text.segmenter.wait(timeout):
         raise RuntimeError(f"the app's jieba did not finish loading within {timeout:.0f} s")
     waited = time.perf_counter() - start
     time.sleep(0.5)  # let the loading thread's garbage go before reading VmRSS
@@ -171,7 +183,7 @@ def _answer(words: list[str]) -> dict[str, Any]:
         return {"rss_mb": _rss_mb()}
     if words[0] == "background":
         timeout = float(words[1]) if len(words) > 1 else 120.0
-        return {"waited_s": wait_background(captured_app(), timeout)}
+        return {"waited_s": wait_background(_wired(timeout), timeout)}
     if words[0] == "text-ready":
         return _text_ready(float(words[1]) if len(words) > 1 else 60.0)
     raise ValueError(f"unknown command {words[0]!r}")

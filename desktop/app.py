@@ -20,6 +20,7 @@ import gc
 import importlib
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,9 @@ class App:
 
     def _wired(self, part: object) -> None:
         if part is None:
+            if threading.current_thread() is not threading.main_thread():
+                # widgets and timers belong to the GUI thread: wait for its wiring instead
+                raise RuntimeError("this part of the app is not wired yet (GUI thread only)")
             self.finish_startup()
 
     @property
