@@ -95,6 +95,7 @@ def assert_same_figures(pg: Any) -> None:
         "ORDER BY 1, 2, 3"
     ).fetchall()
     assert stored == fresh
+    assert_cases_fresh(pg)
     hours = pg.execute("SELECT hour, calls FROM call_hour_counts WHERE calls > 0 ORDER BY 1")
     assert (
         hours.fetchall()
@@ -103,6 +104,20 @@ def assert_same_figures(pg: Any) -> None:
         ).fetchall()
     )
     pg.rollback()
+
+
+def assert_cases_fresh(pg: Any) -> None:
+    """The stored complaint cases (schema 5) equal the plain path's over every call."""
+    kept = {
+        cid: {"first_call_resolved": f, "first_response_s": r, "resolution_s": s,
+              "started_at": at, "agent": a}
+        for cid, at, a, f, r, s in pg.execute(
+            "SELECT case_id, started_at, agent, first_call_resolved, first_response_s, "
+            "resolution_s FROM complaint_cases"
+        ).fetchall()
+    }  # fmt: skip
+    fresh = stats.case_figures(pg, "1 = 1", [], POSTGRES_PLAIN, with_call=True)
+    assert kept == fresh
 
 
 @pytest.mark.parametrize("seed", [1, 2])

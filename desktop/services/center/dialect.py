@@ -74,6 +74,15 @@ class PostgresDialect:
 
         return hour_counts(conn, scope)
 
+    def complaint_cases(self, conn: Any, scope: Any) -> Any:
+        """The period's complaint cases from the stored figures (center schema 5), or None:
+        the plain path."""
+        if not self.rollups:
+            return None
+        from desktop.services.center.rollups import complaint_cases
+
+        return complaint_cases(conn, scope)
+
     def has_table(self, conn: Any, name: str) -> bool:
         row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
         return bool(row and row[0])

@@ -47,30 +47,33 @@ def _table_columns(conn: psycopg.Connection, table: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _upsert_sql(table: str, columns: Sequence[str], stage: str) -> str:
+def _update_sql(table: str, columns: Sequence[str], stage: str, old: str) -> str | None:
+    """The UPDATE of the stored rows the bundle changes (None: the table's rows never change):
+    versioned rows when the staged version is newer and differs, ticks only ticked → unticked.
+    Only keys found stored (`old`) are probed, so a bundle of new rows updates nothing."""
     spec = SPECS[table]
     keys = CONFLICT_KEYS.get(table, (spec.key,))
-    cols = ", ".join(f'"{c}"' for c in columns)
-    conflict = ", ".join(f'"{k}"' for k in keys)
-    insert = f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {stage} ON CONFLICT ({conflict})'
+    match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
+    stored = " AND ".join(f'o."{k}" = s."{k}"' for k in keys)
+    head = (
+        f'UPDATE "{table}" AS t SET {{sets}} FROM {stage} s JOIN {old} o ON {stored} WHERE {match}'
+    )
+    if table == "calls":
+        head += " AND t.started_at >= %(low)s AND t.started_at <= %(high)s"
     others = [c for c in columns if c not in keys]
     if (spec.versioned or table == "qa_evaluations") and "updated_at" in columns:
-        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in others)
+        sets = ", ".join(f'"{c}" = s."{c}"' for c in others)
         mine = ", ".join(f't."{c}"' for c in others if c != "updated_at")
-        theirs = ", ".join(f'EXCLUDED."{c}"' for c in others if c != "updated_at")
-        return (
-            f"{insert} DO UPDATE SET {sets} WHERE COALESCE(t.updated_at, '') "
-            f"< COALESCE(EXCLUDED.updated_at, '') AND ({mine}) IS DISTINCT FROM ({theirs}) "
-            "RETURNING true"
-        ).replace(f'INSERT INTO "{table}"', f'INSERT INTO "{table}" AS t', 1)
-    if table == "checklist_ticks":
-        return (
-            f'INSERT INTO "{table}" AS t ({cols}) SELECT {cols} FROM {stage} '
-            f"ON CONFLICT ({conflict}) DO UPDATE SET unticked_at = EXCLUDED.unticked_at "
-            "WHERE t.unticked_at IS NULL AND EXCLUDED.unticked_at IS NOT NULL "
-            "RETURNING true"
+        theirs = ", ".join(f's."{c}"' for c in others if c != "updated_at")
+        return head.format(sets=sets) + (
+            " AND COALESCE(t.updated_at, '') < COALESCE(s.updated_at, '') "
+            f"AND ({mine}) IS DISTINCT FROM ({theirs})"
         )
-    return f"{insert} DO NOTHING RETURNING true"
+    if table == "checklist_ticks":
+        return head.format(sets="unticked_at = s.unticked_at") + (
+            " AND t.unticked_at IS NULL AND s.unticked_at IS NOT NULL"
+        )
+    return None
 
 
 def import_bundle(
@@ -114,6 +117,8 @@ def import_bundle(
                     done += bundle.count(table)
                     if table == "calls" and counts.added + counts.updated:
                         report.changed_call_ids = []  # the center has no notes index to feed
+                # the complaint cases the bundle's calls, reminders and audit rows touched
+                rollups.refresh_cases(conn)
                 detail = {
                     "file": path.name,
                     "agent": agent_id,
@@ -202,29 +207,46 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
     counts = TableCounts()
     if not staged:
         return counts
-    # new keys first (RETURNING xmax is not available on a partitioned table); within the
-    # transaction the upsert's affected rows are then exactly added + updated
+    # the stored versions of the staged rows, read once: which keys are new (added), which
+    # rows may change (the UPDATE probes only these), and what the rollups must refresh.
+    # (Two statements instead of one INSERT … ON CONFLICT: a plain insert of the new rows
+    # skips the speculative insertion per row; imports serialize on the advisory lock, so no
+    # other writer adds a key in between.)
     keys = CONFLICT_KEYS.get(table, (key,))
     match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
+    old = f"{stage}_old"
+    bounds: dict[str, str] = {}
+    span = ("", "", "")
+    where = ""
     if table == "calls":
         span = rollups.stage_span(conn, stage)
+        bounds = {"low": span[1], "high": span[2]}
+        where = " WHERE t.started_at >= %(low)s AND t.started_at <= %(high)s"  # pruning
+    conn.execute(
+        f'CREATE TEMP TABLE {old} ON COMMIT DROP AS SELECT t.* FROM "{table}" t '
+        f"JOIN {stage} s ON {match}{where}",
+        bounds or None,
+    )
+    conn.execute(f"ANALYZE {old}")
+    rollups.note_cases(conn, table, stage, old)
+    if table == "calls":
         rollups.touch(conn, stage, span, before=True)
-        added = rollups.count_new_hours(conn, stage)
-    else:
-        new = conn.execute(
-            f"SELECT count(*) FROM {stage} s "
-            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {match})'
-        ).fetchone()
-        added = int(new[0]) if new else 0
+        rollups.count_new_hours(conn, stage)
+    stored = " AND ".join(f'o."{k}" = s."{k}"' for k in keys)
     with conn.cursor() as cur:
-        cur.execute(_upsert_sql(table, columns, stage))
-        affected = len(cur.fetchall())
+        cur.execute(
+            f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {stage} s '
+            f"WHERE NOT EXISTS (SELECT 1 FROM {old} o WHERE {stored})"
+        )
+        counts.added = cur.rowcount
+        update = _update_sql(table, columns, stage, old)
+        if update is not None:
+            cur.execute(update, bounds or None)
+            counts.updated = cur.rowcount
     if table == "calls":
         rollups.touch(conn, stage, span, before=False)
         rollups.refresh_touched(conn)
-    counts.added = added
-    counts.updated = affected - counts.added
-    counts.unchanged = staged - affected
+    counts.unchanged = staged - counts.added - counts.updated
     return counts
 
 

@@ -596,8 +596,25 @@ def complaint_cases(
 
 def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period (a completed complaint call not made for a
-    reminder), each with its response and resolution times in seconds (None when not yet)."""
+    reminder), each with its response and resolution times in seconds (None when not yet).
+    A dialect with `complaint_cases` (the center's rollup, center schema 5) answers from its
+    stored figures, which the center computes with `case_figures` below."""
+    rollup = getattr(dialect, "complaint_cases", None)
+    if rollup is not None:
+        found = rollup(conn, scope)
+        if found is not None:
+            return found
     where, params = scope.where()
+    return case_figures(conn, where, params, dialect)
+
+
+def case_figures(
+    conn: Any, where: str, params: Sequence[Any], dialect: Dialect, *, with_call: bool = False
+) -> dict[str, dict[str, Any]]:
+    """The cases among the calls `c` that `where` (with `?` parameters) selects, and their
+    figures; `with_call` adds each case call's stored `started_at` text and `agent` (what the
+    center's rollup keeps beside the figures)."""
+    params = list(params)
     # the period's case calls `c`: each query below walks them once (an index range) and
     # joins what belongs to them, instead of re-running them as an IN list
     opened = (
@@ -606,12 +623,14 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
     )
     q = lambda sql, args: conn.execute(dialect.sql(sql), args).fetchall()  # noqa: E731
     cases: dict[str, dict[str, Any]] = {}
-    for cid, started, ended, completed, outcome in q(
-        "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome FROM calls c "
+    for cid, started, ended, completed, outcome, agent in q(
+        "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome, c.agent FROM calls c "
         f"WHERE {opened}",
         params,
     ):
         cases[cid] = {
+            "started_at": started,
+            "agent": agent,
             "started": parse_iso(started),
             "ended": parse_iso(ended or completed),
             "responses": [],
@@ -662,6 +681,9 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
             "first_response_s": response,
             "resolution_s": resolution,
         }
+        if with_call:
+            out[cid]["started_at"] = case["started_at"]
+            out[cid]["agent"] = case["agent"]
     return out
 
 
