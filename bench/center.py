@@ -298,6 +298,7 @@ def _undo_import(conn, agent: str) -> None:
             [agent],
         )
         conn.execute("DELETE FROM call_day_sums WHERE agent = %s", [agent])
+        conn.execute("DELETE FROM complaint_cases WHERE agent = %s", [agent])
         conn.execute("DELETE FROM calls WHERE agent = %s", [agent])
         conn.execute("DELETE FROM bundle_imports WHERE agent_id = %s", [agent])
         conn.execute("DELETE FROM agents WHERE id = %s", [agent])

@@ -228,21 +228,27 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
         bounds or None,
     )
     conn.execute(f"ANALYZE {old}")
+    row = conn.execute(f"SELECT COUNT(*) FROM {old}").fetchone()
+    known = int(row[0]) if row else 0
     rollups.note_cases(conn, table, stage, old)
     if table == "calls":
         rollups.touch(conn, stage, span, before=True)
         rollups.count_new_hours(conn, stage)
     stored = " AND ".join(f'o."{k}" = s."{k}"' for k in keys)
     with conn.cursor() as cur:
-        cur.execute(
-            f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {stage} s '
-            f"WHERE NOT EXISTS (SELECT 1 FROM {old} o WHERE {stored})"
-        )
-        counts.added = cur.rowcount
+        # the update first, and only when some staged keys are stored: after the insert the
+        # table holds rows its statistics do not know of, and the planner, counting on few,
+        # could rescan the stage per row
         update = _update_sql(table, columns, stage, old)
-        if update is not None:
+        if update is not None and known:
             cur.execute(update, bounds or None)
             counts.updated = cur.rowcount
+        if known < staged:
+            cur.execute(
+                f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {stage} s '
+                f"WHERE NOT EXISTS (SELECT 1 FROM {old} o WHERE {stored})"
+            )
+            counts.added = cur.rowcount
     if table == "calls":
         rollups.touch(conn, stage, span, before=False)
         rollups.refresh_touched(conn)

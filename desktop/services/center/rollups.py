@@ -435,7 +435,9 @@ def refresh_cases(conn: psycopg.Connection) -> int:
     )
     conn.execute("DROP TABLE touched_cases")
     conn.execute("ANALYZE case_keys")
-    low, high = conn.execute("SELECT MIN(started_at), MAX(started_at) FROM case_keys").fetchone()
+    row = conn.execute("SELECT MIN(started_at), MAX(started_at) FROM case_keys").fetchone()
+    assert row is not None  # an aggregate always returns its one row
+    low, high = row
     stored = 0
     if low is not None:
         stored = _write_cases(
