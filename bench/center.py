@@ -174,6 +174,19 @@ def _measure(server, rows: int, quick: bool) -> Figures:
         out["center_team_stats_10m_ms"] = round(team, 1)
         out["center_first_page_10m_ms"] = round(first, 1)
         out.notes.extend(_parts(conn, period, now, median_ms))
+        # schema 5 dropped the (outcome, started_at) and (priority, started_at) indexes
+        filtered = {
+            "outcome follow_up": CallFilter(period=period, outcomes=("follow_up",)),
+            "priority urgent": CallFilter(period=period, priorities=("urgent",)),
+            "type complaint": CallFilter(period=period, intents=("complaint",)),
+        }
+        out.notes.append(
+            "browser first page filtered by "
+            + ", ".join(
+                f"{name} {median_ms(lambda f=flt: browser.page(f), 3):,.0f} ms"
+                for name, flt in filtered.items()
+            )
+        )
         out.notes.extend(_notes_search(conn, browser, period, median_ms))
         if not quick:
             plain = median_ms(

@@ -83,6 +83,15 @@ class PostgresDialect:
 
         return complaint_cases(conn, scope)
 
+    def complaint_totals(self, conn: Any, scope: Any) -> Any:
+        """(cases, followed up, response times, resolution times) of the period from the
+        stored cases, or None: the plain path."""
+        if not self.rollups:
+            return None
+        from desktop.services.center.rollups import complaint_totals
+
+        return complaint_totals(conn, scope)
+
     def has_table(self, conn: Any, name: str) -> bool:
         row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
         return bool(row and row[0])

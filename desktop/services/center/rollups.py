@@ -465,3 +465,25 @@ def complaint_cases(conn: Any, scope: Any) -> dict[str, dict[str, Any]] | None:
         cid: {"first_call_resolved": fcr, "first_response_s": response, "resolution_s": resolved}
         for cid, fcr, response, resolved in rows
     }
+
+
+def complaint_totals(conn: Any, scope: Any) -> tuple[int, int, list[float], list[float]] | None:
+    """`stats._complaints`' inputs from the stored cases in one aggregate: the counts, and the
+    response and resolution times as two arrays (read in binary: ~100,000 floats a month),
+    whose medians and percentiles stats computes as on the plain path. None without the table."""
+    if not cases_present(conn):
+        return None
+    cond, params = scope.agent_condition("k")
+    with conn.cursor(binary=True) as cur:
+        row = cur.execute(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT k.first_call_resolved), "
+            "COALESCE(array_agg(k.first_response_s) FILTER (WHERE NOT k.first_call_resolved "
+            "AND k.first_response_s IS NOT NULL), '{}'), "
+            "COALESCE(array_agg(k.resolution_s) FILTER (WHERE k.resolution_s IS NOT NULL), '{}') "
+            "FROM complaint_cases k WHERE k.started_at >= %s AND k.started_at < %s"
+            f"{cond.replace('?', '%s')}",
+            [scope.start, scope.end, *params],
+        ).fetchone()
+    assert row is not None  # an aggregate always returns its one row
+    cases, follow_ups, responses, resolutions = row
+    return int(cases), int(follow_ups), list(responses), list(resolutions)
