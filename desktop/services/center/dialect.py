@@ -74,6 +74,16 @@ class PostgresDialect:
 
         return hour_counts(conn, scope)
 
+    def adherence_counts(
+        self, conn: Any, scope: Any, checklists: Any, raw: Callable[[Any], Any]
+    ) -> Any:
+        """`stats._adherence_counts` from the step rollup (center schema 5), or None."""
+        if not self.rollups:
+            return None
+        from desktop.services.center.rollups import adherence_counts
+
+        return adherence_counts(conn, scope, checklists, raw)
+
     def complaint_cases(self, conn: Any, scope: Any) -> Any:
         """The period's complaint cases from the stored figures (center schema 5), or None:
         the plain path."""

@@ -127,8 +127,10 @@ def import_bundle(
                     done += bundle.count(table)
                     if table == "calls" and counts.added + counts.updated:
                         report.changed_call_ids = []  # the center has no notes index to feed
-                # the complaint cases the bundle's calls, reminders and audit rows touched
+                # the complaint cases the bundle's calls, reminders and audit rows touched,
+                # and the step rollup of the cells its calls and ticks touched
                 rollups.refresh_cases(conn)
+                rollups.refresh_steps(conn)
                 checked.wait()  # a bundle that fails its checksum: nothing is committed
                 detail = {
                     "file": path.name,
@@ -295,6 +297,8 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
     if table == "calls":
         rollups.touch(conn, stage, span, before=False)
         rollups.refresh_touched(conn)
+    if table == "checklist_ticks":
+        rollups.note_tick_cells(conn, stage)
     counts.unchanged = staged - counts.added - counts.updated
     return counts
 

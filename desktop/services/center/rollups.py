@@ -203,6 +203,8 @@ def refresh_touched(conn: psycopg.Connection) -> int:
         f"INSERT INTO refresh_cells SELECT day, {_day_start('day', zone)}, "
         f"{_day_start('day::date + 1', zone)}, agent FROM touched_cells GROUP BY day, agent"
     )
+    _ensure_step_cells(conn)
+    conn.execute("INSERT INTO step_cells SELECT DISTINCT day, agent FROM touched_cells")
     conn.execute("TRUNCATE touched_cells")
     conn.execute("ANALYZE refresh_cells")  # a temp table has no statistics of its own
     row = conn.execute("SELECT COUNT(*), MIN(lo), MAX(hi) FROM refresh_cells").fetchone()
@@ -487,3 +489,156 @@ def complaint_totals(conn: Any, scope: Any) -> tuple[int, int, list[float], list
     assert row is not None  # an aggregate always returns its one row
     cases, follow_ups, responses, resolutions = row
     return int(cases), int(follow_ups), list(responses), list(resolutions)
+
+
+# ---- checklist steps (center schema 5) ---------------------------------------------------------
+# `call_day_steps (day, agent, intent, steps, calls)`: per local day (rollup_meta.day_zone),
+# agent, call type and *set of steps ticked at completion* (sorted keys joined by
+# STEP_SEPARATOR), the completed calls with that set. The adherence figures are sums over it:
+# a step's count adds the calls of every set holding it, "all required" the calls of the sets
+# holding all of the type's required steps (as the agent's call_facts, SQLite migration 7).
+# Only calls with at least one step ticked at completion have a row.
+
+_AT_COMPLETION = (
+    "t.ticked_at <= c.completed_at AND (t.unticked_at IS NULL OR t.unticked_at > c.completed_at)"
+)
+
+
+def _steps_rows(cells: str, zone: str) -> str:
+    """SQL: (day, agent, intent, steps, calls) of the completed typed calls that `cells`
+    (a FROM/JOIN/WHERE tail over calls `c`) selects, joined with their ticks."""
+    return f"""
+        SELECT x.day, x.agent, x.intent, x.steps, COUNT(*) FROM (
+            SELECT {_local_day("c.started_at", zone)} AS day, c.agent, c.intent,
+                   string_agg(DISTINCT t.step_key, chr(31) ORDER BY t.step_key) AS steps
+            {cells}
+            JOIN checklist_ticks t ON t.call_id = c.id AND {_AT_COMPLETION}
+            AND COALESCE(c.status, '') = 'completed' AND c.intent IS NOT NULL
+            GROUP BY c.started_at, c.id, c.agent, c.intent
+        ) x GROUP BY x.day, x.agent, x.intent, x.steps"""
+
+
+def create_steps(cur: Any) -> None:
+    """Schema 5: the step rollup, filled from the calls and ticks already there."""
+    cur.execute(
+        """CREATE TABLE call_day_steps (
+            day text COLLATE "C" NOT NULL, agent text, intent text NOT NULL,
+            steps text NOT NULL, calls bigint NOT NULL)"""
+    )
+    cur.execute("CREATE INDEX call_day_steps_day_agent ON call_day_steps (day, agent)")
+    cur.execute("CREATE INDEX call_day_steps_agent_day ON call_day_steps (agent, day)")
+    cur.execute("INSERT INTO call_day_steps " + _steps_rows("FROM calls c", _zone(cur)))
+    cur.execute("ANALYZE call_day_steps")
+
+
+def steps_present(conn: Any) -> bool:
+    row = conn.execute("SELECT to_regclass('call_day_steps') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+def _ensure_step_cells(conn: Any) -> None:
+    conn.execute(
+        'CREATE TEMP TABLE IF NOT EXISTS step_cells (day text COLLATE "C", agent text) '
+        "ON COMMIT DROP"
+    )
+
+
+def note_tick_cells(conn: psycopg.Connection, stage: str) -> None:
+    """Inside the import, after the ticks are written: the (day, agent) cells of the calls
+    whose ticks the bundle brings (their calls' own cells are noted by the calls' refresh
+    when the bundle carries them; the others are found by id, in any month)."""
+    _ensure_step_cells(conn)
+    zone = _zone(conn)
+    staged_calls = conn.execute("SELECT to_regclass('pg_temp.stage_calls') IS NOT NULL").fetchone()
+    if staged_calls and staged_calls[0]:
+        missing = (
+            f"SELECT DISTINCT s.call_id FROM {stage} s WHERE s.call_id IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM stage_calls k WHERE k.id = s.call_id)"
+        )
+    else:
+        missing = f"SELECT DISTINCT s.call_id FROM {stage} s WHERE s.call_id IS NOT NULL"
+    ids = [r[0] for r in conn.execute(missing).fetchall()]
+    if ids:
+        conn.execute(
+            f"INSERT INTO step_cells SELECT {_local_day('c.started_at', zone)}, c.agent "
+            "FROM calls c WHERE c.id = ANY(%s)",
+            [ids],
+        )
+
+
+def refresh_steps(conn: psycopg.Connection) -> int:
+    """After every table of the bundle is written: recompute the step rollup of the noted
+    cells; returns the cells."""
+    row = conn.execute("SELECT to_regclass('pg_temp.step_cells') IS NOT NULL").fetchone()
+    if not (row and row[0]):
+        return 0
+    zone = _zone(conn)
+    conn.execute(
+        "CREATE TEMP TABLE step_refresh ON COMMIT DROP AS SELECT day, agent, "
+        f"{_day_start('day', zone)} AS lo, {_day_start('day::date + 1', zone)} AS hi "
+        "FROM step_cells GROUP BY day, agent"
+    )
+    conn.execute("DROP TABLE step_cells")
+    conn.execute("ANALYZE step_refresh")
+    row = conn.execute("SELECT COUNT(*), MIN(lo), MAX(hi) FROM step_refresh").fetchone()
+    assert row is not None  # an aggregate always returns its one row
+    cells, low, high = row
+    if cells:
+        for match in ("d.agent = r.agent", "d.agent IS NULL AND r.agent IS NULL"):
+            conn.execute(
+                f"DELETE FROM call_day_steps d USING step_refresh r WHERE d.day = r.day AND {match}"
+            )
+        for match in ("c.agent = r.agent", "c.agent IS NULL AND r.agent IS NULL"):
+            conn.execute(
+                "INSERT INTO call_day_steps "
+                + _steps_rows(
+                    f"FROM step_refresh r JOIN calls c ON {match} AND c.started_at >= r.lo "
+                    "AND c.started_at < r.hi AND c.started_at >= %(low)s "
+                    "AND c.started_at < %(high)s",
+                    zone,
+                ),
+                {"low": low, "high": high},
+            )
+    conn.execute("DROP TABLE step_refresh")
+    return int(cells)
+
+
+def adherence_counts(
+    conn: Any, scope: Any, checklists: Any, raw: Callable[[Any], Any]
+) -> tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]] | None:
+    """`stats._adherence_counts` from the whole rollup days inside the period, the edges from
+    `raw` (the plain read of a sub-range); None without the table."""
+    if not steps_present(conn):
+        return None
+    days = _whole_days(conn, scope.start, scope.end)
+    if days is None:
+        return raw(scope)
+    first, first_start, last, last_start = days
+    cond, params = scope.agent_condition("d")
+    rows = conn.execute(
+        "SELECT d.agent, d.intent, d.steps, SUM(d.calls) FROM call_day_steps d "
+        f"WHERE d.day >= %s AND d.day < %s{cond.replace('?', '%s')} "
+        "GROUP BY d.agent, d.intent, d.steps",
+        [first, last, *params],
+    ).fetchall()
+    required = {intent: {key for key, req in items if req} for intent, items in checklists.items()}
+    steps: dict[tuple[str, str, str], int] = {}
+    complete: dict[tuple[str, str], int] = {}
+    for agent, intent, text, n in rows:
+        agent, n = agent or "", int(n)
+        done = set(text.split("\x1f")) - {""}
+        for step in done:
+            steps[(agent, intent, step)] = steps.get((agent, intent, step), 0) + n
+        need = required.get(intent)
+        if need and need <= done:
+            complete[(agent, intent)] = complete.get((agent, intent), 0) + n
+    for low, high in ((scope.start, first_start), (last_start, scope.end)):
+        if low < high:
+            part = copy.copy(scope)
+            part.start, part.end = low, high
+            more_steps, more_complete = raw(part)
+            for key, n in more_steps.items():
+                steps[key] = steps.get(key, 0) + n
+            for key2, n in more_complete.items():
+                complete[key2] = complete.get(key2, 0) + n
+    return steps, complete

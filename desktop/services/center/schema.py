@@ -181,6 +181,8 @@ def _v4(cur: psycopg.Cursor) -> None:
 def _v5(cur: psycopg.Cursor) -> None:
     """Import and statistics speed (docs/center.md "Speed"):
     - `complaint_cases`: each case's figures, kept by the import (rollups.py), filled here;
+    - `call_day_steps`: completed calls per day, agent, type and set of steps ticked at
+      completion (the adherence figures), kept by the import, filled here;
     - the (outcome, started_at) and (priority, started_at) indexes go: every review query
       bounds the period, which the primary key's range already narrows to a month, and each
       index cost the import ~4 µs a call; the reminder_id index keeps only the calls made
@@ -205,9 +207,10 @@ def _v5(cur: psycopg.Cursor) -> None:
         END
         $$"""
     )
-    from desktop.services.center.rollups import create_cases
+    from desktop.services.center.rollups import create_cases, create_steps
 
     create_cases(cur)
+    create_steps(cur)
 
 
 MIGRATIONS: tuple[Callable[[psycopg.Cursor], None], ...] = (_v1, _v2, _v3, _v4, _v5)

@@ -435,9 +435,23 @@ def _by_hour_and_day(
 # ---- checklist adherence --------------------------------------------------------------------
 
 
-def _adherence_counts(conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect) -> Counts:
+def _adherence_counts(
+    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect, *, plain: bool = False
+) -> Counts:
     """(agent, intent, step) -> completed calls with that step ticked at completion, and
-    (agent, intent) -> completed calls with every required step ticked at completion."""
+    (agent, intent) -> completed calls with every required step ticked at completion.
+    A dialect with `adherence_counts` (the center's step rollup) answers from it and calls
+    back here (`plain`) for the parts of the period it does not cover."""
+    rollup = None if plain else getattr(dialect, "adherence_counts", None)
+    if rollup is not None:
+        found = rollup(
+            conn,
+            scope,
+            checklists,
+            lambda part: _adherence_counts(conn, part, checklists, dialect, plain=True),
+        )
+        if found is not None:
+            return found
     where, params = scope.where()
     at_completion = (
         "t.ticked_at <= c.completed_at "
