@@ -2,10 +2,12 @@
 meaning of the local merge (docs/bundles.md "Import rules"): idempotent, one transaction per
 bundle, added / updated / unchanged per table, a refused bundle writes nothing.
 
-Fast path per table: COPY the bundle's rows into a temporary staging table, then one
-`INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE <newer and changed>` ; added = staged keys
-not yet present (counted just before, in the same transaction), updated = rows the upsert
-returned − added, unchanged = staged − returned.
+Fast path per table: COPY the bundle's rows into a temporary staging table; read the stored
+versions of the staged keys once; UPDATE the stored rows the bundle has newer and changed,
+then INSERT the new keys (imports serialize on an advisory lock, so no other writer adds a key
+in between); added and updated are the two statements' row counts, unchanged the rest. The
+bundle's checksum is verified on a second thread meanwhile; the commit waits for it.
+docs/center.md "Import".
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from desktop.services.lead.bundle import (
     open_bundle,
 )
 
-# the key a table is upserted on (calls: the partitioned table's primary key)
+# the key a table's rows are matched on (calls: the partitioned table's primary key)
 CONFLICT_KEYS = {"calls": ("started_at", "id")}
 
 
