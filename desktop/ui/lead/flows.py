@@ -315,7 +315,9 @@ class LeadFlows(QObject):
             """The menu says which database each export reads (the review may show the
             center, or the local file after a fallback)."""
             center = bool(getattr(source, "is_center", False))
-            where = "（中心数据库）" if center else "（本机数据库）"
+            where = "（中心数据库）" if center else ""
+            if not center and getattr(source, "center_url", ""):
+                where = "（本机数据库）"  # a center is saved but did not answer: the banner
             for text in ("导出当前筛选的通话…", "导出统计…"):
                 actions[text].setText(text.replace("…", where + "…"))
             actions["导出投诉处理手册…"].setText(
