@@ -316,7 +316,8 @@ class LeadFlows(QObject):
             center, or the local file after a fallback)."""
             center = bool(getattr(source, "is_center", False))
             where = "（中心数据库）" if center else ""
-            if not center and getattr(source, "center_url", ""):
+            saved: str = getattr(source, "center_url", None) or ""
+            if not center and saved:
                 where = "（本机数据库）"  # a center is saved but did not answer: the banner
             for text in ("导出当前筛选的通话…", "导出统计…"):
                 actions[text].setText(text.replace("…", where + "…"))
