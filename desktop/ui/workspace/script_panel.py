@@ -3,27 +3,68 @@ values; Enter or double-click copies, Ctrl+D pins a favourite, typing searches."
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from collections.abc import Iterator
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.content.model import Script
 from desktop.core.script_catalog import ScriptGroup
-from desktop.ui.workspace.script_delegate import BODY_ROLE, HEADER_ROLE, TITLE_ROLE, ScriptDelegate
+from desktop.ui.workspace.script_list import BODY_ROLE, ScriptList
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole
 TEXT_ROLE = BODY_ROLE
 COMPACT_MIN_LINES = 9  # compact: about three scripts stay in view however short the window
+
+
+class _ListStack(QWidget):
+    """The grouped list and the result list in one place, one of them shown.
+
+    Not a QStackedWidget: its layout reacts to the switch by invalidating every layout up to
+    the window, so the first keystroke of a search re-laid out the whole workspace (~5 ms).
+    Here the lists fill the box by hand; showing one is a local change."""
+
+    def __init__(self, *lists: ScriptList) -> None:
+        super().__init__()
+        self._lists = lists
+        for lst in lists:
+            lst.setParent(self)
+        self._current = lists[0]
+        for lst in lists[1:]:
+            lst.hide()
+
+    def current(self) -> ScriptList:
+        return self._current
+
+    def set_current(self, lst: ScriptList) -> None:
+        if lst is self._current:
+            return
+        had_focus = self._current.hasFocus()
+        lst.setGeometry(self.rect())
+        lst.show()
+        self._current.hide()
+        self._current = lst
+        if had_focus:
+            lst.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def sizeHint(self) -> QSize:
+        return self._current.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        return self._current.minimumSizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._current.setGeometry(self.rect())  # the hidden one is sized when it is shown
+        super().resizeEvent(event)
 
 
 class ScriptPanel(QWidget):
@@ -47,9 +88,7 @@ class ScriptPanel(QWidget):
         # only rebuilds the short result list (and the grouped view keeps its scroll).
         self._grouped = self._make_list("话术列表")
         self._results = self._make_list("话术搜索结果")
-        self._lists = QStackedWidget()
-        self._lists.addWidget(self._grouped)
-        self._lists.addWidget(self._results)
+        self._lists = _ListStack(self._grouped, self._results)
         self.draft = QPlainTextEdit()
         self.draft.setAccessibleName("回复草稿")
         self.draft.setPlaceholderText(
@@ -87,23 +126,17 @@ class ScriptPanel(QWidget):
             fav = QShortcut(QKeySequence("Ctrl+D"), lst)
             fav.activated.connect(self._toggle_favourite)
 
-    def _make_list(self, name: str) -> QListWidget:
-        lst = QListWidget()
-        lst.setAccessibleName(name)
+    def _make_list(self, name: str) -> ScriptList:
+        lst = ScriptList(name)
         lst.setToolTip("回车或双击复制；Ctrl+D 收藏")  # one for the list, not one per row
-        lst.setWordWrap(True)
-        lst.setUniformItemSizes(False)
-        lst.setItemDelegate(ScriptDelegate(lst))
-        lst.setResizeMode(QListWidget.ResizeMode.Adjust)
-        lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         lst.itemActivated.connect(self._copy_item)
         lst.itemDoubleClicked.connect(self._copy_item)
         return lst
 
     @property
-    def list_widget(self) -> QListWidget:
+    def list_widget(self) -> ScriptList:
         """The list on screen: the grouped view, or the search results."""
-        return self._lists.currentWidget()  # type: ignore[return-value]
+        return self._lists.current()
 
     def show_groups(self, groups: tuple[ScriptGroup, ...], fill: dict[str, str]) -> None:
         """Replace the grouped view with these groups; headers are not selectable. The same
@@ -111,39 +144,29 @@ class ScriptPanel(QWidget):
         if self._shown is None or self._shown != (groups, fill):
             self._fill(self._grouped, [(g.title, g.scripts) for g in groups], fill)
             self._shown = (groups, fill)
-        self._lists.setCurrentWidget(self._grouped)
+        self._lists.set_current(self._grouped)
 
     def show_results(self, scripts: list[Script], fill: dict[str, str]) -> None:
         title = f"搜索结果（{len(scripts)}）" if scripts else "没有找到匹配的话术"
         self._fill(self._results, [(title, tuple(scripts))], fill)
-        self._lists.setCurrentWidget(self._results)
+        self._lists.set_current(self._results)
 
     def _fill(
-        self, lst: QListWidget, groups: list[tuple[str, tuple[Script, ...]]], fill: dict[str, str]
+        self, lst: ScriptList, groups: list[tuple[str, tuple[Script, ...]]], fill: dict[str, str]
     ) -> None:
-        lst.setUpdatesEnabled(False)
-        lst.clear()
-        for title, scripts in groups:
-            header = QListWidgetItem(title)
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            header.setData(HEADER_ROLE, title)
-            lst.addItem(header)
-            for script in scripts:
-                lst.addItem(self._script_item(script, fill))
-        # lay the rows out now: otherwise the view paints once, lays out on its delayed
-        # timer, moves its scroll bar and paints everything again
-        lst.doItemsLayout()
-        lst.setUpdatesEnabled(True)
+        lst.replace_rows(self._rows(lst, groups, fill))
 
     @staticmethod
-    def _script_item(script: Script, fill: dict[str, str]) -> QListWidgetItem:
-        text = fill.get(script.id, script.text)
-        method = f"［{script.method}］" if script.method else ""
-        item = QListWidgetItem(f"{method}{script.title}\n{text}")
-        item.setData(TITLE_ROLE, f"{method}{script.title}")
-        item.setData(SCRIPT_ROLE, script.id)
-        item.setData(TEXT_ROLE, text)
-        return item
+    def _rows(
+        lst: ScriptList, groups: list[tuple[str, tuple[Script, ...]]], fill: dict[str, str]
+    ) -> Iterator[QListWidgetItem]:
+        for title, scripts in groups:
+            yield lst.header(title)
+            for script in scripts:
+                method = f"［{script.method}］" if script.method else ""
+                item = lst.row(f"{method}{script.title}", fill.get(script.id, script.text))
+                item.setData(SCRIPT_ROLE, script.id)
+                yield item
 
     def script_items(self) -> list[QListWidgetItem]:
         """The script rows (not headers) of the list on screen."""
