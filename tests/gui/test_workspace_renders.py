@@ -6,10 +6,12 @@ the whole open-calls list and, through the change hub, re-rendered the whole wor
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication
 
 from desktop.app import App
 from desktop.core.call_events import CallEvent
+from desktop.ui.workspace.script_list import BODY_ROLE, SIZE_ROLE
 from tests.helpers.counting import count_calls
 
 
@@ -70,6 +72,58 @@ def test_back_from_a_search_keeps_the_built_list(app: App, qtbot, monkeypatch) -
     app.workspace.show_search_results(None)
     assert len(fills) == 1  # only the result list was built
     assert [i.data(Qt.ItemDataRole.UserRole) for i in v.scripts.script_items()] == grouped
+
+
+class _LayoutRequests(QObject):
+    """Counts the layout requests a widget receives."""
+
+    def __init__(self, widget: QObject) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        self.count += event.type() == QEvent.Type.LayoutRequest
+        return False
+
+
+def test_a_search_keystroke_lays_out_the_result_list_alone(app: App, qtbot) -> None:
+    """Going from the grouped scripts to the results (the first keystroke of every search)
+    used to invalidate every layout up to the window and lay the whole workspace out."""
+    v = app.window.view
+    assert app.wait_background()
+    app.workspace.start_manual("13800138000", "")
+    qtbot.mouseClick(v.intent_bar.button("complaint"), Qt.MouseButton.LeftButton)
+    v.scripts.search.setText("退款")  # the results list has been shown once
+    v.scripts.search.clear()
+    qtbot.wait(300)  # the clear button has faded out, the window is laid out
+    grouped = v.scripts.list_widget
+    workspace, panel = _LayoutRequests(v), _LayoutRequests(v.scripts)
+
+    v.scripts.search.setText("道")
+    QApplication.processEvents()  # what the keystroke posted (not the clear button's fade)
+
+    assert v.scripts.list_widget is not grouped and v.scripts.script_items()
+    assert (workspace.count, panel.count) == (0, 0)
+
+
+def test_script_rows_are_as_tall_as_their_text_at_the_list_width(app: App, qtbot) -> None:
+    v = app.window.view
+    app.workspace.start_manual("13800138000", "")
+    qtbot.mouseClick(v.intent_bar.button("complaint"), Qt.MouseButton.LeftButton)
+    lst = v.scripts.list_widget
+    longest = max(v.scripts.script_items(), key=lambda i: len(i.data(BODY_ROLE)))
+    wide = longest.data(SIZE_ROLE)
+    assert wide.width() == lst.viewport().width() - 2
+    assert wide.height() == lst.metrics.height(longest.data(BODY_ROLE), wide.width())
+
+    v.main.setSizes([v.main.width() - 220, 220])  # the agent drags the script column narrow
+    qtbot.waitUntil(lambda: lst.viewport().width() < wide.width())
+
+    narrow = longest.data(SIZE_ROLE)
+    assert narrow.width() == lst.viewport().width() - 2
+    assert narrow.height() > wide.height()
+    assert lst.visualItemRect(longest).height() == narrow.height()
 
 
 def test_the_default_promise_time_does_not_refill_the_scripts(

@@ -4,6 +4,7 @@ values; Enter or double-click copies, Ctrl+D pins a favourite, typing searches."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QTextCursor
@@ -26,44 +27,62 @@ TEXT_ROLE = BODY_ROLE
 COMPACT_MIN_LINES = 9  # compact: about three scripts stay in view however short the window
 
 
-class _ListStack(QWidget):
-    """The grouped list and the result list in one place, one of them shown.
+class _Holder(QWidget):
+    """Widgets in one place, one of them shown, laid out by hand; a change inside reaches the
+    window's layouts only when the shown widget's size hints really changed.
 
-    Not a QStackedWidget: its layout reacts to the switch by invalidating every layout up to
-    the window, so the first keystroke of a search re-laid out the whole workspace (~5 ms).
-    Here the lists fill the box by hand; showing one is a local change."""
+    The search box and the lists sit in these: in a layout, the first keystroke of every
+    search (the box's clear button appearing, the result list replacing the grouped one,
+    as a QStackedWidget did it) invalidated every layout up to the window and laid the whole
+    workspace out again, for nothing (1-5 ms a keystroke)."""
 
-    def __init__(self, *lists: ScriptList) -> None:
+    def __init__(self, *widgets: QWidget) -> None:
         super().__init__()
-        self._lists = lists
-        for lst in lists:
-            lst.setParent(self)
-        self._current = lists[0]
-        for lst in lists[1:]:
-            lst.hide()
+        for widget in widgets:
+            widget.setParent(self)
+        for widget in widgets[1:]:
+            widget.hide()
+        self._current = widgets[0]
+        self.setSizePolicy(self._current.sizePolicy())
+        self._hints = self._hints_now()
 
-    def current(self) -> ScriptList:
+    def _hints_now(self) -> tuple[QSize, QSize]:
+        return self._current.sizeHint(), self._current.minimumSizeHint()
+
+    def current(self) -> QWidget:
         return self._current
 
-    def set_current(self, lst: ScriptList) -> None:
-        if lst is self._current:
+    def set_current(self, widget: QWidget) -> None:
+        if widget is self._current:
             return
         had_focus = self._current.hasFocus()
-        lst.setGeometry(self.rect())
-        lst.show()
+        widget.setGeometry(self.rect())
+        widget.show()
         self._current.hide()
-        self._current = lst
+        self._current = widget
         if had_focus:
-            lst.setFocus(Qt.FocusReason.OtherFocusReason)
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._hints_changed()
+
+    def _hints_changed(self) -> None:
+        hints = self._hints_now()
+        if hints != self._hints:
+            self._hints = hints
+            self.updateGeometry()
 
     def sizeHint(self) -> QSize:
-        return self._current.sizeHint()
+        return self._hints[0]
 
     def minimumSizeHint(self) -> QSize:
-        return self._current.minimumSizeHint()
+        return self._hints[1]
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a child's geometry may have changed
+            self._hints_changed()
+        return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._current.setGeometry(self.rect())  # the hidden one is sized when it is shown
+        self._current.setGeometry(self.rect())  # a hidden one is sized when it is shown
         super().resizeEvent(event)
 
 
@@ -88,7 +107,7 @@ class ScriptPanel(QWidget):
         # only rebuilds the short result list (and the grouped view keeps its scroll).
         self._grouped = self._make_list("话术列表")
         self._results = self._make_list("话术搜索结果")
-        self._lists = _ListStack(self._grouped, self._results)
+        self._lists = _Holder(self._grouped, self._results)
         self.draft = QPlainTextEdit()
         self.draft.setAccessibleName("回复草稿")
         self.draft.setPlaceholderText(
@@ -108,7 +127,7 @@ class ScriptPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
-        layout.addWidget(self.search)
+        layout.addWidget(_Holder(self.search))
         layout.addWidget(self._lists, 1)
         layout.addWidget(self.draft)
         layout.addWidget(self.draft_warning)
@@ -136,7 +155,7 @@ class ScriptPanel(QWidget):
     @property
     def list_widget(self) -> ScriptList:
         """The list on screen: the grouped view, or the search results."""
-        return self._lists.current()
+        return cast(ScriptList, self._lists.current())
 
     def show_groups(self, groups: tuple[ScriptGroup, ...], fill: dict[str, str]) -> None:
         """Replace the grouped view with these groups; headers are not selectable. The same
