@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
 from db import Database, connect, open_db
+from db.checkpoint import WalCheckpointer
 from desktop import paths
 from desktop.core.calendar import AgentCalendar
 from desktop.core.calls import Call
@@ -281,6 +282,9 @@ def build_app(
     workspace.call_completed.connect(lambda done: notes_index.enqueue(done.call.id))
     app._closers.append(view.call_bar.stop)
     app._closers.append(notes_index.stop)
+    checkpoints = WalCheckpointer(db, where.db)  # no commit on the GUI thread pays for one
+    checkpoints.start()
+    app._closers.append(checkpoints.stop)
 
     def repack(changes: OpChanges, _origin: object) -> None:
         if changes.content:
