@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.app import App
 from desktop.core.call_events import CallEvent
+from desktop.ui import softphone_bridge
 from desktop.ui.workspace.script_list import BODY_ROLE, SIZE_ROLE
 from tests.helpers.counting import count_calls
 
@@ -178,3 +179,40 @@ def test_the_open_calls_list_follows_answers_and_hang_ups(app: App, qtbot) -> No
     labels = [label for _id, label in _open_call_rows(app)]
     assert labels[1:] == ["通话中 137****0001", "振铃中 137****0002"]
     assert [i for i, _l in _open_call_rows(app)] == [c.id for c in app.calls.open_calls()]
+
+
+def test_a_batch_of_rings_pops_one_notice_and_reads_one_history(
+    app: App, qtbot, monkeypatch
+) -> None:
+    """A burst the bridge applies in one batch: the desk shows the batch's last ring, once
+    (it used to read the caller's history, lay out and raise the notice for every ring)."""
+    monkeypatch.setattr(softphone_bridge, "BATCH_BUDGET_S", 10.0)  # all five in one batch
+    app.workspace.start_manual("13800138000", "")
+    notices = count_calls(monkeypatch, app.desk.notice, "show_call")
+    history = count_calls(monkeypatch, app.screen, "caller_history")
+    banners = count_calls(monkeypatch, app.window.view.ring_banner, "ring")
+    for n in range(5):  # as baresip's reader thread hands them over
+        app.softphone._from_thread.emit(
+            CallEvent(
+                "incoming", f"137{n:08d}", call_id=f"q{n}", source="baresip", event_id=f"q{n}"
+            )
+        )
+    qtbot.waitUntil(lambda: app.desk.notice.isVisible(), timeout=2000)
+    qtbot.wait(20)
+
+    assert app.db.execute("SELECT count(*) FROM calls").fetchone()[0] == 6
+    assert [args[2] for args in notices] == ["137****0004"]  # the last ring's number
+    assert [args[0] for args in history] == ["13700000004"]
+    assert len(banners) == 1 and app.window.view.ring_banner.call_id == notices[0][0]
+
+
+def test_a_ring_answered_in_the_same_batch_pops_nothing(app: App, qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(softphone_bridge, "BATCH_BUDGET_S", 10.0)
+    for kind in ("incoming", "answered"):
+        app.softphone._from_thread.emit(
+            CallEvent(kind, "13700000001", call_id="a1", source="baresip", event_id=f"a1-{kind}")
+        )
+    qtbot.waitUntil(lambda: app.workspace.current is not None, timeout=2000)
+    qtbot.wait(20)
+    assert app.workspace.current.status == "active"
+    assert not app.desk.notice.isVisible()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QTextCursor
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -20,70 +20,12 @@ from PySide6.QtWidgets import (
 
 from desktop.core.content.model import Script
 from desktop.core.script_catalog import ScriptGroup
+from desktop.ui.local_stack import LocalStack
 from desktop.ui.workspace.script_list import BODY_ROLE, ScriptList
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole
 TEXT_ROLE = BODY_ROLE
 COMPACT_MIN_LINES = 9  # compact: about three scripts stay in view however short the window
-
-
-class _Holder(QWidget):
-    """Widgets in one place, one of them shown, laid out by hand; a change inside reaches the
-    window's layouts only when the shown widget's size hints really changed.
-
-    The search box and the lists sit in these: in a layout, the first keystroke of every
-    search (the box's clear button appearing, the result list replacing the grouped one,
-    as a QStackedWidget did it) invalidated every layout up to the window and laid the whole
-    workspace out again, for nothing (1-5 ms a keystroke)."""
-
-    def __init__(self, *widgets: QWidget) -> None:
-        super().__init__()
-        for widget in widgets:
-            widget.setParent(self)
-        for widget in widgets[1:]:
-            widget.hide()
-        self._current = widgets[0]
-        self.setSizePolicy(self._current.sizePolicy())
-        self._hints = self._hints_now()
-
-    def _hints_now(self) -> tuple[QSize, QSize]:
-        return self._current.sizeHint(), self._current.minimumSizeHint()
-
-    def current(self) -> QWidget:
-        return self._current
-
-    def set_current(self, widget: QWidget) -> None:
-        if widget is self._current:
-            return
-        had_focus = self._current.hasFocus()
-        widget.setGeometry(self.rect())
-        widget.show()
-        self._current.hide()
-        self._current = widget
-        if had_focus:
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._hints_changed()
-
-    def _hints_changed(self) -> None:
-        hints = self._hints_now()
-        if hints != self._hints:
-            self._hints = hints
-            self.updateGeometry()
-
-    def sizeHint(self) -> QSize:
-        return self._hints[0]
-
-    def minimumSizeHint(self) -> QSize:
-        return self._hints[1]
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:  # a child's geometry may have changed
-            self._hints_changed()
-        return super().event(event)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._current.setGeometry(self.rect())  # a hidden one is sized when it is shown
-        super().resizeEvent(event)
 
 
 class ScriptPanel(QWidget):
@@ -107,7 +49,7 @@ class ScriptPanel(QWidget):
         # only rebuilds the short result list (and the grouped view keeps its scroll).
         self._grouped = self._make_list("话术列表")
         self._results = self._make_list("话术搜索结果")
-        self._lists = _Holder(self._grouped, self._results)
+        self._lists = LocalStack(self._grouped, self._results)
         self.draft = QPlainTextEdit()
         self.draft.setAccessibleName("回复草稿")
         self.draft.setPlaceholderText(
@@ -127,7 +69,7 @@ class ScriptPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
-        layout.addWidget(_Holder(self.search))
+        layout.addWidget(LocalStack(self.search))
         layout.addWidget(self._lists, 1)
         layout.addWidget(self.draft)
         layout.addWidget(self.draft_warning)
