@@ -101,14 +101,14 @@ class ScriptList(QListWidget):
     def _width(self) -> int:
         return max(MIN_WIDTH, self.viewport().width() - 2)
 
-    def header(self, title: str) -> QListWidgetItem:
+    def header_item(self, title: str) -> QListWidgetItem:
         item = QListWidgetItem(title)
         item.setFlags(Qt.ItemFlag.NoItemFlags)
         item.setData(HEADER_ROLE, title)
         item.setData(SIZE_ROLE, QSize(self._hint_width, self.metrics.header_height))
         return item
 
-    def row(self, title: str, body: str) -> QListWidgetItem:
+    def script_item(self, title: str, body: str) -> QListWidgetItem:
         item = QListWidgetItem(f"{title}\n{body}")
         item.setData(TITLE_ROLE, title)
         item.setData(BODY_ROLE, body)

@@ -122,10 +122,10 @@ class ScriptPanel(QWidget):
         lst: ScriptList, groups: list[tuple[str, tuple[Script, ...]]], fill: dict[str, str]
     ) -> Iterator[QListWidgetItem]:
         for title, scripts in groups:
-            yield lst.header(title)
+            yield lst.header_item(title)
             for script in scripts:
                 method = f"［{script.method}］" if script.method else ""
-                item = lst.row(f"{method}{script.title}", fill.get(script.id, script.text))
+                item = lst.script_item(f"{method}{script.title}", fill.get(script.id, script.text))
                 item.setData(SCRIPT_ROLE, script.id)
                 yield item
 

@@ -140,7 +140,9 @@ def test_a_broad_query_is_matched_once_per_index(
     starts the next search its matches are not read again, until the index is rebuilt."""
     monkeypatch.setattr(script_search, "_SCORED_MATCHES", 3)
     s = ScriptSearch(segmenter)
-    s.rebuild([script(k, "您好", t) for k, t in zip("abcde", ["status", "fault"] * 3)])
+    s.rebuild(
+        [script(k, "您好", t) for k, t in zip("abcde", ["status", "fault"] * 3, strict=False)]
+    )
     statements: list[str] = []
     s._index.db.set_trace_callback(statements.append)
     assert s.search("您", call_type="fault")[:2] == ["b", "d"]
