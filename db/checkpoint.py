@@ -6,8 +6,8 @@ this machine's disk, far more on a busy laptop disk), on whatever thread committ
 app that is the GUI thread: a ring in a burst of softphone events, a tick, a notes save.
 While a `WalCheckpointer` runs, the app's own connection does not checkpoint; a thread with
 its own connection checkpoints (PASSIVE: it never waits for, nor blocks, a reader or the
-writer) a moment after the log last changed. Stopping it gives the connection its automatic
-checkpoint back.
+writer) a moment after the log last changed, and the log is cut back to 4 MB when it
+restarts. Stopping it gives the connection its automatic checkpoint back.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from db.database import Database
 
 log = logging.getLogger(__name__)
 AUTO_PAGES = 1000  # SQLite's default wal_autocheckpoint, given back on stop
+# A burst of writes grows the log past the automatic checkpoint's ~4 MB (frames written while
+# a checkpoint runs keep it from restarting); when it restarts it is cut back to this.
+KEEP_BYTES = 4 * 1024 * 1024
 INTERVAL_S = 1.0
 
 
@@ -47,6 +50,7 @@ class WalCheckpointer:
             log.warning("WAL checkpoints stay with the app's connection: %s", exc)
             return
         self._db.execute("PRAGMA wal_autocheckpoint = 0")
+        self._db.execute(f"PRAGMA journal_size_limit = {KEEP_BYTES}")
         self._thread = threading.Thread(
             target=self._run, args=(conn,), name="wal-checkpoint", daemon=True
         )

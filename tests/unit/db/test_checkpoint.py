@@ -6,7 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from db.checkpoint import AUTO_PAGES, WalCheckpointer
+from db.checkpoint import AUTO_PAGES, KEEP_BYTES, WalCheckpointer
 from db.connection import connect, transaction
 
 PAGES = 1500  # more than SQLite's automatic checkpoint would let the log grow to
@@ -65,6 +65,25 @@ def test_the_thread_checkpoints_soon_after_the_log_changes(tmp_path: Path) -> No
         assert checkpointer.checkpoints >= 1
         _write_pages(db, 1)  # the writer goes on while the thread checkpoints
         assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 51
+    finally:
+        checkpointer.stop()
+        db.close()
+
+
+def test_a_log_grown_by_a_burst_is_cut_back_when_it_restarts(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    db = connect(path)
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, blob BLOB)")
+    checkpointer = WalCheckpointer(db, path, interval_s=3600)
+    checkpointer.start()
+    wal = path.with_name(path.name + "-wal")
+    try:
+        _write_pages(db, PAGES)
+        assert wal.stat().st_size > KEEP_BYTES
+        frames, copied = _log_frames(path)  # what the thread does after a burst
+        assert frames == copied
+        _write_pages(db, 1)  # the next commit restarts the log from its start
+        assert wal.stat().st_size <= KEEP_BYTES
     finally:
         checkpointer.stop()
         db.close()
