@@ -433,6 +433,15 @@ def _wire_text(app: App) -> None:
     app.hub.changed.connect(repack)
 
 
+def _wire_checkpoints(app: App) -> None:
+    """WAL checkpoints on their own thread: no commit on the GUI thread pays for one."""
+    from db.checkpoint import WalCheckpointer
+
+    checkpoints = WalCheckpointer(app.db, app.paths.db)
+    checkpoints.start()
+    app._closers.append(checkpoints.stop)
+
+
 def _wire_scheduler(app: App) -> None:
     from desktop.ui.reminders.scheduler import ReminderScheduler
 
@@ -740,6 +749,7 @@ WIRING: tuple[tuple[str, Callable[[App], None]], ...] = (
     ("import baresip client", _imports("desktop.services.softphone.baresip_client")),
     ("import softphone bridge", _imports("desktop.ui.softphone_bridge")),
     ("softphone bridge", _wire_softphone_bridge),
+    ("wal checkpoints", _wire_checkpoints),
     ("reminder scheduler", _wire_scheduler),
     ("import reminder alert", _imports("desktop.ui.reminders.alert")),
     ("import tray", _imports("desktop.ui.reminders.tray")),

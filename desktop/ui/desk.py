@@ -126,6 +126,7 @@ class Desk(QObject):
         self._shown_call = ""
         self._stored_name: tuple[str, str, str] = ("", "", "")  # call id, phone, name on file
         self._pending_dials: dict[str, str] = {}  # phone → reminder id, dialled via baresip
+        self._pending_ring: Call | None = None  # the latest ring of the batch being applied
         self.softphone_connected = False
         self.notice = CallNotice(parent=window)
         self.key_filter = CallKeyFilter(window)
@@ -140,6 +141,7 @@ class Desk(QObject):
         v.scripts.copy_requested.connect(self._copied)
         workspace.current_call_changed.connect(self._current_changed)
         softphone.call_event.connect(lambda _event, call: self.call_changed(call))
+        softphone.batch_done.connect(self._show_pending_ring)
         softphone.status_changed.connect(self._softphone_status)
         self._fill_call_menu()
 
@@ -157,33 +159,49 @@ class Desk(QObject):
         return " ".join(p for p in (call.caller_name, number or "无号码") if p)
 
     def call_changed(self, call: Call) -> None:
-        """A softphone event: ring → notice, flash, tray, banner; answered/ended → gone."""
+        """A softphone event: ring → notice, flash, tray, banner; answered/ended → gone.
+
+        Within a batch of events only the batch's last ring is shown, once the batch is
+        applied: one history read, notice and alert per batch, not per ring of a burst."""
         v = self.window.view
         if call.direction == "outgoing":
             self._link_outgoing(call)
             return
         if call.status == "ringing":
-            history = self.screen.caller_history(call.phone, call.id) if call.phone else None
-            badges = []
-            if history is not None and history.open_complaint:
-                badges.append("有未结投诉")
-            elif history is not None and history.repeat_caller:
-                badges.append("回头客")
-            number = mask_number(call.phone) if call.phone else ""
-            self.notice.show_call(call.id, call.caller_name, number, badges)
-            QApplication.alert(self.window, 0)
-            self.notifier.notify("坐席助手：来电", self.who(call))
-            current = self.workspace.current
-            if current is not None and current.id != call.id and current.is_open:
-                v.ring_banner.ring(call.id, self.who(call))
-                # the banner is the inline note here: the status bar alone repeats it
-                self.window.statusBar().showMessage(f"第二路来电：{self.who(call)}", 8000)
+            if self.softphone.in_batch:
+                self._pending_ring = call
+            else:
+                self._show_ring(call)
             return
+        if self._pending_ring is not None and self._pending_ring.id == call.id:
+            self._pending_ring = None  # answered or gone in the same batch: nothing to pop
         self.notice.clear(call.id)
         v.ring_banner.clear(call.id)
         if call.status == "missed":
             minutes = self.missed_delay()
             v.missed_banner.offer(call.id, self.who(call), minutes)
+
+    def _show_pending_ring(self) -> None:
+        call, self._pending_ring = self._pending_ring, None
+        if call is not None:
+            self._show_ring(call)
+
+    def _show_ring(self, call: Call) -> None:
+        history = self.screen.caller_history(call.phone, call.id) if call.phone else None
+        badges = []
+        if history is not None and history.open_complaint:
+            badges.append("有未结投诉")
+        elif history is not None and history.repeat_caller:
+            badges.append("回头客")
+        number = mask_number(call.phone) if call.phone else ""
+        self.notice.show_call(call.id, call.caller_name, number, badges)
+        QApplication.alert(self.window, 0)
+        self.notifier.notify("坐席助手：来电", self.who(call))
+        current = self.workspace.current
+        if current is not None and current.id != call.id and current.is_open:
+            self.window.view.ring_banner.ring(call.id, self.who(call))
+            # the banner is the inline note here: the status bar alone repeats it
+            self.window.statusBar().showMessage(f"第二路来电：{self.who(call)}", 8000)
 
     def _current_changed(self, call: Call | None) -> None:
         v = self.window.view
