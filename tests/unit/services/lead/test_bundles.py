@@ -21,7 +21,7 @@ from desktop.services.lead.bundle import (
     open_bundle,
 )
 from tests.helpers.file_size_limit import with_file_size_limit
-from tests.helpers.lead_env import CALENDAR, AgentDb, agent_db
+from tests.helpers.lead_env import CALENDAR, PACK, AgentDb, agent_db
 
 TABLES = ("calls", "call_intents", "checklist_ticks", "script_uses", "reminders", "audit_log")
 
@@ -247,17 +247,22 @@ def test_a_bulk_merge_leaves_what_the_triggers_would(
 ) -> None:
     """Merges bigger than what is there set the facts triggers, the fill triggers and the
     indexes aside; the calls, ticks and call_facts come out as a row-by-row merge with every
-    trigger at work leaves them: for added calls, an updated call, a new tick of a call
-    already there and a tick unticked before its call was completed."""
+    trigger at work leaves them: for added calls, a call updated, a new tick of a call
+    already there and a tick unticked before its call was completed (three calls)."""
     from db.schema_v7 import FACTS_OF
 
     a, _b, lead = agents
     control = agent_db(tmp_path / "control", "9002", a.clock, "组长二")
     first = a.call(notes="第一通")
     second = a.call("13911112222", "complaint")
+    third = a.call("13911113333", "fault")
     a1 = _export(a, tmp_path / "a1.bundle")
     a.clock.advance(3600)
     a.calls.save_notes(first, "第一通，已补充")
+    a.db.execute(  # a reopened case: what the facts are made of changed
+        "UPDATE calls SET outcome = 'unresolved', updated_at = ? WHERE id = ?",
+        ["2026-03-02T03:00:00.000Z", first],
+    )
     a.db.execute(
         "INSERT INTO checklist_ticks (call_id, step_key, ticked_at) "
         "SELECT id, 'late_step', answered_at FROM calls WHERE id = ?",
@@ -266,7 +271,7 @@ def test_a_bulk_merge_leaves_what_the_triggers_would(
     a.db.execute(
         "UPDATE checklist_ticks SET unticked_at = (SELECT answered_at FROM calls WHERE id = ?) "
         "WHERE rowid = (SELECT min(rowid) FROM checklist_ticks WHERE call_id = ?)",
-        [first, first],
+        [third, third],
     )
     for n in range(4):
         a.call(f"1370000{n:04d}", "order")  # more calls than the lead has: a bulk merge again
@@ -279,12 +284,14 @@ def test_a_bulk_merge_leaves_what_the_triggers_would(
         assert [r.tables for r in reports] == [r.tables for r in expected]
         second_report = reports[1].tables
         assert (second_report["calls"].added, second_report["calls"].updated) == (4, 1)
-        assert (second_report["checklist_ticks"].updated, ) == (1,)
+        assert second_report["checklist_ticks"].updated == 1
         merged = _contents(lead)
         assert merged == _contents(control)
         assert merged["facts"] == lead.db.execute(f"{FACTS_OF} ORDER BY c.id").fetchall()
-        late = [f for f in merged["facts"] if f[1] == second][0]
-        assert "late_step" in late[-1]  # the new tick of a call already there counts
+        facts = {f[1]: f for f in merged["facts"]}
+        assert "late_step" in facts[second][-1]  # the new tick of a call already there counts
+        assert facts[first][10] == 0  # resolved: no longer
+        assert facts[third][-1].count("\x1f") == len(PACK.steps("fault")) - 2  # one unticked
         assert _schema(lead) == _schema(control) == _schema(a)
     finally:
         control.close()
