@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -79,6 +80,13 @@ class TaskRunner(QObject):
         self._serial = 0
         self._pending = 0
         self._closed = False
+        # Held by a thread while it checks `_closed` and posts to the GUI thread, and by
+        # close(): once close() returns, no thread is touching this QObject, so the window
+        # (its parent) may be deleted. Without it a worker descheduled between the check and
+        # the post could emit on a deleted object (a rare segfault at teardown).
+        self._post_lock = threading.Lock()
+        self._gui_thread = threading.get_ident()  # made on the GUI thread
+        self._running: weakref.WeakSet[Progress] = weakref.WeakSet()  # cancelled on close
         self._deliver.connect(self._run_on_gui)
 
     # ---- submitting -----------------------------------------------------------------
@@ -102,9 +110,15 @@ class TaskRunner(QObject):
         return self._submit(fn, on_done, on_progress, key)
 
     def call_on_gui(self, fn: Callable[[], None]) -> None:
-        """Thread-safe: run `fn()` on the GUI thread soon (from I/O threads and workers)."""
-        if not self._closed:
-            self._deliver.emit(fn)
+        """Thread-safe: run `fn()` on the GUI thread soon (from I/O threads and workers);
+        nothing after close()."""
+        if threading.get_ident() == self._gui_thread:
+            if not self._closed:  # close() runs on this thread too: no race
+                self._deliver.emit(fn)  # a direct call: not under the lock
+            return
+        with self._post_lock:
+            if not self._closed:
+                self._deliver.emit(fn)  # queued: only posts an event
 
     @property
     def idle(self) -> bool:
@@ -112,9 +126,13 @@ class TaskRunner(QObject):
             return self._pending == 0
 
     def close(self) -> None:
-        """No callbacks after this; running work finishes on its own (threads are daemons
-        in spirit: nothing waits for them), queued work is dropped."""
-        self._closed = True
+        """No callbacks after this, and no worker touches the runner once it returns (its
+        parent may then be deleted); work with progress is cancelled (an export removes its
+        temporary file), other running work finishes on its own, queued work is dropped."""
+        with self._post_lock:
+            self._closed = True
+        for progress in list(self._running):
+            progress.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # ---- internals ------------------------------------------------------------------
@@ -132,6 +150,7 @@ class TaskRunner(QObject):
                 self._latest[key] = serial
             self._pending += 1
         progress = Progress(self._progress_sink(on_progress) if on_progress else None)
+        self._running.add(progress)
 
         def work() -> Any:
             return fn(progress)

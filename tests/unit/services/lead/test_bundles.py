@@ -218,6 +218,7 @@ def test_a_bundle_holding_a_blob_still_verifies(agents, tmp_path: Path) -> None:
     conn.close()
     with open_bundle(out) as bundle:
         bundle.verify()
+    assert _import(lead, out).tables["calls"].added == 1
 
 
 def _bulk_off(monkeypatch: pytest.MonkeyPatch) -> None:
