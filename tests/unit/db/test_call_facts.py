@@ -9,9 +9,9 @@ from db import call_facts, open_db
 from db.schema_v7 import COLUMNS
 
 
-def _write(db, prefix: str) -> None:
-    """Calls of every kind (handled, missed, ringing) with ticks before and after completion,
-    an untick, and a tick added to an older call."""
+def _write(db, prefix: str, older: str = "") -> None:
+    """Calls of every kind (handled, missed, ringing) with ticks before and after completion
+    and an untick; with `older`, a tick added to one older call and another one reopened."""
     for n, (status, outcome) in enumerate(
         [
             ("completed", "resolved"),
@@ -43,11 +43,13 @@ def _write(db, prefix: str) -> None:
             "(?, 'close', '2026-01-01T00:07:00.000Z', NULL)",
             [call, call, call],
         )
-    db.execute(
-        "INSERT INTO checklist_ticks (call_id, step_key, ticked_at) "
-        "SELECT id, 'late', '2026-01-01T00:01:00.000Z' FROM calls WHERE id LIKE 'a%'"
-    )
-    db.execute("UPDATE calls SET outcome = 'resolved' WHERE id = 'a1'")
+    if older:
+        db.execute(
+            "INSERT INTO checklist_ticks (call_id, step_key, ticked_at) "
+            "VALUES (?, 'late', '2026-01-01T00:01:00.000Z')",
+            [f"{older}0"],
+        )
+        db.execute("UPDATE calls SET outcome = 'resolved' WHERE id = ?", [f"{older}1"])
 
 
 def _facts(db) -> list[tuple]:
@@ -63,7 +65,7 @@ def _schema(db) -> list[tuple]:
 def test_refresh_after_suspended_writes_equals_the_triggers(tmp_path: Path) -> None:
     by_triggers = open_db(tmp_path / "t.sqlite3")
     _write(by_triggers, "a")
-    _write(by_triggers, "b")
+    _write(by_triggers, "b", older="a")
     expected = _facts(by_triggers)
 
     bulk = open_db(tmp_path / "b.sqlite3")
@@ -74,11 +76,13 @@ def test_refresh_after_suspended_writes_equals_the_triggers(tmp_path: Path) -> N
     triggers = call_facts.suspend(bulk.conn)
     assert [name for name, _sql in triggers] == list(call_facts.TRIGGERS)
     assert not any("call_facts" in str(sql) for _n, sql in _schema(bulk))
-    _write(bulk, "b")  # the 'a' calls gain a tick and an update: refreshed by id below
-    call_facts.refresh(bulk.conn, "c.rowid > ? OR c.id LIKE 'a%'", [last])
+    _write(bulk, "b", older="a")  # a0 gains a tick, a1 is reopened: refreshed by id below
+    call_facts.refresh(bulk.conn, "c.rowid > ? OR c.id IN ('a0', 'a1')", [last])
     call_facts.restore(bulk.conn, triggers)
     bulk.execute("COMMIT")
     assert _facts(bulk) == expected and len(expected) == 8
+    facts = {f[1]: f for f in expected}
+    assert "late" in facts["a0"][-1] and facts["a1"][10] == 1  # what the refresh had to redo
     assert _schema(bulk) == schema
     for db in (by_triggers, bulk):
         db.close()
