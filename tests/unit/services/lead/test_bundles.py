@@ -274,8 +274,9 @@ def test_a_bulk_merge_leaves_what_the_triggers_would(
         "WHERE rowid = (SELECT min(rowid) FROM checklist_ticks WHERE call_id = ?)",
         [third, third],
     )
-    for n in range(4):
+    for n in range(3):
         a.call(f"1370000{n:04d}", "order")  # more calls than the lead has: a bulk merge again
+    a.call("13800138000", "inquiry")  # the first caller again within 7 days: a repeat
     a2 = _export(a, tmp_path / "a2.bundle")
     try:
         reports = [_import(lead, bundle) for bundle in (a1, a2)]
