@@ -220,3 +220,43 @@ def test_close_cancels_running_work_with_progress(qtbot) -> None:
     runner.close()
     qtbot.waitUntil(lambda: handle.done, timeout=2000)
     assert stopped == ["cancelled"]
+
+
+def test_a_widget_a_task_holds_is_let_go_on_the_gui_thread(qtbot) -> None:
+    """What a task's closures hold (here a dialog that ran exec(), so Python owns it, as the
+    PIN dialog's hash check holds itself) is released on the GUI thread, even when the worker
+    lets go of its work item last: a widget deleted from a worker thread corrupts its parent's
+    list of children (the segfault seen in hideChildren at a test's teardown)."""
+    import shiboken6
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QDialog, QWidget
+
+    runner = TaskRunner()
+    parent = QWidget()
+    dialog = QDialog(parent)
+    QTimer.singleShot(0, dialog.reject)
+    dialog.exec()
+    assert shiboken6.ownedByPython(dialog)  # exec() hands a dialog back to Python
+    deleted_on: list[int] = []
+    dialog.destroyed.connect(
+        lambda *_: deleted_on.append(threading.get_ident()), Qt.ConnectionType.DirectConnection
+    )
+    gui_done, gui_let_go, watched = threading.Event(), threading.Event(), threading.Event()
+
+    def work(progress: Progress, held=dialog) -> bool:
+        return watched.wait(5)
+
+    handle = runner.run_with_progress(
+        work, lambda f, held=dialog: gui_done.set(), lambda *_a, held=dialog: None
+    )
+    # the worker keeps its work item (and the future) until the GUI thread let go of its own
+    handle.future.add_done_callback(lambda _f: gui_let_go.wait(5))
+    watched.set()
+    del work, dialog
+    qtbot.waitUntil(gui_done.is_set, timeout=5000)
+    del handle
+    qtbot.waitUntil(lambda: bool(deleted_on), timeout=2000)  # while the worker holds on
+    gui_let_go.set()
+    assert deleted_on == [threading.get_ident()]
+    runner.close()
+    parent.deleteLater()
