@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from desktop.core.progress import Cancelled, Progress
 
@@ -93,7 +93,9 @@ class TaskRunner(QObject):
         # a widget the caller's closures keep (a Python-owned dialog deleted from a worker
         # thread corrupts its parent's list of children: a segfault at teardown).
         self._tasks: dict[int, tuple[DoneCallback | None, list[Any], list[Any]]] = {}
-        self._deliver.connect(self._run_on_gui)
+        # queued even from the GUI thread: a task that ends before its submit has returned
+        # (a fast worker, a descheduled GUI thread) still reaches on_done after the submit
+        self._deliver.connect(self._run_on_gui, Qt.ConnectionType.QueuedConnection)
 
     # ---- submitting -----------------------------------------------------------------
     def run_in_background(
@@ -120,7 +122,7 @@ class TaskRunner(QObject):
         nothing after close()."""
         if threading.get_ident() == self._gui_thread:
             if not self._closed:  # close() runs on this thread too: no race
-                self._deliver.emit(fn)  # a direct call: not under the lock
+                self._deliver.emit(fn)
             return
         with self._post_lock:
             if not self._closed:

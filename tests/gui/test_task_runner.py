@@ -260,3 +260,24 @@ def test_a_widget_a_task_holds_is_let_go_on_the_gui_thread(qtbot) -> None:
     assert deleted_on == [threading.get_ident()]
     runner.close()
     parent.deleteLater()
+
+
+def test_on_done_never_runs_inside_the_submit(qtbot, runner: TaskRunner, monkeypatch) -> None:
+    """A worker that finishes before the submit has attached its callback (a descheduled GUI
+    thread on a busy machine) must still deliver on_done later, from the event loop: callers
+    set their "running…" state after the submit returns."""
+    import concurrent.futures
+
+    real_submit = runner._pool.submit
+
+    def submit_and_finish(fn, *args):
+        future = real_submit(fn, *args)
+        concurrent.futures.wait([future])  # done before add_done_callback
+        return future
+
+    monkeypatch.setattr(runner._pool, "submit", submit_and_finish)
+    seen: list[str] = []
+    runner.run_in_background(lambda: 1, lambda f: seen.append("done"))
+    seen.append("submitted")
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    assert seen == ["submitted", "done"]
