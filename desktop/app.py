@@ -491,6 +491,7 @@ def _wire_review(app: App) -> None:
                     app.tasks.run_in_background,
                     window.ui_settings,
                     save_center_url=save_center_url,
+                    run_with_progress=app.tasks.run_with_progress,
                 )
             )
             app._closers.append(source.close)  # runs after the window's close (reversed)

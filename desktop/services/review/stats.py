@@ -435,9 +435,23 @@ def _by_hour_and_day(
 # ---- checklist adherence --------------------------------------------------------------------
 
 
-def _adherence_counts(conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect) -> Counts:
+def _adherence_counts(
+    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect, *, plain: bool = False
+) -> Counts:
     """(agent, intent, step) -> completed calls with that step ticked at completion, and
-    (agent, intent) -> completed calls with every required step ticked at completion."""
+    (agent, intent) -> completed calls with every required step ticked at completion.
+    A dialect with `adherence_counts` (the center's step rollup) answers from it and calls
+    back here (`plain`) for the parts of the period it does not cover."""
+    rollup = None if plain else getattr(dialect, "adherence_counts", None)
+    if rollup is not None:
+        found = rollup(
+            conn,
+            scope,
+            checklists,
+            lambda part: _adherence_counts(conn, part, checklists, dialect, plain=True),
+        )
+        if found is not None:
+            return found
     where, params = scope.where()
     at_completion = (
         "t.ticked_at <= c.completed_at "
@@ -596,8 +610,25 @@ def complaint_cases(
 
 def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period (a completed complaint call not made for a
-    reminder), each with its response and resolution times in seconds (None when not yet)."""
+    reminder), each with its response and resolution times in seconds (None when not yet).
+    A dialect with `complaint_cases` (the center's rollup, center schema 5) answers from its
+    stored figures, which the center computes with `case_figures` below."""
+    rollup = getattr(dialect, "complaint_cases", None)
+    if rollup is not None:
+        found = rollup(conn, scope)
+        if found is not None:
+            return found
     where, params = scope.where()
+    return case_figures(conn, where, params, dialect)
+
+
+def case_figures(
+    conn: Any, where: str, params: Sequence[Any], dialect: Dialect, *, with_call: bool = False
+) -> dict[str, dict[str, Any]]:
+    """The cases among the calls `c` that `where` (with `?` parameters) selects, and their
+    figures; `with_call` adds each case call's stored `started_at` text and `agent` (what the
+    center's rollup keeps beside the figures)."""
+    params = list(params)
     # the period's case calls `c`: each query below walks them once (an index range) and
     # joins what belongs to them, instead of re-running them as an IN list
     opened = (
@@ -606,12 +637,14 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
     )
     q = lambda sql, args: conn.execute(dialect.sql(sql), args).fetchall()  # noqa: E731
     cases: dict[str, dict[str, Any]] = {}
-    for cid, started, ended, completed, outcome in q(
-        "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome FROM calls c "
+    for cid, started, ended, completed, outcome, agent in q(
+        "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome, c.agent FROM calls c "
         f"WHERE {opened}",
         params,
     ):
         cases[cid] = {
+            "started_at": started,
+            "agent": agent,
             "started": parse_iso(started),
             "ended": parse_iso(ended or completed),
             "responses": [],
@@ -662,20 +695,33 @@ def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, di
             "first_response_s": response,
             "resolution_s": resolution,
         }
+        if with_call:
+            out[cid]["started_at"] = case["started_at"]
+            out[cid]["agent"] = case["agent"]
     return out
 
 
 def _complaints(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, Any]:
-    cases = _complaint_cases(conn, scope, dialect)
-    follow_ups = [c for c in cases.values() if not c["first_call_resolved"]]
-    responses = [c["first_response_s"] for c in follow_ups if c["first_response_s"] is not None]
-    resolutions = [c["resolution_s"] for c in cases.values() if c["resolution_s"] is not None]
+    """The period's complaint figures. A dialect with `complaint_totals` (the center's
+    stored cases) gives (cases, followed up, response times, resolution times) directly."""
+    totals = getattr(dialect, "complaint_totals", None)
+    found = totals(conn, scope) if totals is not None else None
+    if found is None:
+        cases = _complaint_cases(conn, scope, dialect)
+        follow_ups = [c for c in cases.values() if not c["first_call_resolved"]]
+        found = (
+            len(cases),
+            len(follow_ups),
+            [c["first_response_s"] for c in follow_ups if c["first_response_s"] is not None],
+            [c["resolution_s"] for c in cases.values() if c["resolution_s"] is not None],
+        )
+    n_cases, n_follow_ups, responses, resolutions = found
     return {
-        "cases": len(cases),
-        "resolved_first_call": len(cases) - len(follow_ups),
-        "followed_up": len(follow_ups),
-        "awaiting_response": len(follow_ups) - len(responses),
-        "unresolved": len(cases) - len(resolutions),
+        "cases": n_cases,
+        "resolved_first_call": n_cases - n_follow_ups,
+        "followed_up": n_follow_ups,
+        "awaiting_response": n_follow_ups - len(responses),
+        "unresolved": n_cases - len(resolutions),
         "first_response_median_s": median(responses),
         "first_response_p90_s": percentile(responses, 0.9),
         "resolution_median_s": median(resolutions),
