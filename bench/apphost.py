@@ -4,9 +4,10 @@
     python -m bench.apphost --child bare [--exit-at-idle]
 
 `app` goes through `desktop.__main__.main`, the code the `callassist` command runs. The only
-instrumentation is a wrapper around `QApplication.exec` that queues a zero timer before the
-loop starts: it fires once the window has been shown and every event queued during start-up
-(layout, paint, the app's own deferred work) has been handled. Then the host prints a READY
+instrumentation is a wrapper around `QApplication.exec` that watches the shown main window
+for its first paint and then queues a zero timer: it fires once the first frame has been
+drawn and every event queued before it has been handled (the app's wiring steps that run
+after the first frame, `desktop.app.WIRING`, are not counted). Then the host prints a READY
 line with the wall-clock time; the parent compares it with its own clock at spawn.
 
 Without --exit-at-idle the host stays up and answers commands on stdin, one per line:
@@ -65,14 +66,39 @@ def _on_idle(exit_at_idle: bool) -> None:
 
 
 def install_idle_probe(on_idle: Callable[[], None]) -> None:
-    """Call `on_idle()` on the first turn of the event loop, once start-up work is done."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    """Call `on_idle()` on the first turn of the event loop after the shown main window's
+    first paint (the first frame), once every event queued before it is handled."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
     original_exec = QApplication.exec
+    fired: list[bool] = []
+
+    def report() -> None:
+        if not fired:
+            fired.append(True)
+            on_idle()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, report)  # behind the paint and what it queued
+            return False
+
+    watcher = FirstPaint()
 
     def exec_then_report() -> int:
-        QTimer.singleShot(0, on_idle)
+        shown = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMainWindow) and w.isVisible()
+        ]
+        if shown:
+            shown[0].installEventFilter(watcher)
+            QTimer.singleShot(10_000, report)  # a window that never paints still reports
+        else:
+            QTimer.singleShot(0, report)
         return original_exec()
 
     QApplication.exec = staticmethod(exec_then_report)  # type: ignore[method-assign]
@@ -87,22 +113,63 @@ def captured_app() -> Any:
 
 
 def capture_app() -> None:
-    """Keep the App that build_app returns, to reach its parts (e.g. its segmenter) later."""
-    import desktop.app
+    """Keep the App that build_app returns, to reach its parts (e.g. its segmenter) later.
 
-    build_app = desktop.app.build_app
+    `desktop.app` is patched when the real entry imports it, not imported here: imported
+    early, its modules would miss what the entry does before importing them (the garbage
+    collector paused, PySide6's source scan skipped, the dataclass code cache), and the
+    timed start-up would not be the real one."""
+    from importlib.machinery import PathFinder
 
-    def build_and_keep(*args: Any, **kwargs: Any) -> Any:
-        _state["app"] = built = build_app(*args, **kwargs)
-        return built
+    def keep(module: Any) -> None:
+        build_app = module.build_app
 
-    desktop.app.build_app = build_and_keep
+        def build_and_keep(*args: Any, **kwargs: Any) -> Any:
+            _state["app"] = built = build_app(*args, **kwargs)
+            return built
+
+        module.build_app = build_and_keep
+
+    class PatchOnImport:
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+            if name != "desktop.app":
+                return None
+            sys.meta_path.remove(self)
+            spec = PathFinder.find_spec(name, path, target)
+            if spec is None or spec.loader is None:
+                return spec
+            loader = spec.loader
+            run_module = loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                run_module(module)
+                keep(module)
+
+            loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    if "desktop.app" in sys.modules:
+        keep(sys.modules["desktop.app"])
+    else:
+        sys.meta_path.insert(0, PatchOnImport())
+
+
+def _wired(timeout: float) -> Any:
+    """The captured App once its wiring after the first frame is done (this is a command
+    thread: the GUI thread wires it on its own loop)."""
+    app = captured_app()
+    deadline = time.monotonic() + timeout
+    while app.wiring.pending and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if app.wiring.pending:
+        raise RuntimeError(f"the app was not wired within {timeout:.0f} s")
+    return app
 
 
 def _text_ready(timeout: float) -> dict[str, Any]:
     """Wait for the app's jieba, then read VmRSS."""
     start = time.perf_counter()
-    if not captured_app().text.segmenter.wait(timeout):
+    if not _wired(timeout).text.segmenter.wait(timeout):
         raise RuntimeError(f"the app's jieba did not finish loading within {timeout:.0f} s")
     waited = time.perf_counter() - start
     time.sleep(0.5)  # let the loading thread's garbage go before reading VmRSS
@@ -116,7 +183,7 @@ def _answer(words: list[str]) -> dict[str, Any]:
         return {"rss_mb": _rss_mb()}
     if words[0] == "background":
         timeout = float(words[1]) if len(words) > 1 else 120.0
-        return {"waited_s": wait_background(captured_app(), timeout)}
+        return {"waited_s": wait_background(_wired(timeout), timeout)}
     if words[0] == "text-ready":
         return _text_ready(float(words[1]) if len(words) > 1 else 60.0)
     raise ValueError(f"unknown command {words[0]!r}")

@@ -93,6 +93,9 @@ def child(args: list[str]) -> Figures:
     calendar = AgentCalendar("Asia/Shanghai")
     now = SystemClock().now()
     pack = load_pack(bundled_pack_dir())  # as the lead's menu exports: checklists, handbook
+    import gc
+
+    gc.freeze()  # what start-up built stays out of full collections, as App.start_background
     out = Figures()
     work = Path(tempfile.mkdtemp(prefix="lead-bench-"))
     try:

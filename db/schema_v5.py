@@ -25,6 +25,7 @@ UID_TABLES = ("call_intents", "checklist_ticks", "script_uses", "audit_log")
 VERSIONED_TABLES = ("calls", "reminders")
 
 NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+UID_SQL = "lower(hex(randomblob(16)))"  # a new row's uid
 
 
 def _next_version(old: str) -> str:
@@ -80,7 +81,7 @@ def apply(db: Database) -> None:
         conn.execute(
             f"""CREATE TRIGGER {table}_uid_insert AFTER INSERT ON {table}
             WHEN NEW.uid IS NULL
-            BEGIN UPDATE {table} SET uid = lower(hex(randomblob(16))) WHERE rowid = NEW.rowid;
+            BEGIN UPDATE {table} SET uid = {UID_SQL} WHERE rowid = NEW.rowid;
             END"""
         )
     conn.execute("CREATE INDEX idx_audit_log_at ON audit_log (at)")

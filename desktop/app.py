@@ -2,65 +2,69 @@
 
 `build_app(data_dir, clock)` is the one in-process entry: tests (and anyone's acceptance
 tests) call it with a temporary data dir and a FakeClock and drive the real window.
+
+Window first, wiring later (issue 16): `build_app` builds what the first frame draws (the
+workspace with today's calls and the pack, the reminders panel, the menus' titles, the status
+bar). The rest (the softphone bridge and its IPC server, the reminder alert, tray and
+scheduler, the desk's keys and ring notices, the text assist, the menus' entries) is wired
+in small steps (`WIRING`). By default they all run before build_app returns, so a caller
+gets everything wired; `deferred=True` (`python -m desktop`) runs them one per turn of the
+event loop once the window has painted, and `App.finish_startup()` runs what is left at once.
+Reaching a part that is not wired yet (`app.softphone`, `app.text` …) wires it first.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
+import importlib
 import logging
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 
 from db import Database, connect, open_db
 from desktop import paths
 from desktop.core.calendar import AgentCalendar
-from desktop.core.calls import Call
 from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, SystemClock
-from desktop.core.reminders import ReminderError
 from desktop.paths import DataDir
 from desktop.services.audit import AuditLog
 from desktop.services.call_screen import CallScreenReader
 from desktop.services.calls import CallService
 from desktop.services.content_service import ContentService
-from desktop.services.demo_data import populate
 from desktop.services.follow_ups import FollowUps
 from desktop.services.notes_keeper import NotesKeeper
-from desktop.services.notes_search import NotesIndexer, classified_calls
 from desktop.services.reminders import ReminderService
 from desktop.services.script_usage import ScriptUsage
 from desktop.services.settings import SettingsStore
-from desktop.services.softphone.events import SoftphoneEvents
-from desktop.services.text_assist import TextAssist
 from desktop.ui.change_hub import ChangeHub
-from desktop.ui.desk import Desk
-from desktop.ui.input_gate import InputGate
 from desktop.ui.main_window import MainWindow
-from desktop.ui.reminders import (
-    Notifier,
-    ReminderAlert,
-    ReminderScheduler,
-    RemindersPanel,
-    connect_reminder_ui,
-    create_notifier,
-)
-from desktop.ui.reminders.scheduler import apscheduler_imported, import_apscheduler
-from desktop.ui.softphone_bridge import SoftphoneBridge
-from desktop.ui.startup import BackgroundStart
+from desktop.ui.reminders.panel import RemindersPanel
+from desktop.ui.startup import DeferredSteps
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.workspace.assist import AssistController
 from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
 
-if TYPE_CHECKING:  # made on first use: start-up never imports them
+if TYPE_CHECKING:  # wired after the first frame, or made on first use
+    from desktop.core.calls import Call
+    from desktop.services.notes_search import NotesIndexer
+    from desktop.services.softphone.events import SoftphoneEvents
+    from desktop.services.text_assist import TextAssist
     from desktop.ui.content_problems import ContentProblemsDialog
+    from desktop.ui.desk import Desk
     from desktop.ui.lead.flows import LeadFlows
     from desktop.ui.lead.pin_dialog import LeadGate
+    from desktop.ui.reminders.alert import ReminderAlert
+    from desktop.ui.reminders.scheduler import ReminderScheduler
+    from desktop.ui.reminders.tray import Notifier
+    from desktop.ui.softphone_bridge import SoftphoneBridge
+    from desktop.ui.startup import BackgroundStart
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,8 @@ BACKGROUND_DELAY_MS = 100
 # (Python's default is 5 ms): with start-up's several workers the GUI thread waited up to
 # 30-50 ms per event otherwise (bench: first_minute_stall_max_ms).
 GUI_SWITCH_INTERVAL_S = 0.001
+# The collector is paused while the start-up work runs, but never longer than this.
+GC_PAUSE_MAX_MS = 15_000
 
 
 @dataclass
@@ -89,25 +95,78 @@ class App:
     calls: CallService
     screen: CallScreenReader
     scripts: ScriptUsage
-    events: SoftphoneEvents
     follow_ups: FollowUps
     window: MainWindow
     workspace: WorkspaceController
-    text: TextAssist
-    notes_index: NotesIndexer
-    softphone: SoftphoneBridge
     reminders: ReminderService
     reminder_panel: RemindersPanel
-    scheduler: ReminderScheduler
-    startup: BackgroundStart
+    wiring: DeferredSteps
+    baresip: str = ""  # the baresip address the bridge connects to ("" = none)
     desk: Desk | None = None
     # `callassist review --db URL|FILE`: what the review shows this session (not saved)
     review_db: str = ""
+    _events: SoftphoneEvents | None = None
+    _softphone: SoftphoneBridge | None = None
+    _text: TextAssist | None = None
+    _notes_index: NotesIndexer | None = None
+    _scheduler: ReminderScheduler | None = None
+    _alert: ReminderAlert | None = None
+    _notifier: Notifier | None = None
+    _startup: BackgroundStart | None = None
     _lead_gate: LeadGate | None = None
     _lead: LeadFlows | None = None
     _closers: list = field(default_factory=list)
     _background_started: bool = False
+    _gc_was_enabled: bool | None = None  # set while start-up work runs with gc paused
     _closed: bool = False
+
+    # ---- parts wired after the first frame (reaching one wires what is left first) -----
+    def finish_startup(self) -> None:
+        """Run every wiring step still waiting, now (idempotent)."""
+        self.wiring.finish()
+
+    def _wired(self, part: object) -> None:
+        if part is None:
+            if threading.current_thread() is not threading.main_thread():
+                # widgets and timers belong to the GUI thread: wait for its wiring instead
+                raise RuntimeError("this part of the app is not wired yet (GUI thread only)")
+            self.finish_startup()
+
+    @property
+    def events(self) -> SoftphoneEvents:
+        self._wired(self._events)
+        assert self._events is not None
+        return self._events
+
+    @property
+    def softphone(self) -> SoftphoneBridge:
+        self._wired(self._softphone)
+        assert self._softphone is not None
+        return self._softphone
+
+    @property
+    def text(self) -> TextAssist:
+        self._wired(self._text)
+        assert self._text is not None
+        return self._text
+
+    @property
+    def notes_index(self) -> NotesIndexer:
+        self._wired(self._notes_index)
+        assert self._notes_index is not None
+        return self._notes_index
+
+    @property
+    def scheduler(self) -> ReminderScheduler:
+        self._wired(self._scheduler)
+        assert self._scheduler is not None
+        return self._scheduler
+
+    @property
+    def startup(self) -> BackgroundStart:
+        self._wired(self._startup)
+        assert self._startup is not None
+        return self._startup
 
     @property
     def lead_gate(self) -> LeadGate:
@@ -136,21 +195,43 @@ class App:
         """Start the work the window does not wait for: the reminder scheduler, jieba, the
         script index, the notes index backfill, learning from past calls. Each part runs on
         its own through the task runner (a locked database delays only that part, retried
-        with back-off). build_app schedules it just after the window is up; calling it
-        earlier (tests, --selftest) is fine, and it runs once."""
+        with back-off). The wiring schedules it just after the window is up; calling it
+        earlier (tests, --selftest) wires what is left first, and it runs once."""
         if self._background_started or self._closed:
             return
+        self.finish_startup()
         self._background_started = True
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         # What start-up built (modules, widgets, the pack) lives as long as the app: keep the
         # collector from rescanning it, a 25-35 ms pause each full collection otherwise.
-        # desktop.run paused the collector for start-up; from here it runs as usual.
+        # The collector stays paused while the start-up work runs (desktop.run paused it for
+        # the first frame): that work makes a million lasting objects (jieba's dictionary,
+        # the indexes) and little garbage, and collections rescanning them paused clicks
+        # and keystrokes 10-75 ms. Once the work is done (or GC_PAUSE_MAX_MS passed), what
+        # it made is frozen too and the collector runs as usual.
         gc.freeze()
-        gc.enable()
-        gate = InputGate(lambda: self.background_done, self.window)  # work waits for the agent
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()
+        QTimer.singleShot(GC_PAUSE_MAX_MS, self.window, self._resume_gc)
+        from desktop.ui.input_gate import InputGate
+
+        gate = InputGate(self._background_over, self.window)  # work waits for the agent
         gate.install()
         self._closers.append(gate.remove)
+        self._closers.append(self._resume_gc)
         self.startup.start()
+
+    def _background_over(self) -> bool:
+        done = self.background_done
+        if done:
+            self._resume_gc()
+        return done
+
+    def _resume_gc(self) -> None:
+        if self._gc_was_enabled is not None:
+            gc.freeze()  # what the start-up work made lives as long as the app
+            gc.enable()
+            self._gc_was_enabled = None
 
     def wait_background(self, timeout: float = 120.0) -> bool:
         """Spin the event loop until the start-up work is done (tests, self-test, bench)."""
@@ -165,23 +246,27 @@ class App:
     @property
     def background_done(self) -> bool:
         """Every start-up part ran and what it started (index, learning, backfill) is done."""
+        if self.wiring.pending or self._text is None or self._notes_index is None:
+            return False
         return (
             self.startup.done
-            and self.text.search_ready.is_set()
-            and self.text.history_learned.is_set()
-            and self.notes_index.idle.is_set()
+            and self._text.search_ready.is_set()
+            and self._text.history_learned.is_set()
+            and self._notes_index.idle.is_set()
             and self.tasks.idle
         )
 
     def close(self) -> None:
         self._closed = True  # a start_background still queued must not run on a closed app
+        self.wiring.close()  # wiring steps not run yet never will
         self.window.view.notes.flush()
         if not self.workspace.retry_notes():  # a last try; what fails stays in the side file
             log.warning(
                 "closing with notes not in the database; they are kept in %s",
                 self.paths.notes_rescue,
             )
-        self.startup.close()
+        if self._startup is not None:
+            self._startup.close()
         for closer in reversed(self._closers):
             try:
                 closer()
@@ -198,11 +283,19 @@ class App:
 
 
 def build_app(
-    data_dir: Path, clock: Clock | None = None, *, demo: bool = False, baresip: str | None = None
+    data_dir: Path,
+    clock: Clock | None = None,
+    *,
+    demo: bool = False,
+    baresip: str | None = None,
+    deferred: bool = False,
 ) -> App:
     """Build the whole app against `data_dir` (created if missing). Needs a QApplication.
 
     `baresip` ("HOST:PORT") overrides the setting; "" turns the baresip bridge off.
+    `deferred`: return once the first frame's parts exist and wire the rest on the event
+    loop after the window's first paint (see the module's docstring); by default everything
+    is wired on return.
 
     Raises db.StorageError when the database cannot be used; nothing is created over a bad file.
     """
@@ -221,12 +314,13 @@ def build_app(
         calls = CallService(db, clock, audit, lambda: content.pack, agent=agent, bus=bus)
         screen = CallScreenReader(db, calls, lambda: content.pack)
         scripts = ScriptUsage(db, clock, agent)
-        events = SoftphoneEvents(db, calls, clock)
         reminders = ReminderService(
             db, clock, audit, settings, lambda: content.pack.reminder_rules, bus
         )
         follow_ups = FollowUps(db, calls, reminders, audit)
         if demo and db.execute("SELECT count(*) FROM calls").fetchone()[0] == 0:
+            from desktop.services.demo_data import populate
+
             populate(db, content.pack, clock.now())
         ui_settings = QSettings(str(where.window_state), QSettings.Format.IniFormat)
         view = WorkspaceView(clock.now)
@@ -238,16 +332,9 @@ def build_app(
         workspace = WorkspaceController(
             view, calls, screen, scripts, follow_ups, settings, lambda: content.pack, hub, notes
         )
-        text = TextAssist(where.cache, content.pack)
-        AssistController(workspace, text, scripts)
-        notes_index = NotesIndexer(where.db, text.segmenter, tasks.run_in_background)
         reminder_panel = RemindersPanel(reminders, clock, settings, hub=hub)
         window.add_side_panel(reminder_panel)
-        scheduler = ReminderScheduler(reminders, clock, window, hub=hub)
-        softphone = SoftphoneBridge(
-            data_dir, events, settings.current.baresip if baresip is None else baresip, clock
-        )
-        startup = BackgroundStart(tasks, window)
+        wiring = DeferredSteps(window)
     except BaseException:
         db.close()
         raise
@@ -265,55 +352,120 @@ def build_app(
         calls,
         screen,
         scripts,
-        events,
         follow_ups,
         window,
         workspace,
-        text,
-        notes_index,
-        softphone,
         reminders,
         reminder_panel,
-        scheduler,
-        startup,
+        wiring,
+        baresip=settings.current.baresip if baresip is None else baresip,
     )
     workspace.message.connect(window.show_message)
-    workspace.call_completed.connect(lambda done: notes_index.enqueue(done.call.id))
     app._closers.append(view.call_bar.stop)
-    app._closers.append(notes_index.stop)
-
-    def repack(changes: OpChanges, _origin: object) -> None:
-        if changes.content:
-            text.set_pack(content.pack)
-
-    hub.changed.connect(repack)
-    _plan_background(app)
-    _wire_softphone(app)
-    alert, notifier = _wire_reminders(app)
-    _wire_desk(app, alert, notifier)
-    _wire_lead(app)
-    _wire_tools(app)
-    softphone.start()
+    # the menu bar's titles are all there in the first frame; the entries are wired later
+    window.lead_menu = window.menuBar().addMenu("组长(&L)")  # type: ignore[attr-defined]
     window.status_db.setText(f"数据：{where.db.name}")
     for notice in notices:
         log.warning("%s", notice)
         window.show_message(notice)
     _show_content_status(app)
-    QTimer.singleShot(BACKGROUND_DELAY_MS, app.start_background)
+    for name, step in WIRING:
+        wiring.add(name, functools.partial(step, app))
+    wiring.add("background", lambda: QTimer.singleShot(BACKGROUND_DELAY_MS, app.start_background))
+    if deferred:
+        wiring.start_after_paint(window)
+    else:
+        wiring.finish()
     return app
+
+
+def _wire_softphone_bridge(app: App) -> None:
+    """The bridge from the hook's spool, the IPC poke and baresip to the workspace (not
+    started yet: the desk listens to its events first)."""
+    from desktop.services.softphone.events import SoftphoneEvents
+    from desktop.ui.softphone_bridge import SoftphoneBridge
+
+    app._events = SoftphoneEvents(app.db, app.calls, app.clock)
+    bridge = SoftphoneBridge(app.data_dir, app._events, app.baresip, app.clock)
+    app._softphone = bridge
+    view = app.window.view
+    bridge.call_event.connect(lambda _event, call: app.workspace.apply_call_event(call))
+    bridge.status_changed.connect(app.window.status_softphone.setText)
+    bridge.raise_requested.connect(app.window.bring_to_front)
+    bridge.problem.connect(app.window.show_message)
+
+    def to_baresip(command: str) -> None:
+        current = app.workspace.current
+        if current is not None and current.source == "baresip":
+            bridge.send(command)
+
+    view.call_bar.answer_requested.connect(lambda: to_baresip("accept"))
+    view.call_bar.end_requested.connect(lambda: to_baresip("hangup"))
+    app._closers.append(bridge.stop)
+
+
+def _start_softphone(app: App) -> None:
+    """IPC server up, then the events spooled while the app was starting (a call that rang
+    before this is drained now, not lost: the hook spools every event first)."""
+    assert app._softphone is not None
+    app._softphone.start()
+
+
+def _wire_text(app: App) -> None:
+    """The text assist (intent suggestions, phrase checks, script search) and the notes
+    index; jieba and the indexes load in the start-up background work."""
+    from desktop.services.notes_search import NotesIndexer
+    from desktop.services.text_assist import TextAssist
+    from desktop.ui.workspace.assist import AssistController
+
+    text = TextAssist(app.paths.cache, app.content.pack)
+    app._text = text
+    AssistController(app.workspace, text, app.scripts)
+    notes_index = NotesIndexer(app.paths.db, text.segmenter, app.tasks.run_in_background)
+    app._notes_index = notes_index
+    app.workspace.call_completed.connect(lambda done: notes_index.enqueue(done.call.id))
+    app._closers.append(notes_index.stop)
+
+    def repack(changes: OpChanges, _origin: object) -> None:
+        if changes.content:
+            text.set_pack(app.content.pack)
+
+    app.hub.changed.connect(repack)
+
+
+def _wire_checkpoints(app: App) -> None:
+    """WAL checkpoints on their own thread: no commit on the GUI thread pays for one."""
+    from db.checkpoint import WalCheckpointer
+
+    checkpoints = WalCheckpointer(app.db, app.paths.db)
+    checkpoints.start()
+    app._closers.append(checkpoints.stop)
+
+
+def _wire_scheduler(app: App) -> None:
+    from desktop.ui.reminders.scheduler import ReminderScheduler
+
+    app._scheduler = ReminderScheduler(app.reminders, app.clock, app.window, hub=app.hub)
+    app._closers.append(app._scheduler.stop)
 
 
 def _plan_background(app: App) -> None:
     """The start-up parts and what each waits for; each one retries on its own."""
-    startup, text = app.startup, app.text
+    from desktop.services.notes_search import classified_calls
+    from desktop.ui.reminders.scheduler import apscheduler_imported, import_apscheduler
+    from desktop.ui.startup import BackgroundStart
+
+    startup = BackgroundStart(app.tasks, app.window)
+    app._startup = startup
+    text, scheduler, notes_index = app.text, app.scheduler, app.notes_index
     # Imports the first frame does not need, on a worker: APScheduler for the scheduler.
     # sqlite-utils is not imported at all: the running app writes plain SQL (db.Database);
     # only a new database's schema and the demo data use its table helpers.
     if apscheduler_imported():  # a second app in this process (tests): start it at once
-        startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True)
+        startup.add("scheduler", "提醒", scheduler.start, on_gui=True)
     else:
         startup.add("apscheduler", "提醒", import_apscheduler)
-        startup.add("scheduler", "提醒", app.scheduler.start, on_gui=True, after="apscheduler")
+        startup.add("scheduler", "提醒", scheduler.start, on_gui=True, after="apscheduler")
     startup.add(
         "script_index", "话术搜索", lambda: text.attach(app.tasks.run_in_background), on_gui=True
     )
@@ -325,7 +477,7 @@ def _plan_background(app: App) -> None:
         after="jieba",
         then=text.learn_from,
     )
-    startup.add("notes_index", "记录索引", app.notes_index.start, on_gui=True, after="jieba")
+    startup.add("notes_index", "记录索引", notes_index.start, on_gui=True, after="jieba")
     startup.add("retention", "数据保留清理", lambda: _purge_at_start(app))
     startup.status.connect(app.window.show_background_status)
 
@@ -345,28 +497,17 @@ def _purge_at_start(app: App) -> str:
     return result.message
 
 
-def _wire_softphone(app: App) -> None:
-    bridge, view = app.softphone, app.window.view
-    bridge.call_event.connect(lambda _event, call: app.workspace.apply_call_event(call))
-    bridge.status_changed.connect(app.window.status_softphone.setText)
-    bridge.raise_requested.connect(app.window.bring_to_front)
-    bridge.problem.connect(app.window.show_message)
-
-    def to_baresip(command: str) -> None:
-        current = app.workspace.current
-        if current is not None and current.source == "baresip":
-            bridge.send(command)
-
-    view.call_bar.answer_requested.connect(lambda: to_baresip("accept"))
-    view.call_bar.end_requested.connect(lambda: to_baresip("hangup"))
-    app._closers.append(bridge.stop)
-
-
-def _wire_reminders(app: App) -> tuple[ReminderAlert, Notifier]:
+def _wire_reminders(app: App) -> None:
     """Reminders on screen; "call back now" is one use case in FollowUps."""
+    from desktop.core.reminders import ReminderError
+    from desktop.ui.reminders import connect_reminder_ui
+    from desktop.ui.reminders.alert import ReminderAlert
+    from desktop.ui.reminders.tray import create_notifier
+
     reminders, panel, workspace = app.reminders, app.reminder_panel, app.workspace
     alert = ReminderAlert(reminders, app.clock, app.settings, app.window, hub=app.hub)
     notifier = create_notifier(parent=app.window)
+    app._alert, app._notifier = alert, notifier
     connect_reminder_ui(app.scheduler, panel, alert, notifier, reminders, app.clock, app.settings)
 
     def call_back(reminder_id: str) -> None:
@@ -392,12 +533,13 @@ def _wire_reminders(app: App) -> tuple[ReminderAlert, Notifier]:
     panel.open_call_requested.connect(workspace.switch_to)
     workspace.current_call_changed.connect(current_changed)
     current_changed(workspace.current)
-    app._closers.append(app.scheduler.stop)
-    return alert, notifier
 
 
-def _wire_desk(app: App, alert: ReminderAlert, notifier: Notifier) -> None:
+def _wire_desk(app: App) -> None:
     """Keys from any field, the call notice, second rings, missed-call callbacks."""
+    from desktop.ui.desk import Desk
+
+    assert app._alert is not None and app._notifier is not None
     app.desk = Desk(
         app.window,
         app.workspace,
@@ -406,13 +548,15 @@ def _wire_desk(app: App, alert: ReminderAlert, notifier: Notifier) -> None:
         app.follow_ups,
         app.settings,
         app.softphone,
-        notifier,
-        forget_alert=alert.forget,
+        app._notifier,
+        forget_alert=app._alert.forget,
     )
     app._closers.append(app.desk.close)
 
 
 def _wire_tools(app: App) -> None:
+    from PySide6.QtGui import QAction, QKeySequence
+
     window = app.window
 
     def open_settings() -> None:
@@ -445,8 +589,6 @@ def _wire_tools(app: App) -> None:
     window.tools_menu.addAction(problems_action)
     window.status_problems.clicked.connect(lambda: show_content_problems(app))
 
-    _wire_review(app)
-
 
 def show_content_problems(app: App) -> ContentProblemsDialog:
     """The pack's problems as a table (file, key, what is wrong), not only a tooltip."""
@@ -459,6 +601,8 @@ def show_content_problems(app: App) -> ContentProblemsDialog:
 
 def _wire_review(app: App) -> None:
     """组长复盘 (Ctrl+Shift+L): built on first use, so start-up never imports the review."""
+    from PySide6.QtGui import QAction, QKeySequence
+
     window = app.window
     opened: list = []
 
@@ -491,6 +635,7 @@ def _wire_review(app: App) -> None:
                     app.tasks.run_in_background,
                     window.ui_settings,
                     save_center_url=save_center_url,
+                    run_with_progress=app.tasks.run_with_progress,
                 )
             )
             app._closers.append(source.close)  # runs after the window's close (reversed)
@@ -512,9 +657,11 @@ def _wire_review(app: App) -> None:
 def _wire_lead(app: App) -> None:
     """The lead's menu; its flows and the PIN gate are made when first used (App.lead,
     App.lead_gate; `window.lead_gate` for require_lead)."""
+    from PySide6.QtGui import QAction
+
     window = app.window
     window.lead_gate_source = lambda: app.lead_gate
-    menu = window.menuBar().addMenu("组长(&L)")
+    menu = window.lead_menu  # type: ignore[attr-defined]  # made with the first frame
     entries = (
         ("导出通话记录…", lambda: app.lead.export_calls(window)),
         ("导出统计…", lambda: app.lead.export_stats(window)),
@@ -535,7 +682,6 @@ def _wire_lead(app: App) -> None:
         action = QAction(text, window)
         action.triggered.connect(slot)
         menu.addAction(action)
-    window.lead_menu = menu  # type: ignore[attr-defined]
 
 
 def _make_lead_flows(app: App) -> LeadFlows:
@@ -579,3 +725,54 @@ def _show_content_status(app: App) -> None:
     if not problems:
         label.setText(f"内容包 v{pack.version}：{len(pack.scripts)} 条话术")
         label.setToolTip((app.content.source and str(app.content.source)) or "")
+
+
+def _imports(*modules: str) -> Callable[[App], None]:
+    """A step that only imports: the modules a wiring step needs, each group in its own
+    turn of the loop (a module's body, its dataclasses and regexes are most of a step)."""
+
+    def step(_app: App) -> None:
+        for module in modules:
+            importlib.import_module(module)
+
+    return step
+
+
+# What build_app wires after the first frame, in this order, each step a few ms (measured
+# in bench first_minute's notes): the bridge's events reach the desk before the bridge
+# starts draining the spool; a part's modules are imported a step ahead of it.
+WIRING: tuple[tuple[str, Callable[[App], None]], ...] = (
+    ("import call events", _imports("uuid", "desktop.services.softphone.events")),
+    ("import ipc", _imports("desktop.instance.ipc", "desktop.services.softphone.spool")),
+    ("import baresip events", _imports("desktop.core.softphone.baresip_events")),
+    ("import sockets", _imports("socket", "selectors")),
+    ("import baresip client", _imports("desktop.services.softphone.baresip_client")),
+    ("import softphone bridge", _imports("desktop.ui.softphone_bridge")),
+    ("softphone bridge", _wire_softphone_bridge),
+    ("wal checkpoints", _wire_checkpoints),
+    ("reminder scheduler", _wire_scheduler),
+    ("import reminder alert", _imports("desktop.ui.reminders.alert")),
+    ("import tray", _imports("desktop.ui.reminders.tray")),
+    ("reminder alert", _wire_reminders),
+    ("import call notice", _imports("desktop.ui.call_notice")),
+    ("import desk", _imports("desktop.ui.desk")),
+    ("desk", _wire_desk),
+    ("import multiprocessing", _imports("multiprocessing", "multiprocessing.process")),
+    ("import multiprocessing reduction", _imports("multiprocessing.reduction")),
+    ("import multiprocessing util", _imports("multiprocessing.util")),
+    ("import ipc server", _imports("multiprocessing.connection")),
+    ("softphone start", _start_softphone),
+    ("import segmenter", _imports("desktop.core.text.segmenter")),
+    ("import script search", _imports("desktop.services.script_search")),
+    ("import complaint signals", _imports("desktop.core.text.signals")),
+    ("import text assist", _imports("desktop.services.text_assist")),
+    ("import assist bar", _imports("desktop.ui.workspace.assist_bar")),
+    ("import assist", _imports("desktop.ui.workspace.assist")),
+    ("import notes search", _imports("desktop.services.notes_search")),
+    ("text assist", _wire_text),
+    ("tools menu", _wire_tools),
+    ("review", _wire_review),
+    ("lead menu", _wire_lead),
+    ("import start-up parts", _imports("desktop.ui.input_gate")),
+    ("background plan", _plan_background),
+)

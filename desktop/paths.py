@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_DIR_NAME = "callassist"
 DB_FILE_NAME = "callassist.sqlite3"
@@ -40,10 +40,12 @@ def content_pack_dir(locale: str = "zh_CN") -> Path:
     return resources_dir() / "content" / locale
 
 
-@dataclass(frozen=True, slots=True)
-class DataDir:
+class DataDir(NamedTuple):
     """Every path in the agent's data directory, named once. Files there are private to the
-    user (the directory 0700, files 0600 on POSIX)."""
+    user (the directory 0700, files 0600 on POSIX).
+
+    A NamedTuple, not a dataclass: the softphone hook imports this, and `dataclasses`
+    (which imports `inspect`) was a sixth of the hook's start (issue 16)."""
 
     root: Path
 

@@ -5,8 +5,7 @@ The workspace reacts to these the same way whatever produced them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 EventKind = Literal["incoming", "outgoing", "answered", "ended", "missed"]
 EVENT_KINDS: tuple[str, ...] = ("incoming", "outgoing", "answered", "ended", "missed")
@@ -20,8 +19,11 @@ EVENT_KIND_HELP: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CallEvent:
+class CallEvent(NamedTuple):
+    """One event (immutable; `event._replace(...)` makes a changed copy). A NamedTuple, not
+    a dataclass: the hook imports it, and `dataclasses` (which imports `inspect`) was a
+    sixth of the hook's start (issue 16)."""
+
     kind: EventKind
     number: str = ""  # normalised digits (and a leading + when international); "" if unknown
     name: str = ""  # caller display name, if the softphone knows it
@@ -68,8 +70,7 @@ def clean_event(event: CallEvent) -> CallEvent:
     def fit(value: str, limit: int) -> str:
         return repair_text(value)[:limit]
 
-    cleaned = replace(
-        event,
+    cleaned = event._replace(
         number=fit(event.number, MAX_NUMBER),
         name=fit(event.name, MAX_NAME),
         call_id=fit(event.call_id, MAX_ID),

@@ -5,6 +5,11 @@ pipe on Windows; never a TCP port. Both ends prove they know ``DataDir.ipc_key``
 0600) through its HMAC handshake. Messages travel as JSON bytes, never pickles, so even a
 client that knows the key cannot make the app run code.
 
+The client on POSIX (the softphone hook, every call event) speaks that same wire protocol
+over a plain socket (`_UnixClient`): length-prefixed frames and the mutual HMAC challenge,
+so it needs neither `multiprocessing` nor `threading` (a third of the hook's start,
+issue 16). The server is `multiprocessing.connection`'s Listener as before.
+
 Where the app listens is decided when it starts and written to ``DataDir.ipc_address``
 (0600, in the 0700 ``DataDir.socket_dir``), so nobody can claim the address first:
 - the socket in ``socket_dir`` when that path is short enough for ``sun_path``;
@@ -19,28 +24,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
-import socket
 import stat
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing import AuthenticationError
-from multiprocessing.connection import (
-    Client,
-    Connection,
-    Listener,
-    answer_challenge,
-    deliver_challenge,
-)
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.instance.platform import CURRENT, Platform
+from desktop.lazy_log import LazyLogger
 from desktop.paths import DataDir
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # imported where the server (or a Windows client) needs them
+    from multiprocessing.connection import Connection, Listener
+
+log = LazyLogger(__name__)  # the hook imports this module: no logging until needed
 
 OPS = ("events", "raise")
 _MAX_MESSAGE = 4096
@@ -221,6 +220,8 @@ class IpcServer:
 
     def start(self) -> bool:
         """Listen and serve on a daemon thread; False (logged) when that is impossible."""
+        from multiprocessing.connection import Listener
+
         try:
             self._authkey = load_or_create_authkey(self._layout.root)
             address, family = choose_address(self._layout, self._platform)
@@ -248,6 +249,8 @@ class IpcServer:
     def stop(self, timeout: float = 2.0) -> None:
         if self._listener is None or self.address is None:
             return
+        from multiprocessing.connection import Client
+
         self._stopping.set()
         with contextlib.suppress(OSError):
             Client(self.address[0], family=self.address[1]).close()  # wake accept()
@@ -297,6 +300,9 @@ class IpcServer:
             self._slots.release()
 
     def _answer(self, conn: Connection, timed: _Deadline, watchdog: threading.Timer) -> None:
+        from multiprocessing import AuthenticationError
+        from multiprocessing.connection import answer_challenge, deliver_challenge
+
         try:
             deliver_challenge(timed, self._authkey)  # type: ignore[arg-type]
             answer_challenge(timed, self._authkey)  # type: ignore[arg-type]
@@ -328,6 +334,8 @@ class IpcServer:
 
 def _shut(conn: Connection) -> None:
     """Wake a read blocked past the deadline (a client that sent half a message)."""
+    import socket
+
     with contextlib.suppress(OSError, ValueError):
         sock = socket.socket(fileno=os.dup(conn.fileno()))
         try:
@@ -346,23 +354,154 @@ class IpcClient:
         if target is None or key is None:
             return False
         address, family = target
-        if family == "AF_UNIX" and not os.path.exists(address):
-            return False
+        if family == "AF_UNIX":
+            if not os.path.exists(address):
+                return False
+            return _UnixClient.send(address, key, message, timeout)
+        return _send_with_multiprocessing(address, family, key, message, timeout)
+
+
+def _send_with_multiprocessing(
+    address: str, family: str, key: bytes, message: dict[str, Any], timeout: float
+) -> bool:
+    """A named pipe (Windows): multiprocessing.connection's Client, on a thread, since it
+    has no timeout of its own and a hung app must not hang the softphone hook."""
+    from multiprocessing import AuthenticationError
+    from multiprocessing.connection import Client
+
+    deadline = time.monotonic() + timeout
+    answer: list[bool] = []
+
+    def talk() -> None:
+        try:
+            with Client(address, family=family, authkey=key) as conn:
+                conn.send_bytes(json.dumps(message).encode())
+                if conn.poll(max(0.0, deadline - time.monotonic())):
+                    reply = json.loads(conn.recv_bytes(_MAX_MESSAGE))
+                    answer.append(isinstance(reply, dict) and reply.get("ok") is True)
+        except (OSError, EOFError, ValueError, AuthenticationError):
+            pass
+
+    worker = threading.Thread(target=talk, name="callassist-ipc-send", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return bool(answer) and answer[0]
+
+
+# multiprocessing.connection's handshake (Python 3.11; 3.12+ servers still take it): the
+# server sends CHALLENGE + random bytes, the client answers the HMAC of those bytes; then
+# the client challenges the server the same way; WELCOME or FAILURE ends each half.
+_CHALLENGE = b"#CHALLENGE#"
+_WELCOME = b"#WELCOME#"
+_FAILURE = b"#FAILURE#"
+_CHALLENGE_BYTES = 20
+
+
+_DIGESTS = ("md5", "sha256", "sha384", "sha3_256", "sha3_384")  # what 3.12+ may name
+
+
+def _digest_named(salt: bytes) -> str:
+    """The digest a 3.12+ challenge names ("{sha256}…"), or "" for a legacy one (3.11:
+    random bytes, which may begin with "{" by chance: only a known name counts)."""
+    if salt.startswith(b"{"):
+        end = salt.find(b"}", 1, 22)
+        if end > 0 and salt[1:end].decode("ascii", "replace") in _DIGESTS:
+            return salt[1:end].decode("ascii")
+    return ""
+
+
+def _hmac(key: bytes, message: bytes, digest: str) -> bytes:
+    try:
+        from _hashlib import hmac_digest  # what hmac.digest uses, without importing hashlib
+    except ImportError:
+        import hmac
+
+        return hmac.digest(key, message, digest)
+    return hmac_digest(key, message, digest)
+
+
+def _same(a: bytes, b: bytes) -> bool:
+    try:
+        from _hashlib import compare_digest
+    except ImportError:
+        from hmac import compare_digest
+    return compare_digest(a, b)
+
+
+class _UnixClient:
+    """multiprocessing.connection.Client's wire format on a plain AF_UNIX socket: each
+    frame is a 4-byte big-endian length and the bytes (the server's recv_bytes)."""
+
+    def __init__(self, sock: Any, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    @classmethod
+    def send(cls, address: str, key: bytes, message: dict[str, Any], timeout: float) -> bool:
+        import _socket  # `socket` (its enums, selectors) is more than the hook needs
+
         deadline = time.monotonic() + timeout
-        answer: list[bool] = []
+        sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
+            client = cls(sock, deadline)
+            sock.settimeout(timeout)
+            sock.connect(address)
+            client._answer_challenge(key)
+            client._deliver_challenge(key)
+            client._frame(json.dumps(message).encode())
+            reply = json.loads(client._read_frame())
+            return isinstance(reply, dict) and reply.get("ok") is True
+        except (OSError, EOFError, ValueError):  # refused, timed out, wrong key, garbage
+            return False
+        finally:
+            sock.close()
 
-        def talk() -> None:
-            try:
-                with Client(address, family=family, authkey=key) as conn:
-                    conn.send_bytes(json.dumps(message).encode())
-                    if conn.poll(max(0.0, deadline - time.monotonic())):
-                        reply = json.loads(conn.recv_bytes(_MAX_MESSAGE))
-                        answer.append(isinstance(reply, dict) and reply.get("ok") is True)
-            except (OSError, EOFError, ValueError, AuthenticationError):
-                pass
+    def _answer_challenge(self, key: bytes) -> None:
+        challenge = self._read_frame()
+        if not challenge.startswith(_CHALLENGE):
+            raise ValueError("not an IPC challenge")
+        salt = challenge[len(_CHALLENGE) :]
+        name = _digest_named(salt)
+        if name:  # Python 3.12+: "{digest}" names the hash, taken over the whole salt
+            response = b"{%s}%s" % (name.encode("ascii"), _hmac(key, salt, name))
+        else:
+            response = _hmac(key, salt, "md5")
+        self._frame(response)
+        if self._read_frame() != _WELCOME:
+            raise ValueError("the app refused the IPC key")
 
-        # Client() has no timeout of its own; a hung app must not hang the softphone hook.
-        worker = threading.Thread(target=talk, name="callassist-ipc-send", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        return bool(answer) and answer[0]
+    def _deliver_challenge(self, key: bytes) -> None:
+        salt = os.urandom(_CHALLENGE_BYTES)
+        self._frame(_CHALLENGE + salt)
+        response = self._read_frame()
+        if not _same(response, _hmac(key, salt, "md5")):
+            self._frame(_FAILURE)
+            raise ValueError("the IPC server does not know the key")
+        self._frame(_WELCOME)
+
+    def _frame(self, data: bytes) -> None:
+        self._tick()
+        self._sock.sendall(len(data).to_bytes(4, "big", signed=True) + data)
+
+    def _read_frame(self) -> bytes:
+        size = int.from_bytes(self._read(4), "big", signed=True)
+        if not 0 <= size <= _MAX_MESSAGE:
+            raise ValueError("IPC frame too big")
+        return self._read(size)
+
+    def _read(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            self._tick()
+            chunk = self._sock.recv(size - len(data))
+            if not chunk:
+                raise EOFError("the app closed the IPC connection")
+            data += chunk
+        return data
+
+    def _tick(self) -> None:
+        """Each socket call may wait only for what is left of the client's whole budget."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the app did not answer in time")
+        self._sock.settimeout(left)

@@ -8,16 +8,14 @@ One small value object, so tests on Linux can select the Windows branch (``Platf
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # subprocess's Windows-only constants, spelled out so the Windows branch is testable here.
 DETACHED_PROCESS = 0x00000008
 CREATE_NEW_PROCESS_GROUP = 0x00000200
 
 
-@dataclass(frozen=True, slots=True)
-class Platform:
+class Platform(NamedTuple):  # not a dataclass: the hook imports it (see desktop.paths)
     name: str  # sys.platform: "win32", "linux", "darwin"
 
     @property

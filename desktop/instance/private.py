@@ -6,14 +6,14 @@ The process umask makes new files private; ``make_private`` repairs what an olde
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 from pathlib import Path
 
 from desktop.instance.platform import CURRENT, Platform
+from desktop.lazy_log import LazyLogger
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)  # the hook imports this: no logging until something is said
 
 PRIVATE_UMASK = 0o077
 DIR_MODE = 0o700

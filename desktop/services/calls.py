@@ -9,7 +9,6 @@ script usage in `script_usage`.
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -26,6 +25,7 @@ from desktop.core.calls import (
 from desktop.core.changes import ChangeBus, OpChanges
 from desktop.core.clock import Clock, to_iso
 from desktop.core.content.model import OUTCOMES, ContentPack
+from desktop.core.ids import new_id
 from desktop.core.softphone.numbers import national
 from desktop.services.audit import AuditLog
 
@@ -164,7 +164,7 @@ class CallService:
         name = caller_name.strip()[:NAME_LIMIT]
         customer_id = self._touch_customer(phone, name, now) if phone else None
         call = Call(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             phone=phone,
             caller_name=name,
             status="ringing" if ringing else "active",

@@ -34,6 +34,9 @@ _USAGE_WEIGHT = 0.5  # past use adds at most half of the best match's relevance
 # Above this many matches (a first keystroke like 您) bm25 is both slow and meaningless:
 # such results rank by fit, past use and pack order alone.
 _SCORED_MATCHES = 400
+# Broad queries (a first keystroke) cost the most to match and recur the most (the first
+# character of every search): their matches are kept, per index, for this many queries.
+_BROAD_CACHED = 64
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Each Chinese character alone, other runs (wifi, 12315) whole.
@@ -53,6 +56,7 @@ class _Index:
     rowids: dict[str, int]
     by_type: dict[str, frozenset[int]]
     by_step: dict[str, frozenset[int]]
+    broad: dict[str, frozenset[int]]  # matches of recent broad queries (guarded by the lock)
 
 
 class ScriptSearch:
@@ -95,16 +99,27 @@ class ScriptSearch:
         with self._lock:
             index = self._index
             match = " AND ".join(terms)
-            matched = [r for (r,) in index.db.execute(_MATCHES, (match,))]
+            matched, scores = self._matches(index, match)
             if not matched and len(terms) > 1:
-                match = " OR ".join(terms)
-                matched = [r for (r,) in index.db.execute(_MATCHES, (match,))]
-            scores = (
-                dict(index.db.execute(_SCORES, (match,))) if len(matched) <= _SCORED_MATCHES else {}
-            )
+                matched, scores = self._matches(index, " OR ".join(terms))
         ranking = _Ranking(index, call_type, step, usage or {})
         rowids = ranking.by_relevance(scores, limit) if scores else ranking.by_fit(matched, limit)
         return [index.ids[r - 1] for r in rowids]
+
+    @staticmethod
+    def _matches(index: _Index, match: str) -> tuple[Collection[int], dict[int, float]]:
+        """Rowids matching the FTS5 expression, and their bm25 scores unless there are too
+        many to score; a broad expression's rowids come from the cache when it recurs."""
+        cached = index.broad.get(match)
+        if cached is not None:
+            return cached, {}
+        matched = [r for (r,) in index.db.execute(_MATCHES, (match,))]
+        if len(matched) <= _SCORED_MATCHES:
+            return matched, dict(index.db.execute(_SCORES, (match,))) if matched else {}
+        if len(index.broad) >= _BROAD_CACHED:
+            del index.broad[next(iter(index.broad))]
+        rows = index.broad[match] = frozenset(matched)
+        return rows, {}
 
     def _terms(self, query: str) -> list[str]:
         """One FTS5 expression per query word; every word is quoted, so no syntax leaks in.
@@ -142,6 +157,7 @@ class ScriptSearch:
             {s.id: i for i, s in enumerate(scripts, 1)},
             {k: frozenset(v) for k, v in by_type.items()},
             {k: frozenset(v) for k, v in by_step.items()},
+            {},
         )
 
     @staticmethod
@@ -189,20 +205,25 @@ class _Ranking:
         return sorted(scores, key=key)[:limit]
 
     def by_fit(self, matched: Collection[int], limit: int) -> list[int]:
-        """For very many matches: fit tiers by set operations, then past use, then rowid."""
-        rows = set(matched)
+        """For very many matches: fit tiers by set operations, then past use, then rowid.
+
+        Tiers are made one at a time: the first ones (this type and step) usually fill the
+        page, and the last (everything else) is the largest."""
+        rows = matched if isinstance(matched, frozenset) else frozenset(matched)
         typed, any_, step = self._type & rows, self._any & rows, self._step & rows
         tiers = (
-            typed & step,
-            (typed - step) | (any_ & step),
-            (any_ - step) | (step - typed - any_),
-            rows - typed - any_ - step,
+            lambda: typed & step,
+            lambda: (typed - step) | (any_ & step),
+            lambda: (any_ - step) | (step - typed - any_),
+            lambda: rows - typed - any_ - step,
         )
         result: list[int] = []
-        for tier in tiers:
+        for tier_of in tiers:
+            tier = tier_of()
             used = sorted(tier & self._uses.keys(), key=lambda r: (-self._uses[r], r))
             result += used[: limit - len(result)]
-            result += heapq.nsmallest(limit - len(result), tier - self._uses.keys())
+            if len(result) < limit:
+                result += heapq.nsmallest(limit - len(result), tier - self._uses.keys())
             if len(result) >= limit:
                 break
         return result

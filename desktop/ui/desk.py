@@ -10,7 +10,14 @@ from datetime import timedelta
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QPlainTextEdit, QTextEdit
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from desktop.core.calls import OUTCOME_LABELS, Call
 from desktop.core.content.fill import VARIABLE_LABELS
@@ -54,19 +61,37 @@ def _combination(event: QKeyEvent) -> QKeySequence:
 class CallKeyFilter(QObject):
     """Line edits accept ShortcutOverride for keys such as Ctrl+E (end of line) and Ctrl+N,
     which silently kills the window's shortcut. For the call keys the override is refused,
-    so the shortcut fires whichever field has the caret."""
+    so the shortcut fires whichever field has the caret.
+
+    It watches the text fields themselves, not the whole application: each field of the
+    window is watched from the moment it first takes the focus (ShortcutOverride goes to
+    the focus widget), so no other event of the app calls into Python (issue 16)."""
 
     def __init__(self, window: MainWindow, keys: tuple[str, ...] = CALL_KEYS) -> None:
         super().__init__(window)
         self._window = window
         self._keys = {QKeySequence(k).toString() for k in keys}
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+            self._focus_changed(None, app.focusWidget())  # a field focused before the desk
+
+    def close(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_changed)
+
+    def watch(self, field: QWidget) -> None:
+        field.installEventFilter(self)  # Qt keeps one entry per filter: a repeat is harmless
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if isinstance(new, _TEXT_FIELDS) and new.window() is self._window:
+            self.watch(new)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Every event of the app passes here: the cheap test first (most events are not for
-        # a text field; event.type() makes a Python enum each time).
         if (
-            isinstance(watched, _TEXT_FIELDS)
-            and event.type() == QEvent.Type.ShortcutOverride
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(watched, _TEXT_FIELDS)
             and watched.window() is self._window
             and _combination(event).toString() in self._keys  # type: ignore[arg-type]
         ):
@@ -101,12 +126,10 @@ class Desk(QObject):
         self._shown_call = ""
         self._stored_name: tuple[str, str, str] = ("", "", "")  # call id, phone, name on file
         self._pending_dials: dict[str, str] = {}  # phone → reminder id, dialled via baresip
+        self._pending_ring: Call | None = None  # the latest ring of the batch being applied
         self.softphone_connected = False
         self.notice = CallNotice(parent=window)
         self.key_filter = CallKeyFilter(window)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.key_filter)
         v = window.view
         window.answer_key = self.answer
         v.ring_banner.switch_requested.connect(self.answer_ringing)
@@ -118,13 +141,12 @@ class Desk(QObject):
         v.scripts.copy_requested.connect(self._copied)
         workspace.current_call_changed.connect(self._current_changed)
         softphone.call_event.connect(lambda _event, call: self.call_changed(call))
+        softphone.batch_done.connect(self._show_pending_ring)
         softphone.status_changed.connect(self._softphone_status)
         self._fill_call_menu()
 
     def close(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.key_filter)
+        self.key_filter.close()
         self.notice.clear()
         self.notice.deleteLater()
 
@@ -137,33 +159,49 @@ class Desk(QObject):
         return " ".join(p for p in (call.caller_name, number or "无号码") if p)
 
     def call_changed(self, call: Call) -> None:
-        """A softphone event: ring → notice, flash, tray, banner; answered/ended → gone."""
+        """A softphone event: ring → notice, flash, tray, banner; answered/ended → gone.
+
+        Within a batch of events only the batch's last ring is shown, once the batch is
+        applied: one history read, notice and alert per batch, not per ring of a burst."""
         v = self.window.view
         if call.direction == "outgoing":
             self._link_outgoing(call)
             return
         if call.status == "ringing":
-            history = self.screen.caller_history(call.phone, call.id) if call.phone else None
-            badges = []
-            if history is not None and history.open_complaint:
-                badges.append("有未结投诉")
-            elif history is not None and history.repeat_caller:
-                badges.append("回头客")
-            number = mask_number(call.phone) if call.phone else ""
-            self.notice.show_call(call.id, call.caller_name, number, badges)
-            QApplication.alert(self.window, 0)
-            self.notifier.notify("坐席助手：来电", self.who(call))
-            current = self.workspace.current
-            if current is not None and current.id != call.id and current.is_open:
-                v.ring_banner.ring(call.id, self.who(call))
-                # the banner is the inline note here: the status bar alone repeats it
-                self.window.statusBar().showMessage(f"第二路来电：{self.who(call)}", 8000)
+            if self.softphone.in_batch:
+                self._pending_ring = call
+            else:
+                self._show_ring(call)
             return
+        if self._pending_ring is not None and self._pending_ring.id == call.id:
+            self._pending_ring = None  # answered or gone in the same batch: nothing to pop
         self.notice.clear(call.id)
         v.ring_banner.clear(call.id)
         if call.status == "missed":
             minutes = self.missed_delay()
             v.missed_banner.offer(call.id, self.who(call), minutes)
+
+    def _show_pending_ring(self) -> None:
+        call, self._pending_ring = self._pending_ring, None
+        if call is not None:
+            self._show_ring(call)
+
+    def _show_ring(self, call: Call) -> None:
+        history = self.screen.caller_history(call.phone, call.id) if call.phone else None
+        badges = []
+        if history is not None and history.open_complaint:
+            badges.append("有未结投诉")
+        elif history is not None and history.repeat_caller:
+            badges.append("回头客")
+        number = mask_number(call.phone) if call.phone else ""
+        self.notice.show_call(call.id, call.caller_name, number, badges)
+        QApplication.alert(self.window, 0)
+        self.notifier.notify("坐席助手：来电", self.who(call))
+        current = self.workspace.current
+        if current is not None and current.id != call.id and current.is_open:
+            self.window.view.ring_banner.ring(call.id, self.who(call))
+            # the banner is the inline note here: the status bar alone repeats it
+            self.window.statusBar().showMessage(f"第二路来电：{self.who(call)}", 8000)
 
     def _current_changed(self, call: Call | None) -> None:
         v = self.window.view

@@ -63,6 +63,7 @@ class SoftphoneBridge(QObject):
     if it keeps failing, set aside (kept in the data dir, logged, announced once)."""
 
     call_event = Signal(object, object)  # CallEvent, Call (the call it applied to)
+    batch_done = Signal()  # a batch of events was applied (listeners may coalesce per batch)
     status_changed = Signal(str)
     raise_requested = Signal()
     problem = Signal(str)  # a fault the agent should know of (for the status bar)
@@ -97,6 +98,7 @@ class SoftphoneBridge(QObject):
         self._stale_timer.setInterval(STALE_CHECK_MS)
         self._stale_timer.timeout.connect(self.close_stale_ringing)
         self._stopped = False
+        self._in_batch = False
         self.baresip: BaresipClient | None = None
         self._config_error = ""
         if baresip:
@@ -176,10 +178,24 @@ class SoftphoneBridge(QObject):
         if not self._batch.isActive() or delay_ms < self._batch.remainingTime():
             self._batch.start(delay_ms)
 
+    @property
+    def in_batch(self) -> bool:
+        """True while a batch applies its events: what only the last of them needs on screen
+        can wait for batch_done (a burst of 8 rings in one batch pops one notice, not 8)."""
+        return self._in_batch
+
     def _process(self) -> None:
         """One batch: queued baresip events first, then the spool, within the budget."""
         if self._stopped:
             return
+        self._in_batch = True
+        try:
+            self._apply_batch()
+        finally:
+            self._in_batch = False
+            self.batch_done.emit()
+
+    def _apply_batch(self) -> None:
         deadline = time.monotonic() + BATCH_BUDGET_S
         while self._queue:
             if not self._apply_guarded(self._queue[0]):

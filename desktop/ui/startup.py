@@ -1,17 +1,22 @@
-"""Start-up background work, each part on its own: a part that fails with a transient
-error (the database locked or busy) is retried with back-off, one that cannot run is said in
-the status bar, and none of them stops the others (issue 14.2)."""
+"""Start-up after the first frame: the wiring steps the first frame does not draw, one per
+turn of the event loop (`DeferredSteps`, issue 16), then the background work, each part on
+its own: a part that fails with a transient error (the database locked or busy) is retried
+with back-off, one that cannot run is said in the status bar, and none of them stops the
+others (issue 14.2)."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from desktop.ui.tasks import TaskRunner
 
@@ -19,6 +24,93 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS_MS = (250, 500, 1000, 2000, 4000, 8000)
 SLOW_RETRY_MS = 60_000  # after the quick retries: keep trying, once a minute
+
+
+# A window that never paints (hidden, minimised, no screen) still gets wired this soon.
+WIRING_FALLBACK_MS = 500
+
+
+class DeferredSteps(QObject):
+    """Steps run in order, either all at once (`finish`) or one per turn of the event loop
+    starting after the window's first paint (`start_after_paint`), so input and painting
+    go on between them. `finish` also runs what is left of a chain already under way."""
+
+    finished = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._steps: deque[tuple[str, Callable[[], object]]] = deque()
+        self.timings: list[tuple[str, float]] = []  # (step, ms on the GUI thread), as run
+        self._window: QWidget | None = None
+        self._begun = False
+        self._closed = False
+        self._finished = False
+
+    def add(self, name: str, work: Callable[[], object]) -> None:
+        self._steps.append((name, work))
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._steps)
+
+    def start_after_paint(self, window: QWidget) -> None:
+        self._window = window
+        window.installEventFilter(self)
+        QTimer.singleShot(WIRING_FALLBACK_MS, self, self._begin)
+
+    def finish(self) -> None:
+        """Run every step still waiting, now; a step's error is raised to the caller."""
+        while self._steps and not self._closed:
+            self._run_one(self._steps.popleft())
+        self._done()
+
+    def close(self) -> None:
+        self._closed = True
+        self._steps.clear()
+        self._unwatch()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.Paint:
+            self._begin()  # queued behind this paint: the frame is drawn first
+        return False
+
+    def _begin(self) -> None:
+        self._unwatch()
+        if not self._begun:
+            self._begun = True
+            QTimer.singleShot(0, self, self._next)
+
+    def _unwatch(self) -> None:
+        if self._window is not None:
+            self._window.removeEventFilter(self)
+            self._window = None
+
+    def _next(self) -> None:
+        if self._closed or not self._steps:
+            return
+        step = self._steps.popleft()
+        try:
+            self._run_one(step)
+        except Exception:  # the app runs on without this part; the next steps still run
+            log.exception("start-up step %s failed", step[0])
+        if self._steps:
+            QTimer.singleShot(0, self, self._next)
+        else:
+            self._done()
+
+    def _run_one(self, step: tuple[str, Callable[[], object]]) -> None:
+        name, work = step
+        started = time.perf_counter()
+        try:
+            work()
+        finally:
+            self.timings.append((name, (time.perf_counter() - started) * 1000))
+
+    def _done(self) -> None:
+        if not self._closed and not self._steps and not self._finished:
+            self._finished = True  # once
+            self._unwatch()
+            self.finished.emit()
 
 
 def is_transient(error: BaseException) -> bool:
@@ -44,6 +136,7 @@ class Part:
 class BackgroundStart(QObject):
     status = Signal(str)  # a line for the status bar ("" when all is well again)
     finished = Signal()  # every part done (or failed for good this round)
+    part_done = Signal(str)  # a part's name, once it (and its `then`) ran
 
     def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +204,7 @@ class BackgroundStart(QObject):
                     part.then(future.result())
                 except Exception:
                     log.exception("start-up part %s: its result could not be used", part.name)
+            self.part_done.emit(part.name)
             self._report()
             for dependent in part.dependents:
                 self._run(dependent)

@@ -12,11 +12,12 @@ import logging
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from desktop.core.progress import Cancelled, Progress
 
@@ -79,7 +80,22 @@ class TaskRunner(QObject):
         self._serial = 0
         self._pending = 0
         self._closed = False
-        self._deliver.connect(self._run_on_gui)
+        # Held by a thread while it checks `_closed` and posts to the GUI thread, and by
+        # close(): once close() returns, no thread is touching this QObject, so the window
+        # (its parent) may be deleted. Without it a worker descheduled between the check and
+        # the post could emit on a deleted object (a rare segfault at teardown).
+        self._post_lock = threading.Lock()
+        self._gui_thread = threading.get_ident()  # made on the GUI thread
+        self._running: weakref.WeakSet[Progress] = weakref.WeakSet()  # cancelled on close
+        # serial → (on_done, [fn], [on_progress]): what a task's caller handed in is held here,
+        # on the GUI side, and let go on the GUI thread when the task is done. The worker's
+        # own objects (the pool's work item, the future) then never hold the last reference to
+        # a widget the caller's closures keep (a Python-owned dialog deleted from a worker
+        # thread corrupts its parent's list of children: a segfault at teardown).
+        self._tasks: dict[int, tuple[DoneCallback | None, list[Any], list[Any]]] = {}
+        # queued even from the GUI thread: a task that ends before its submit has returned
+        # (a fast worker, a descheduled GUI thread) still reaches on_done after the submit
+        self._deliver.connect(self._run_on_gui, Qt.ConnectionType.QueuedConnection)
 
     # ---- submitting -----------------------------------------------------------------
     def run_in_background(
@@ -102,9 +118,15 @@ class TaskRunner(QObject):
         return self._submit(fn, on_done, on_progress, key)
 
     def call_on_gui(self, fn: Callable[[], None]) -> None:
-        """Thread-safe: run `fn()` on the GUI thread soon (from I/O threads and workers)."""
-        if not self._closed:
-            self._deliver.emit(fn)
+        """Thread-safe: run `fn()` on the GUI thread soon (from I/O threads and workers);
+        nothing after close()."""
+        if threading.get_ident() == self._gui_thread:
+            if not self._closed:  # close() runs on this thread too: no race
+                self._deliver.emit(fn)
+            return
+        with self._post_lock:
+            if not self._closed:
+                self._deliver.emit(fn)  # queued: only posts an event
 
     @property
     def idle(self) -> bool:
@@ -112,10 +134,19 @@ class TaskRunner(QObject):
             return self._pending == 0
 
     def close(self) -> None:
-        """No callbacks after this; running work finishes on its own (threads are daemons
-        in spirit: nothing waits for them), queued work is dropped."""
-        self._closed = True
+        """No callbacks after this, and no worker touches the runner once it returns (its
+        parent may then be deleted); work with progress is cancelled (an export removes its
+        temporary file), other running work finishes on its own, queued work is dropped."""
+        with self._post_lock:
+            self._closed = True
+        for progress in list(self._running):
+            progress.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            tasks, self._tasks = self._tasks, {}
+        for _on_done, call, report in tasks.values():  # let go here, on the GUI thread
+            call.clear()
+            report.clear()
 
     # ---- internals ------------------------------------------------------------------
     def _submit(
@@ -131,32 +162,35 @@ class TaskRunner(QObject):
             if key is not None:
                 self._latest[key] = serial
             self._pending += 1
-        progress = Progress(self._progress_sink(on_progress) if on_progress else None)
+        call: list[Any] = [fn]
+        report: list[Any] = [on_progress] if on_progress else []
+        progress = Progress(self._progress_sink(report) if on_progress else None)
+        self._running.add(progress)
 
         def work() -> Any:
-            return fn(progress)
+            return call[0](progress)
 
         if self._closed:
             future: Future = Future()
             future.set_exception(RuntimeError("task runner is closed"))
             return TaskHandle(future, progress)
+        with self._lock:
+            self._tasks[serial] = (on_done, call, report)
         future = self._pool.submit(work)
-        future.add_done_callback(
-            lambda f: self.call_on_gui(lambda: self._finish(f, serial, key, on_done))
-        )
+        future.add_done_callback(lambda f: self.call_on_gui(lambda: self._finish(f, serial, key)))
         return TaskHandle(future, progress)
 
-    def _progress_sink(
-        self, on_progress: Callable[[int, int, str], None]
-    ) -> Callable[[int, int, str], None]:
+    def _progress_sink(self, on_progress: list[Any]) -> Callable[[int, int, str], None]:
+        """Reports to `on_progress[0]` on the GUI thread (coalesced); nothing once the task's
+        caller has been let go (the list emptied)."""
         latest: list[tuple[int, int, str] | None] = [None]
         lock = threading.Lock()
 
         def deliver() -> None:
             with lock:
                 report, latest[0] = latest[0], None
-            if report is not None:
-                on_progress(*report)
+            if report is not None and on_progress:
+                on_progress[0](*report)
 
         def sink(done: int, total: int, text: str) -> None:
             with lock:
@@ -167,7 +201,16 @@ class TaskRunner(QObject):
 
         return sink
 
-    def _finish(
+    def _finish(self, future: Future, serial: int, key: str | None) -> None:
+        with self._lock:
+            on_done, call, report = self._tasks.pop(serial, (None, [], []))
+        try:
+            self._deliver_result(future, serial, key, on_done)
+        finally:
+            call.clear()  # the caller's fn and on_progress go here, on the GUI thread
+            report.clear()
+
+    def _deliver_result(
         self, future: Future, serial: int, key: str | None, on_done: DoneCallback | None
     ) -> None:
         with self._lock:

@@ -94,6 +94,7 @@ def open_review(qtbot, runner, tmp_path, local_db, url, segmenter=None, saved=No
         runner.run_in_background,
         settings,
         save_center_url=None if saved is None else saved.append,
+        run_with_progress=runner.run_with_progress,
     )
     qtbot.addWidget(window)
     window.show()
@@ -152,10 +153,40 @@ def test_a_team_filters_browser_statistics_and_grid(qtbot, runner, tmp_path, loc
     qtbot.waitUntil(lambda: f"来电 {b_calls}" in figures_text(window), timeout=10_000)
     qtbot.waitUntil(lambda: set(window._grid_agents) <= {"B"}, timeout=10_000)
     window.tabs.setCurrentWidget(window.handbook_page)  # the handbook runs when looked at
-    qtbot.waitUntil(lambda: not window.model.loading, timeout=10_000)
-    assert window.handbook_note.text() == ""  # a team chosen: the handbook runs
-    window.team.setCurrentIndex(0)
-    qtbot.waitUntil(lambda: "班组" in window.handbook_note.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: window._handbook_task is None, timeout=10_000)
+    assert window.handbook_note.text() == "" and not window.handbook_progress.isVisible()
+
+
+def test_the_whole_center_handbook_runs_with_progress_and_cancels(
+    qtbot, runner, tmp_path, local_db, center, segmenter
+):
+    """No team or agent chosen: the whole center's handbook is built on a worker, a day at a
+    time with a progress bar, and equals the one built from the agent's own file (its notes
+    index holds the same jieba words); 取消 stops it and says so."""
+    from desktop.services.review import handbook
+
+    window = open_review(qtbot, runner, tmp_path, local_db, center, segmenter)
+    qtbot.waitUntil(lambda: shown_ids(window) == FIRST_WEEK, timeout=20_000)
+    window.tabs.setCurrentWidget(window.handbook_page)
+    assert "全中心" in window.handbook_note.text()  # started: says what it builds
+    assert window.handbook_progress.isVisible() and window.handbook_cancel.isVisible()
+    qtbot.waitUntil(lambda: window._handbook_task is None, timeout=20_000)
+    assert not window.handbook_progress.isVisible()
+    agent_file = sqlite3.connect(tmp_path / "agent.sqlite3")
+    try:
+        local = handbook.build(
+            agent_file, window.period(), now=parse_iso(NOW), segmenter=segmenter,
+            grace=window.source.grace,
+        )  # fmt: skip
+    finally:
+        agent_file.close()
+    assert local and window._topics == local
+    assert "快递" in window.handbook.item(0, 0).text()
+    # asked again and cancelled at once: nothing is shown for it, the note says so
+    window.refresh_handbook()
+    window.handbook_cancel.click()
+    assert window.handbook_note.text() == "已取消生成投诉手册。"
+    assert not window.handbook_progress.isVisible()
 
 
 def test_qa_saved_from_a_center_review_goes_to_the_center(

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from desktop.core.clock import parse_iso
 from desktop.services.center.connection import connect
 from desktop.services.center.dialect import POSTGRES, POSTGRES_PLAIN
 from desktop.services.center.importer import import_bundle
@@ -74,6 +75,42 @@ def make_calls(rng: random.Random, agent: str, n: int, first: datetime, days: in
     return calls
 
 
+STEPS = ["accept", "calm", "thank", "greeting", "answer", "extra"]
+
+
+def make_ticks(rng: random.Random, calls: list[dict], prefix: str) -> list[dict]:
+    """Ticks of some of the calls: before completion (counted), after it (not), unticked
+    before it (not) or after it (counted)."""
+    ticks = []
+    for call in calls:
+        if rng.random() < 0.3:
+            continue
+        base = parse_iso(call["started_at"])
+        for step in rng.sample(STEPS, rng.randrange(1, 4)):
+            ticked = base + timedelta(seconds=rng.randrange(0, 1200))
+            unticked = None
+            if rng.random() < 0.2:
+                unticked = ticked + timedelta(seconds=rng.randrange(1, 600))
+            ticks.append(
+                {"uid": f"{prefix}-{len(ticks):05d}", "call_id": call["id"], "step_key": step,
+                 "ticked_at": iso(ticked), "unticked_at": iso(unticked) if unticked else None}
+            )  # fmt: skip
+    return ticks
+
+
+def assert_steps_fresh(pg: Any) -> None:
+    """The stored step rollup (schema 5) equals a fresh recompute over every call."""
+    from desktop.services.center.rollups import _steps_rows
+
+    stored = pg.execute(
+        "SELECT day, agent, intent, steps, calls FROM call_day_steps ORDER BY 1, 2, 3, 4"
+    ).fetchall()
+    fresh = pg.execute(
+        f"SELECT * FROM ({_steps_rows('FROM calls c', DAY_ZONE)}) f ORDER BY 1, 2, 3, 4"
+    ).fetchall()
+    assert stored == fresh
+
+
 def assert_same_figures(pg: Any) -> None:
     for period in PERIODS:
         for agent, agents in ((None, None), ("X", None), (None, ["X", "Y"]), (None, [])):
@@ -95,6 +132,8 @@ def assert_same_figures(pg: Any) -> None:
         "ORDER BY 1, 2, 3"
     ).fetchall()
     assert stored == fresh
+    assert_cases_fresh(pg)
+    assert_steps_fresh(pg)
     hours = pg.execute("SELECT hour, calls FROM call_hour_counts WHERE calls > 0 ORDER BY 1")
     assert (
         hours.fetchall()
@@ -103,6 +142,20 @@ def assert_same_figures(pg: Any) -> None:
         ).fetchall()
     )
     pg.rollback()
+
+
+def assert_cases_fresh(pg: Any) -> None:
+    """The stored complaint cases (schema 5) equal the plain path's over every call."""
+    kept = {
+        cid: {"first_call_resolved": f, "first_response_s": r, "resolution_s": s,
+              "started_at": at, "agent": a}
+        for cid, at, a, f, r, s in pg.execute(
+            "SELECT case_id, started_at, agent, first_call_resolved, first_response_s, "
+            "resolution_s FROM complaint_cases"
+        ).fetchall()
+    }  # fmt: skip
+    fresh = stats.case_figures(pg, "1 = 1", [], POSTGRES_PLAIN, with_call=True)
+    assert kept == fresh
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -119,19 +172,29 @@ def test_rollups_equal_the_plain_path_after_every_import(tmp_path: Path, pg_url:
          "updated_at": "2026-04-02T00:00:00.000Z"}
         for c in rng.sample(x_early, 20)
     ]  # fmt: skip
+    early_ticks = make_ticks(rng, x_early, "xe")
+    unticked = [
+        {**t, "unticked_at": iso(parse_iso(t["ticked_at"]) + timedelta(seconds=1))}
+        for t in early_ticks[:30]
+        if t["unticked_at"] is None
+    ]
     bundles = [
-        ("X", x_early),
-        ("Y", y_calls),  # repeat calls within 7 days of X's: X's FCR changes
-        ("X", x_late + changed),  # new calls and updated ones (phone, type, outcome)
-        ("X", x_late),  # the same again: unchanged
+        ("X", {"calls": x_early, "checklist_ticks": early_ticks[40:]}),
+        # repeat calls within 7 days of X's (X's FCR changes); X's other ticks arrive late
+        ("Y", {"calls": y_calls, "checklist_ticks": make_ticks(rng, y_calls, "y")}),
+        ("X", {"checklist_ticks": early_ticks[:40]}),
+        # new calls and updated ones (phone, type, outcome), ticks unticked
+        ("X", {"calls": x_late + changed, "checklist_ticks": unticked}),
+        ("X", {"calls": x_late}),  # the same again: unchanged
     ]
     with connect(pg_url) as pg:
         migrate(pg)
-        for n, (agent, calls) in enumerate(bundles):
-            path = write_bundle(tmp_path / f"{n}.bundle", {"calls": calls}, agent_id=agent)
+        for n, (agent, tables) in enumerate(bundles):
+            path = write_bundle(tmp_path / f"{n}.bundle", tables, agent_id=agent)
             import_bundle(pg, path, url=pg_url)
             assert_same_figures(pg)
         assert pg.execute("SELECT COUNT(*) FROM call_day_sums").fetchone()[0] > 0
+        assert pg.execute("SELECT COUNT(*) FROM call_day_steps").fetchone()[0] > 0
 
 
 def test_migration_2_fills_the_rollups_from_calls_already_there(tmp_path: Path, pg_url: str):

@@ -123,3 +123,31 @@ def test_the_center_is_partitioned_by_month(both) -> None:
     with pytest.raises(psycopg.errors.CheckViolation):
         pg.execute("INSERT INTO calls (id, started_at) VALUES ('x', 'not a time')")
     pg.rollback()
+
+
+def test_the_handbook_read_a_day_at_a_time_is_the_same_on_both_engines(both, segmenter) -> None:
+    """The whole center's handbook (`progress` given: a local day at a time, newest first)
+    equals the one read at once, on PostgreSQL and on the agent's own file; cancelling
+    stops it between days."""
+    from desktop.core.progress import Cancelled, Progress
+    from desktop.services.review import handbook
+
+    lite, pg = both
+    period = PERIODS[1]
+    reports: list[tuple[int, int]] = []
+    by_day = handbook.build(
+        pg, period, now=NOW_DT, segmenter=segmenter, dialect=POSTGRES,
+        progress=Progress(lambda done, total, _text: reports.append((done, total))),
+    )  # fmt: skip
+    at_once = handbook.build(pg, period, now=NOW_DT, segmenter=segmenter, dialect=POSTGRES)
+    on_file = handbook.build(lite, period, now=NOW_DT, segmenter=segmenter)
+    assert by_day and by_day == at_once == on_file
+    assert (
+        handbook.build(lite, period, now=NOW_DT, segmenter=segmenter, progress=Progress())
+        == on_file
+    )
+    assert reports[0] == (0, 31) and reports[-1] == (31, 31)
+    stop = Progress()
+    stop.cancel()
+    with pytest.raises(Cancelled):
+        handbook.build(pg, period, now=NOW_DT, segmenter=segmenter, dialect=POSTGRES, progress=stop)

@@ -3,7 +3,7 @@ the checklist, script search Esc/Down/cleared on a new call."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from desktop.app import App
@@ -108,3 +108,36 @@ def test_script_search_esc_down_and_new_call(app: App, qtbot) -> None:
     scripts.search.setText("退款")
     app.workspace.start_manual("", "keep")
     assert scripts.search.text() == ""  # a new call starts with its own scripts
+
+
+class _GreedyEdit(QLineEdit):
+    """A field whose key bindings claim Ctrl+E and Ctrl+N (as a desktop's emacs-style
+    bindings make QLineEdit do): it accepts their ShortcutOverride."""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+
+def test_call_keys_beat_a_field_that_claims_them(app: App, qtbot) -> None:
+    """The call keys' filter sits on the fields themselves (no app-wide filter): a field
+    added to the window after start-up is watched once it takes the focus."""
+    greedy = _GreedyEdit()
+    greedy.setAccessibleName("贪心的输入框")
+    app.window.view.side_layout.addWidget(greedy)
+    greedy.show()
+    app.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app.window, timeout=5000)
+    app.workspace.start_manual("13800138000", "keep")
+    call = app.workspace.current
+    greedy.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is greedy, timeout=5000)
+    qtbot.keyClick(greedy, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert app.calls.get(call.id).status == "wrap_up"
+    # a key that is no call key stays the field's own
+    qtbot.keyClick(greedy, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert app.calls.get(call.id).status == "wrap_up"

@@ -36,3 +36,31 @@ def test_removing_the_gate_releases_a_held_breather(qtbot) -> None:
     breather.hold()
     gate.remove()
     assert not breather.held
+
+
+def test_clicks_and_input_method_text_hold_it_too(qtbot) -> None:
+    """What the first-minute benchmark does while start-up work runs: button clicks and
+    Chinese text committed by an input method (no key events at all)."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    edit, button = QLineEdit(), QPushButton("咨询")
+    layout = QVBoxLayout(window)
+    layout.addWidget(edit)
+    layout.addWidget(button)
+    window.show()
+    breather = Breather()
+    gate = InputGate(lambda: False, window, breather=breather)
+    gate.install()
+    try:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert breather.held
+        qtbot.waitUntil(lambda: not breather.held, timeout=RESUME_MS * 20)
+        commit = QInputMethodEvent()
+        commit.setCommitString("退款")
+        QApplication.sendEvent(edit, commit)
+        assert breather.held and edit.text() == "退款"
+    finally:
+        gate.remove()

@@ -6,10 +6,13 @@ the whole open-calls list and, through the change hub, re-rendered the whole wor
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication
 
 from desktop.app import App
 from desktop.core.call_events import CallEvent
+from desktop.ui import softphone_bridge
+from desktop.ui.workspace.script_list import BODY_ROLE, SIZE_ROLE
 from tests.helpers.counting import count_calls
 
 
@@ -72,6 +75,58 @@ def test_back_from_a_search_keeps_the_built_list(app: App, qtbot, monkeypatch) -
     assert [i.data(Qt.ItemDataRole.UserRole) for i in v.scripts.script_items()] == grouped
 
 
+class _LayoutRequests(QObject):
+    """Counts the layout requests a widget receives."""
+
+    def __init__(self, widget: QObject) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        self.count += event.type() == QEvent.Type.LayoutRequest
+        return False
+
+
+def test_a_search_keystroke_lays_out_the_result_list_alone(app: App, qtbot) -> None:
+    """Going from the grouped scripts to the results (the first keystroke of every search)
+    used to invalidate every layout up to the window and lay the whole workspace out."""
+    v = app.window.view
+    assert app.wait_background()
+    app.workspace.start_manual("13800138000", "")
+    qtbot.mouseClick(v.intent_bar.button("complaint"), Qt.MouseButton.LeftButton)
+    v.scripts.search.setText("退款")  # the results list has been shown once
+    v.scripts.search.clear()
+    qtbot.wait(300)  # the clear button has faded out, the window is laid out
+    grouped = v.scripts.list_widget
+    workspace, panel = _LayoutRequests(v), _LayoutRequests(v.scripts)
+
+    v.scripts.search.setText("道")
+    QApplication.processEvents()  # what the keystroke posted (not the clear button's fade)
+
+    assert v.scripts.list_widget is not grouped and v.scripts.script_items()
+    assert (workspace.count, panel.count) == (0, 0)
+
+
+def test_script_rows_are_as_tall_as_their_text_at_the_list_width(app: App, qtbot) -> None:
+    v = app.window.view
+    app.workspace.start_manual("13800138000", "")
+    qtbot.mouseClick(v.intent_bar.button("complaint"), Qt.MouseButton.LeftButton)
+    lst = v.scripts.list_widget
+    longest = max(v.scripts.script_items(), key=lambda i: len(i.data(BODY_ROLE)))
+    wide = longest.data(SIZE_ROLE)
+    assert wide.width() == lst.viewport().width() - 2
+    assert wide.height() == lst.metrics.height(longest.data(BODY_ROLE), wide.width())
+
+    v.main.setSizes([v.main.width() - 220, 220])  # the agent drags the script column narrow
+    qtbot.waitUntil(lambda: lst.viewport().width() < wide.width())
+
+    narrow = longest.data(SIZE_ROLE)
+    assert narrow.width() == lst.viewport().width() - 2
+    assert narrow.height() > wide.height()
+    assert lst.visualItemRect(longest).height() == narrow.height()
+
+
 def test_the_default_promise_time_does_not_refill_the_scripts(
     app: App, qtbot, monkeypatch, clock
 ) -> None:
@@ -124,3 +179,40 @@ def test_the_open_calls_list_follows_answers_and_hang_ups(app: App, qtbot) -> No
     labels = [label for _id, label in _open_call_rows(app)]
     assert labels[1:] == ["通话中 137****0001", "振铃中 137****0002"]
     assert [i for i, _l in _open_call_rows(app)] == [c.id for c in app.calls.open_calls()]
+
+
+def test_a_batch_of_rings_pops_one_notice_and_reads_one_history(
+    app: App, qtbot, monkeypatch
+) -> None:
+    """A burst the bridge applies in one batch: the desk shows the batch's last ring, once
+    (it used to read the caller's history, lay out and raise the notice for every ring)."""
+    monkeypatch.setattr(softphone_bridge, "BATCH_BUDGET_S", 10.0)  # all five in one batch
+    app.workspace.start_manual("13800138000", "")
+    notices = count_calls(monkeypatch, app.desk.notice, "show_call")
+    history = count_calls(monkeypatch, app.screen, "caller_history")
+    banners = count_calls(monkeypatch, app.window.view.ring_banner, "ring")
+    for n in range(5):  # as baresip's reader thread hands them over
+        app.softphone._from_thread.emit(
+            CallEvent(
+                "incoming", f"137{n:08d}", call_id=f"q{n}", source="baresip", event_id=f"q{n}"
+            )
+        )
+    qtbot.waitUntil(lambda: app.desk.notice.isVisible(), timeout=2000)
+    qtbot.wait(20)
+
+    assert app.db.execute("SELECT count(*) FROM calls").fetchone()[0] == 6
+    assert [args[2] for args in notices] == ["137****0004"]  # the last ring's number
+    assert [args[0] for args in history] == ["13700000004"]
+    assert len(banners) == 1 and app.window.view.ring_banner.call_id == notices[0][0]
+
+
+def test_a_ring_answered_in_the_same_batch_pops_nothing(app: App, qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(softphone_bridge, "BATCH_BUDGET_S", 10.0)
+    for kind in ("incoming", "answered"):
+        app.softphone._from_thread.emit(
+            CallEvent(kind, "13700000001", call_id="a1", source="baresip", event_id=f"a1-{kind}")
+        )
+    qtbot.waitUntil(lambda: app.workspace.current is not None, timeout=2000)
+    qtbot.wait(20)
+    assert app.workspace.current.status == "active"
+    assert not app.desk.notice.isVisible()

@@ -74,6 +74,34 @@ class PostgresDialect:
 
         return hour_counts(conn, scope)
 
+    def adherence_counts(
+        self, conn: Any, scope: Any, checklists: Any, raw: Callable[[Any], Any]
+    ) -> Any:
+        """`stats._adherence_counts` from the step rollup (center schema 5), or None."""
+        if not self.rollups:
+            return None
+        from desktop.services.center.rollups import adherence_counts
+
+        return adherence_counts(conn, scope, checklists, raw)
+
+    def complaint_cases(self, conn: Any, scope: Any) -> Any:
+        """The period's complaint cases from the stored figures (center schema 5), or None:
+        the plain path."""
+        if not self.rollups:
+            return None
+        from desktop.services.center.rollups import complaint_cases
+
+        return complaint_cases(conn, scope)
+
+    def complaint_totals(self, conn: Any, scope: Any) -> Any:
+        """(cases, followed up, response times, resolution times) of the period from the
+        stored cases, or None: the plain path."""
+        if not self.rollups:
+            return None
+        from desktop.services.center.rollups import complaint_totals
+
+        return complaint_totals(conn, scope)
+
     def has_table(self, conn: Any, name: str) -> bool:
         row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
         return bool(row and row[0])

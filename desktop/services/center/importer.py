@@ -2,10 +2,12 @@
 meaning of the local merge (docs/bundles.md "Import rules"): idempotent, one transaction per
 bundle, added / updated / unchanged per table, a refused bundle writes nothing.
 
-Fast path per table: COPY the bundle's rows into a temporary staging table, then one
-`INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE <newer and changed>` ; added = staged keys
-not yet present (counted just before, in the same transaction), updated = rows the upsert
-returned − added, unchanged = staged − returned.
+Fast path per table: COPY the bundle's rows into a temporary staging table; read the stored
+versions of the staged keys once; UPDATE the stored rows the bundle has newer and changed,
+then INSERT the new keys (imports serialize on an advisory lock, so no other writer adds a key
+in between); added and updated are the two statements' row counts, unchanged the rest. The
+bundle's checksum is verified on a second thread meanwhile; the commit waits for it.
+docs/center.md "Import".
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import contextlib
 import json
 import re
 import secrets
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +37,7 @@ from desktop.services.lead.bundle import (
     open_bundle,
 )
 
-# the key a table is upserted on (calls: the partitioned table's primary key)
+# the key a table's rows are matched on (calls: the partitioned table's primary key)
 CONFLICT_KEYS = {"calls": ("started_at", "id")}
 
 
@@ -47,30 +50,33 @@ def _table_columns(conn: psycopg.Connection, table: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _upsert_sql(table: str, columns: Sequence[str], stage: str) -> str:
+def _update_sql(table: str, columns: Sequence[str], stage: str, old: str) -> str | None:
+    """The UPDATE of the stored rows the bundle changes (None: the table's rows never change):
+    versioned rows when the staged version is newer and differs, ticks only ticked → unticked.
+    Only keys found stored (`old`) are probed, so a bundle of new rows updates nothing."""
     spec = SPECS[table]
     keys = CONFLICT_KEYS.get(table, (spec.key,))
-    cols = ", ".join(f'"{c}"' for c in columns)
-    conflict = ", ".join(f'"{k}"' for k in keys)
-    insert = f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {stage} ON CONFLICT ({conflict})'
+    match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
+    stored = " AND ".join(f'o."{k}" = s."{k}"' for k in keys)
+    head = (
+        f'UPDATE "{table}" AS t SET {{sets}} FROM {stage} s JOIN {old} o ON {stored} WHERE {match}'
+    )
+    if table == "calls":
+        head += " AND t.started_at >= %(low)s AND t.started_at <= %(high)s"
     others = [c for c in columns if c not in keys]
     if (spec.versioned or table == "qa_evaluations") and "updated_at" in columns:
-        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in others)
+        sets = ", ".join(f'"{c}" = s."{c}"' for c in others)
         mine = ", ".join(f't."{c}"' for c in others if c != "updated_at")
-        theirs = ", ".join(f'EXCLUDED."{c}"' for c in others if c != "updated_at")
-        return (
-            f"{insert} DO UPDATE SET {sets} WHERE COALESCE(t.updated_at, '') "
-            f"< COALESCE(EXCLUDED.updated_at, '') AND ({mine}) IS DISTINCT FROM ({theirs}) "
-            "RETURNING true"
-        ).replace(f'INSERT INTO "{table}"', f'INSERT INTO "{table}" AS t', 1)
-    if table == "checklist_ticks":
-        return (
-            f'INSERT INTO "{table}" AS t ({cols}) SELECT {cols} FROM {stage} '
-            f"ON CONFLICT ({conflict}) DO UPDATE SET unticked_at = EXCLUDED.unticked_at "
-            "WHERE t.unticked_at IS NULL AND EXCLUDED.unticked_at IS NOT NULL "
-            "RETURNING true"
+        theirs = ", ".join(f's."{c}"' for c in others if c != "updated_at")
+        return head.format(sets=sets) + (
+            " AND COALESCE(t.updated_at, '') < COALESCE(s.updated_at, '') "
+            f"AND ({mine}) IS DISTINCT FROM ({theirs})"
         )
-    return f"{insert} DO NOTHING RETURNING true"
+    if table == "checklist_ticks":
+        return head.format(sets="unticked_at = s.unticked_at") + (
+            " AND t.unticked_at IS NULL AND s.unticked_at IS NOT NULL"
+        )
+    return None
 
 
 def import_bundle(
@@ -86,7 +92,9 @@ def import_bundle(
     the server: nothing is written either)."""
     path = Path(path)
     with open_bundle(path) as bundle:
-        bundle.verify()
+        # the checksum (~1.5 s per 200,000 rows) is computed on a second thread while the
+        # rows are staged; the transaction commits only once it matched (else: rolled back)
+        checked = _Verification(path)
         manifest = bundle.manifest
         agent_id = manifest.get("agent_id", "")
         report = ImportReport(path, agent_id)
@@ -99,6 +107,13 @@ def import_bundle(
                 # one import at a time: the rollups are recomputed from what is committed
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('callassist.center.import'))")
                 conn.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
+                # the commit stays atomic (all of the bundle or none of it); only its flush to
+                # disk is not waited for: a server crash in the next ~0.6 s may lose the whole
+                # import (its bundle_imports row too), and running it again restores it
+                conn.execute("SET LOCAL synchronous_commit = off")
+                # the notes index's new entries wait in its pending list (merged by
+                # autovacuum) instead of being merged by this import every 4 MB
+                conn.execute(f"SET LOCAL gin_pending_list_limit = '{GIN_PENDING}'")
                 conn.execute(
                     "INSERT INTO agents (id, name, machine) VALUES (%s, %s, %s) "
                     "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, "
@@ -114,6 +129,11 @@ def import_bundle(
                     done += bundle.count(table)
                     if table == "calls" and counts.added + counts.updated:
                         report.changed_call_ids = []  # the center has no notes index to feed
+                # the complaint cases the bundle's calls, reminders and audit rows touched,
+                # and the step rollup of the cells its calls and ticks touched
+                rollups.refresh_cases(conn)
+                rollups.refresh_steps(conn)
+                checked.wait()  # a bundle that fails its checksum: nothing is committed
                 detail = {
                     "file": path.name,
                     "agent": agent_id,
@@ -148,6 +168,7 @@ def import_bundle(
                 progress.report(total, total, "")
         except psycopg.Error as exc:
             _rollback_quietly(conn)
+            checked.wait()  # a damaged bundle says so, whatever the server made of its rows
             if isinstance(exc, psycopg.errors.CheckViolation | psycopg.errors.DataError):
                 raise BundleError(
                     path, f"数据包内容不符合中心数据库的格式（{exc.diag.message_primary}）"
@@ -158,7 +179,38 @@ def import_bundle(
         except CenterError:
             _rollback_quietly(conn)
             raise
+        finally:
+            checked.join()
     return report
+
+
+GIN_PENDING = "256MB"
+
+
+class _Verification:
+    """`Bundle.verify()` of `path` on its own thread and its own SQLite connection (hashing
+    releases the GIL; the import's thread mostly waits on the server meanwhile)."""
+
+    def __init__(self, path: Path) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            with open_bundle(path) as bundle:
+                bundle.verify()
+        except BaseException as exc:  # handed to the importing thread
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def wait(self) -> None:
+        """Return once verified; raise its BundleError if the bundle is refused."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _iso(when: datetime) -> str:
@@ -187,7 +239,7 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
     cols = ", ".join(f'"{c}"' for c in columns)
     staged = 0
     with conn.cursor() as cur, cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
-        for row in bundle.conn.execute(f'SELECT {select} FROM "{table}" ORDER BY "{key}"'):
+        for row in bundle.conn.execute(f'SELECT {select} FROM "{table}"'):
             copy.write_row(row)
             staged += 1
     # a temporary table has no statistics: without them the joins below plan for a few rows
@@ -202,29 +254,54 @@ def _import_table(conn: psycopg.Connection, bundle: Any, table: str) -> TableCou
     counts = TableCounts()
     if not staged:
         return counts
-    # new keys first (RETURNING xmax is not available on a partitioned table); within the
-    # transaction the upsert's affected rows are then exactly added + updated
+    # the stored versions of the staged rows, read once: which keys are new (added), which
+    # rows may change (the UPDATE probes only these), and what the rollups must refresh.
+    # (Two statements instead of one INSERT … ON CONFLICT: a plain insert of the new rows
+    # skips the speculative insertion per row; imports serialize on the advisory lock, so no
+    # other writer adds a key in between.)
     keys = CONFLICT_KEYS.get(table, (key,))
     match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
+    old = f"{stage}_old"
+    bounds: dict[str, str] = {}
+    span = ("", "", "")
+    where = ""
     if table == "calls":
         span = rollups.stage_span(conn, stage)
+        bounds = {"low": span[1], "high": span[2]}
+        where = " WHERE t.started_at >= %(low)s AND t.started_at <= %(high)s"  # pruning
+    conn.execute(
+        f'CREATE TEMP TABLE {old} ON COMMIT DROP AS SELECT t.* FROM "{table}" t '
+        f"JOIN {stage} s ON {match}{where}",
+        bounds or None,
+    )
+    conn.execute(f"ANALYZE {old}")
+    row = conn.execute(f"SELECT COUNT(*) FROM {old}").fetchone()
+    known = int(row[0]) if row else 0
+    rollups.note_cases(conn, table, stage, old)
+    if table == "calls":
         rollups.touch(conn, stage, span, before=True)
-        added = rollups.count_new_hours(conn, stage)
-    else:
-        new = conn.execute(
-            f"SELECT count(*) FROM {stage} s "
-            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {match})'
-        ).fetchone()
-        added = int(new[0]) if new else 0
+        rollups.count_new_hours(conn, stage)
+    stored = " AND ".join(f'o."{k}" = s."{k}"' for k in keys)
     with conn.cursor() as cur:
-        cur.execute(_upsert_sql(table, columns, stage))
-        affected = len(cur.fetchall())
+        # the update first, and only when some staged keys are stored: after the insert the
+        # table holds rows its statistics do not know of, and the planner, counting on few,
+        # could rescan the stage per row
+        update = _update_sql(table, columns, stage, old)
+        if update is not None and known:
+            cur.execute(update, bounds or None)
+            counts.updated = cur.rowcount
+        if known < staged:
+            cur.execute(
+                f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {stage} s '
+                f"WHERE NOT EXISTS (SELECT 1 FROM {old} o WHERE {stored})"
+            )
+            counts.added = cur.rowcount
     if table == "calls":
         rollups.touch(conn, stage, span, before=False)
         rollups.refresh_touched(conn)
-    counts.added = added
-    counts.updated = affected - counts.added
-    counts.unchanged = staged - affected
+    if table == "checklist_ticks":
+        rollups.note_tick_cells(conn, stage)
+    counts.unchanged = staged - counts.added - counts.updated
     return counts
 
 

@@ -21,7 +21,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from db import call_facts
 from db.database import Database
+from db.schema_v5 import NOW_SQL, UID_SQL
 from desktop.core.calendar import AgentCalendar
 from desktop.core.clock import Clock, to_iso
 from desktop.core.progress import Cancelled, Progress
@@ -108,20 +110,63 @@ def _uri(path: Path, query: str = "") -> str:
 
 # ---- the checksum (docs/bundles.md) ------------------------------------------------------
 CHECKSUM_CHUNK = 50_000  # rows per group_concat: big strings, few Python steps
+PRINTF_ARGS = 50  # columns per printf() call (SQLite allows 100 arguments at least)
 
 
-def _row_line(conn: sqlite3.Connection | Any, table: str, schema: str) -> str:
-    columns = _columns(conn, table, schema)
-    return " || ',' || ".join(f'quote("{c}")' for c in columns) or "''"
+def _row_line(
+    conn: sqlite3.Connection | Any, table: str, schema: str, *, fast: bool = False
+) -> str:
+    """SQL rendering a row as the definition does: quote() of each column joined by ",".
+    `fast` renders runs of TEXT columns with one printf('%Q,%Q,…') instead (half the work):
+    the same text for every TEXT and NULL value, which is all a TEXT column holds but for a
+    blob (quote() gives X'…', %Q the bytes)."""
+    info = conn.execute(f'PRAGMA {schema}.table_info("{table}")').fetchall()
+    if not fast:
+        return " || ',' || ".join(f'quote("{r[1]}")' for r in info) or "''"
+    parts: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            marks = ",".join("%Q" for _ in run)
+            parts.append(f"printf('{marks}', {', '.join(run)})")
+            run.clear()
+
+    for row in info:
+        name, declared = str(row[1]), str(row[2]).upper()
+        if "INT" not in declared and any(t in declared for t in ("CHAR", "CLOB", "TEXT")):
+            run.append(f'"{name}"')  # TEXT affinity: only NULL, text or blob stored
+            if len(run) == PRINTF_ARGS:
+                flush()
+        else:
+            flush()
+            parts.append(f'quote("{name}")')
+    flush()
+    return " || ',' || ".join(parts) or "''"
 
 
-def checksum(conn: sqlite3.Connection, tables: Sequence[str], schema: str = "main") -> str:
+def _has_blobs(conn: sqlite3.Connection | Any, table: str, schema: str) -> bool:
+    info = conn.execute(f'PRAGMA {schema}.table_info("{table}")').fetchall()
+    if not info:
+        return False
+    test = " OR ".join(f"typeof(\"{r[1]}\") = 'blob'" for r in info)
+    return bool(conn.execute(f'SELECT 1 FROM {schema}."{table}" WHERE {test} LIMIT 1').fetchone())
+
+
+def checksum(
+    conn: sqlite3.Connection, tables: Sequence[str], schema: str = "main", *, exact: bool = True
+) -> str:
     """sha256 over, per table, `name\n` then each row in rowid order (the writer's storage
     order) as SQLite's quote() of its values joined by "," plus "\n" (docs/bundles.md).
-    SQLite renders and joins the rows in chunks, so hashing 700,000 rows takes ~1 s."""
+    SQLite renders and joins the rows in chunks, so hashing 1,000,000 rows takes ~2 s.
+    TEXT columns are rendered the fast way (`_row_line`); `exact` first looks for blobs in
+    the table and renders it with quote() if it holds any. Without `exact` (a reader that
+    compares with the manifest, and falls back to `exact` on a mismatch), a text value
+    turned into a blob of the same bytes would go unnoticed: no damage does that."""
     digest = hashlib.sha256()
     for table in tables:
-        line = _row_line(conn, table, schema)
+        fast = not (exact and _has_blobs(conn, table, schema))
+        line = _row_line(conn, table, schema, fast=fast)
         digest.update(f"{table}\n".encode())
         low, high = conn.execute(
             f'SELECT min(rowid), max(rowid) FROM {schema}."{table}"'
@@ -140,8 +185,8 @@ def checksum(conn: sqlite3.Connection, tables: Sequence[str], schema: str = "mai
 
 
 def checksum_by_rows(conn: sqlite3.Connection, tables: Sequence[str], schema: str = "main") -> str:
-    """The same checksum one row at a time: the plain statement of the definition (tests
-    hold `checksum` to it)."""
+    """The same checksum one row at a time with quote(): the plain statement of the
+    definition (tests hold `checksum` to it)."""
     digest = hashlib.sha256()
     for table in tables:
         digest.update(f"{table}\n".encode())
@@ -378,7 +423,10 @@ class Bundle:
                     raise BundleError(
                         self.path, "数据包校验失败（行数与清单不符，内容被改动或不完整）"
                     )
-            if checksum(self.conn, self.tables) != self.manifest.get("checksum"):
+            expected = self.manifest.get("checksum")
+            if checksum(self.conn, self.tables, exact=False) != expected and (
+                checksum(self.conn, self.tables) != expected
+            ):
                 raise BundleError(self.path, "数据包校验失败（校验和不符，内容被改动或不完整）")
         except sqlite3.DatabaseError as exc:
             raise BundleError(self.path, "数据包已损坏（文件不完整）") from exc
@@ -570,16 +618,16 @@ def _merge(
         # any order; the references are checked at commit
         conn.execute("PRAGMA defer_foreign_keys = ON")
         try:
-            suspended = _suspend_call_facts(conn, alias, tables)
+            bulk = _suspend_call_facts(conn, alias, tables)
             for number, table in enumerate(tables):
                 if progress is not None:
                     progress.check()
                     progress.report(number, len(tables), f"合并 {table}")
                 if not _has_table(conn, table):
                     continue  # e.g. qa_evaluations into a database without the review feature
-                report.tables[table] = _merge_table(conn, SPECS[table], alias, report)
-            if suspended:
-                _resume_call_facts(conn, alias, tables, suspended)
+                report.tables[table] = _merge_table(conn, SPECS[table], alias, report, bulk)
+            if bulk is not None:
+                _resume_call_facts(conn, bulk)
             conn.execute(
                 "INSERT OR REPLACE INTO bundle_imports VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -624,65 +672,66 @@ def _merge(
     return report
 
 
+@dataclass(slots=True)
+class _BulkFacts:
+    """call_facts' triggers set aside for one merge (db/call_facts.py): the calls and ticks
+    rows there were before, and the calls whose rows or ticks the merge updated."""
+
+    triggers: list[tuple[str, str]]
+    last_call: int
+    last_tick: int
+
+
 def _suspend_call_facts(
     conn: sqlite3.Connection, alias: str, tables: Sequence[str]
-) -> list[tuple[str, str]]:
+) -> _BulkFacts | None:
     """For a bundle bigger than the calls already there: drop migration 7's call_facts
     triggers (they recompute a call's facts once per tick inserted: 700,000 times for
-    100,000 calls) and return them, so `_resume_call_facts` computes the bundle's calls'
-    facts in one statement and puts them back. Inside the transaction, like the rest."""
+    100,000 calls), so `_resume_call_facts` computes the touched calls' facts in one
+    statement and puts them back. Inside the transaction, like the rest."""
     if "calls" not in tables or not _has_table(conn, "call_facts"):
-        return []
+        return None
     incoming = conn.execute(f'SELECT count(*) FROM {alias}."calls"').fetchone()[0]
     present = conn.execute("SELECT count(*) FROM main.calls").fetchone()[0]
     if incoming <= present * REBUILD_SHARE:
-        return []  # the triggers' per-row work is then the smaller part
-    triggers = [
-        (str(name), str(sql))
-        for name, sql in conn.execute(
-            "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' "
-            "AND name LIKE 'call\\_facts\\_%' ESCAPE '\\' ORDER BY name"
-        ).fetchall()
-    ]
-    for name, _sql in triggers:
-        conn.execute(f'DROP TRIGGER main."{name}"')
-    return triggers
+        return None  # the triggers' per-row work is then the smaller part
+    last_call = conn.execute("SELECT max(rowid) FROM main.calls").fetchone()[0] or 0
+    last_tick = conn.execute("SELECT max(rowid) FROM main.checklist_ticks").fetchone()[0] or 0
+    conn.execute("DROP TABLE IF EXISTS temp.facts_touched")
+    conn.execute("CREATE TEMP TABLE facts_touched (id TEXT PRIMARY KEY) WITHOUT ROWID")
+    return _BulkFacts(call_facts.suspend(conn), int(last_call), int(last_tick))
 
 
-def _resume_call_facts(
-    conn: sqlite3.Connection, alias: str, tables: Sequence[str], triggers: list[tuple[str, str]]
-) -> None:
-    from db.schema_v8 import COLUMNS, FACTS_OF, recompute_for_phones
-
-    touched = f'SELECT id FROM {alias}."calls"'
-    if "checklist_ticks" in tables:
-        touched += f' UNION SELECT call_id FROM {alias}."checklist_ticks"'
-    # the merged calls, listed once (a bundle's ticks name each call several times); the FCR
-    # repeat flag of a call depends on the calls after it (migration 8): the earlier calls of
-    # every number a merged call had before or has now are recomputed below
-    conn.execute("CREATE TEMP TABLE merged_calls (id TEXT PRIMARY KEY) WITHOUT ROWID")
+def _resume_call_facts(conn: sqlite3.Connection, bulk: _BulkFacts) -> None:
+    """The facts of every call added, updated or given a new or changed tick by the merge:
+    the added ones by their rowids, the few calls there before from what the merge noted.
+    Then the FCR repeat flag (migration 8) of the other calls of every number an updated call
+    had before (its facts row still says) or a merged call has now."""
+    conn.execute("DROP TABLE IF EXISTS temp.merged_phones")
     conn.execute("CREATE TEMP TABLE merged_phones (phone TEXT PRIMARY KEY) WITHOUT ROWID")
-    try:
-        conn.execute(f"INSERT OR IGNORE INTO temp.merged_calls {touched}")
-        merged = "SELECT id FROM temp.merged_calls"
-        conn.execute(
-            "INSERT OR IGNORE INTO temp.merged_phones SELECT phone FROM main.call_facts "
-            f"WHERE call_id IN ({merged}) AND phone <> ''"
-        )
-        conn.execute(
-            f"INSERT OR REPLACE INTO main.call_facts ({COLUMNS}) {FACTS_OF} "
-            f"WHERE c.id IN ({merged})"
-        )
-        conn.execute(
-            "INSERT OR IGNORE INTO temp.merged_phones SELECT phone FROM main.calls "
-            f"WHERE id IN ({merged}) AND phone <> ''"
-        )
-        recompute_for_phones(conn, "SELECT phone FROM temp.merged_phones", merged)
-    finally:
-        conn.execute("DROP TABLE temp.merged_phones")
-        conn.execute("DROP TABLE temp.merged_calls")
-    for _name, sql in triggers:
-        conn.execute(sql)
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.merged_phones SELECT phone FROM main.call_facts "
+        "WHERE call_id IN (SELECT id FROM temp.facts_touched) AND phone <> ''"
+    )
+    call_facts.refresh(conn, "c.rowid > ?", [bulk.last_call])
+    call_facts.refresh(
+        conn,
+        "c.rowid <= ? AND (c.id IN (SELECT id FROM temp.facts_touched) OR EXISTS (SELECT 1 "
+        "FROM main.checklist_ticks t WHERE t.call_id = c.id AND t.rowid > ?))",
+        [bulk.last_call, bulk.last_tick],
+    )
+    merged = (
+        f"SELECT id FROM main.calls WHERE rowid > {int(bulk.last_call)} "
+        "UNION SELECT id FROM temp.facts_touched"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.merged_phones SELECT phone FROM main.calls "
+        f"WHERE id IN ({merged}) AND phone <> ''"
+    )
+    call_facts.refresh_repeats(conn, "SELECT phone FROM temp.merged_phones", merged)
+    conn.execute("DROP TABLE temp.merged_phones")
+    conn.execute("DROP TABLE temp.facts_touched")
+    call_facts.restore(conn, bulk.triggers)
 
 
 class _Verifier:
@@ -771,7 +820,11 @@ REBUILD_SHARE = 1.0  # bundle rows / rows already there, above which indexes are
 
 
 def _merge_table(
-    conn: sqlite3.Connection, spec: TableSpec, alias: str, report: ImportReport
+    conn: sqlite3.Connection,
+    spec: TableSpec,
+    alias: str,
+    report: ImportReport,
+    bulk: _BulkFacts | None = None,
 ) -> TableCounts:
     name, key = spec.name, spec.key
     target_cols = set(_columns(conn, name))
@@ -801,6 +854,15 @@ def _merge_table(
     else:
         conn.execute("CREATE TEMP TABLE merge_update (k TEXT)")
     updated = int(conn.execute("SELECT count(*) FROM temp.merge_update").fetchone()[0])
+    if bulk is not None and updated and name in ("calls", "checklist_ticks"):
+        # the facts of updated calls, and of the calls an updated tick leaves or joins
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.facts_touched SELECT k FROM temp.merge_update"
+            if name == "calls"
+            else "INSERT OR IGNORE INTO temp.facts_touched SELECT call_id FROM "
+            f"main.checklist_ticks WHERE uid IN (SELECT k FROM temp.merge_update) UNION "
+            f"SELECT call_id FROM {alias}.checklist_ticks WHERE uid IN (SELECT k FROM temp.merge_update)"
+        )
     col_sql = ", ".join(f'"{c}"' for c in columns)
     plain_values = ", ".join(f'b."{c}"' for c in columns)
     values = plain_values
@@ -829,11 +891,17 @@ def _merge_table(
     last_rowid = conn.execute(f'SELECT max(rowid) FROM main."{name}"').fetchone()[0] or 0
     present = int(conn.execute(f'SELECT count(*) FROM main."{name}"').fetchone()[0])
     # A bundle bigger than what is there (the first merge of an agent) goes in faster with
-    # (most of) the table's indexes dropped and built again after from sorted keys: random
-    # inserts into the uid index of 700,000 ticks, or ten indexes of 100,000 calls, cost
-    # more than sorting once. The keys already there are then looked up in a temporary copy. Inside
-    # the transaction: a failure rolls the drop back too.
-    rebuild = _droppable_indexes(conn, name) if total > present * REBUILD_SHARE else []
+    # the table's indexes dropped and built again after from sorted keys: inserts into the
+    # three indexes of 700,000 ticks, or ten indexes of 100,000 calls, cost more than sorting
+    # once. The keys already there are then looked up in a temporary copy. The insert
+    # triggers that only fill a column left NULL go too, the INSERT filling it. Inside the
+    # transaction: a failure rolls the drops back too.
+    bulk_table = total > present * REBUILD_SHARE
+    rebuild = _droppable_indexes(conn, name, keep_call_id=bulk is None) if bulk_table else []
+    fills = _fill_triggers(conn, name, columns) if bulk_table else []
+    for trigger, _sql, column, expression in fills:
+        conn.execute(f'DROP TRIGGER main."{trigger}"')
+        values = _fill_in(values, column, expression)
     existing = f'main."{name}" m WHERE m."{key}" = b."{key}"'
     if any(keyed == [key] for _n, _sql, keyed in rebuild):
         conn.execute("DROP TABLE IF EXISTS temp.merge_keys")
@@ -852,6 +920,8 @@ def _merge_table(
         params,
     ).rowcount
     for _name, sql, _keyed in rebuild:
+        conn.execute(sql)
+    for _trigger, sql, _column, _expression in fills:
         conn.execute(sql)
     conn.execute("DROP TABLE IF EXISTS temp.merge_keys")
     if name == "calls":
@@ -874,11 +944,13 @@ def _merge_table(
     return TableCounts(added, updated, total - added - updated)
 
 
-def _droppable_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, str, list[str]]]:
+def _droppable_indexes(
+    conn: sqlite3.Connection, table: str, *, keep_call_id: bool
+) -> list[tuple[str, str, list[str]]]:
     """(name, CREATE sql, indexed columns) of the table's own indexes that may go while rows
     pour in: not those SQLite made for a PRIMARY KEY or UNIQUE constraint (they cannot be
-    dropped), nor those led by call_id (the call_facts triggers find a call's ticks by it,
-    once per row inserted)."""
+    dropped), nor, with `keep_call_id`, those led by call_id (the call_facts triggers, when
+    in place, find a call's ticks by it once per row inserted)."""
     out = []
     for index_name, sql in conn.execute(
         "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? "
@@ -886,6 +958,50 @@ def _droppable_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, 
         [table],
     ).fetchall():
         keyed = [r[2] for r in conn.execute(f'PRAGMA main.index_info("{index_name}")')]
-        if keyed[:1] != ["call_id"]:
+        if not keep_call_id or keyed[:1] != ["call_id"]:
             out.append((str(index_name), str(sql), keyed))
     return out
+
+
+# AFTER INSERT triggers that only fill a column a row leaves NULL (migration 5): a row's
+# stable uid, a row's first version. (column, the SQL value they set)
+FILLED_ON_INSERT = {
+    "calls_updated_at_insert": ("updated_at", NOW_SQL),
+    "reminders_updated_at_insert": ("updated_at", NOW_SQL),
+    "call_intents_uid_insert": ("uid", UID_SQL),
+    "checklist_ticks_uid_insert": ("uid", UID_SQL),
+    "script_uses_uid_insert": ("uid", UID_SQL),
+    "audit_log_uid_insert": ("uid", UID_SQL),
+}
+
+
+def _fill_triggers(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str]
+) -> list[tuple[str, str, str, str]]:
+    """(trigger, CREATE sql, column, value) of the table's FILLED_ON_INSERT triggers whose
+    body is still exactly that fill (any other trigger stays in place and runs per row)."""
+    out = []
+    for trigger, sql in conn.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+        [table],
+    ).fetchall():
+        fill = FILLED_ON_INSERT.get(str(trigger))
+        if fill is None or fill[0] not in columns:
+            continue
+        column, expression = fill
+        body = " ".join(str(sql).split())
+        if (
+            f"AFTER INSERT ON {table} WHEN NEW.{column} IS NULL BEGIN UPDATE {table} SET "
+            f"{column} = {expression} WHERE rowid = NEW.rowid; END"
+        ) in body:
+            out.append((str(trigger), str(sql), column, expression))
+    return out
+
+
+def _fill_in(values: str, column: str, expression: str) -> str:
+    """The INSERT's value list with `column` filled as its trigger would have filled it."""
+    plain = f'b."{column}"'
+    return ", ".join(
+        f"COALESCE({plain}, {expression})" if value == plain else value
+        for value in values.split(", ")
+    )

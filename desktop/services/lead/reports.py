@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from db.database import Database
 from desktop.core.calendar import AgentCalendar
@@ -22,10 +22,33 @@ from desktop.core.content.model import ContentPack
 from desktop.core.progress import Progress
 from desktop.services.audit import AuditLog
 from desktop.services.lead.export import Column, Sheet, write_csv, write_xlsx
+from desktop.services.review.dialect import SQLITE, Dialect
 from desktop.services.review.period import Period
 from desktop.services.review.stats import adherence_by_agent, checklists_from_pack, compute
 
 FORMATS = ("csv", "xlsx")
+
+
+class Readable(Protocol):
+    """What the statistics sheets read through: a `Database`, or `SourceReader` (the
+    review's source: the lead's file or the center)."""
+
+    @property
+    def conn(self) -> Any: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceReader:
+    """A review source's connection (sqlite3 or the center's psycopg one) as the statistics
+    sheets read it: `conn`, and `execute` in the source's SQL dialect."""
+
+    conn: Any
+    dialect: Dialect = SQLITE
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self.dialect.sql(sql), list(params))
 
 
 CALL_COLUMNS: tuple[Column, ...] = (
@@ -185,7 +208,7 @@ class StatsInputs:
         return cls(now, checklists_from_pack(pack), labels)
 
 
-def stats_period(db: Database, query: CallQuery, calendar: AgentCalendar, now: datetime) -> Period:
+def stats_period(db: Readable, query: CallQuery, calendar: AgentCalendar, now: datetime) -> Period:
     """The query's local dates as a Period; open ends are the first / last call's date (today
     when there is none)."""
     first, last = query.date_from, query.date_to
@@ -200,10 +223,16 @@ def stats_period(db: Database, query: CallQuery, calendar: AgentCalendar, now: d
 
 
 def compute_stats(
-    db: Database, query: CallQuery, calendar: AgentCalendar, inputs: StatsInputs
+    db: Readable,
+    query: CallQuery,
+    calendar: AgentCalendar,
+    inputs: StatsInputs,
+    *,
+    dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
 ) -> tuple[Period, dict[str, Any]]:
     """The statistics of the query's period and agent (its other filters do not apply), by
-    the same call `callassist report stats` makes."""
+    the same call `callassist report stats` makes; `agents`: a center team's agents."""
     period = stats_period(db, query, calendar, inputs.now)
     stats = compute(
         db.conn,
@@ -212,6 +241,8 @@ def compute_stats(
         checklists=inputs.checklists,
         grace=calendar.grace,
         now=inputs.now,
+        dialect=dialect,
+        agents=agents,
     )
     return period, stats
 
@@ -221,11 +252,23 @@ def _percent_text(value: float | None) -> str:
 
 
 def stats_sheets(
-    db: Database, query: CallQuery, calendar: AgentCalendar, inputs: StatsInputs
+    db: Readable,
+    query: CallQuery,
+    calendar: AgentCalendar,
+    inputs: StatsInputs,
+    *,
+    dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
+    source_text: str = "",
 ) -> list[Sheet]:
-    period, stats = compute_stats(db, query, calendar, inputs)
+    """The statistics workbook's sheets; `dialect` and `agents` read a center (a team's
+    agents), `source_text` names where the figures come from in the sheets' notes."""
+    period, stats = compute_stats(db, query, calendar, inputs, dialect=dialect, agents=agents)
     agent = f"，坐席 {query.agent}" if query.agent else ""
-    note = (f"范围：{period.first} 至 {period.last}{agent}（时区 {calendar.zone_name}）",)
+    if not query.agent and agents is not None:
+        agent = f"，{len(agents)} 名坐席的班组"
+    where = f"{source_text}，" if source_text else ""
+    note = (f"{where}范围：{period.first} 至 {period.last}{agent}（时区 {calendar.zone_name}）",)
     by_intent: list[dict[str, Any]] = [
         dict(figures, intent=intent) for intent, figures in stats["by_intent"].items()
     ]
@@ -248,7 +291,13 @@ def stats_sheets(
     # would only repeat the 全部 rows
     for intent in stats["adherence"] if len(stats["by_agent"]) > 1 else ():
         grid = adherence_by_agent(
-            db.conn, period, intent, inputs.checklists, agent=query.agent or None
+            db.conn,
+            period,
+            intent,
+            inputs.checklists,
+            agent=query.agent or None,
+            dialect=dialect,
+            agents=agents,
         )
         adherence += [_adherence_row(a, intent, f, inputs) for a, f in sorted(grid.items())]
     callbacks, complaints = stats["callbacks"], stats["complaints"]
@@ -362,7 +411,7 @@ def export_calls(
 
 
 def export_stats(
-    db: Database,
+    db: Readable,
     path: Path,
     fmt: str,
     query: CallQuery,
@@ -370,10 +419,15 @@ def export_stats(
     *,
     inputs: StatsInputs,
     progress: Progress | None = None,
+    dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
+    source_text: str = "",
 ) -> ExportResult:
     """The statistics: xlsx gets its three sheets; CSV gets them as one long table (a
     "表" column naming the section), for scheduled reports that feed other tools."""
-    sheets = stats_sheets(db, query, calendar, inputs)
+    sheets = stats_sheets(
+        db, query, calendar, inputs, dialect=dialect, agents=agents, source_text=source_text
+    )
     if fmt == "csv":
         combined = _combined_stats_sheet(sheets)
         counts = {"统计": write_csv(path, combined, zone=calendar.zone, progress=progress)}
@@ -381,7 +435,10 @@ def export_stats(
         counts = write_xlsx(path, sheets, zone=calendar.zone, progress=progress)
     else:
         raise ValueError(f"unknown format {fmt!r}")
-    return ExportResult(Path(path), "stats", fmt, counts, False, query.describe())
+    scope = (source_text + "：" if source_text else "") + query.describe()
+    if agents is not None and not query.agent:
+        scope += f"，班组（{len(agents)} 名坐席）"
+    return ExportResult(Path(path), "stats", fmt, counts, False, scope)
 
 
 def _combined_stats_sheet(sheets: list[Sheet]) -> Sheet:
@@ -455,7 +512,7 @@ def browser_sheet(browser: Any, flt: Any) -> Sheet:
 def export_browser(
     browser: Any,
     flt: Any,
-    db: Database,
+    db: Readable,
     path: Path,
     fmt: str,
     calendar: AgentCalendar,
@@ -464,8 +521,13 @@ def export_browser(
     unmask: bool = False,
     pack: ContentPack | None = None,
     progress: Progress | None = None,
+    dialect: Dialect = SQLITE,
+    agents: Sequence[str] | None = None,
+    source_text: str = "",
 ) -> ExportResult:
-    """The browser's filtered calls; xlsx adds the statistics of the filter's period."""
+    """The browser's filtered calls; xlsx adds the statistics of the filter's period, read
+    from the same database as the calls (`db` in `dialect`: the lead's file or the center,
+    `agents` a center's team)."""
     sheet = browser_sheet(browser, flt)
     period = getattr(flt, "period", None)
     query = CallQuery(period.first, period.last) if period is not None else CallQuery()
@@ -474,10 +536,20 @@ def export_browser(
             sheet.name: write_csv(path, sheet, zone=calendar.zone, unmask=unmask, progress=progress)
         }
     else:
-        sheets = [sheet, *stats_sheets(db, query, calendar, StatsInputs.of(pack, now))]
+        stats = stats_sheets(
+            db,
+            query,
+            calendar,
+            StatsInputs.of(pack, now),
+            dialect=dialect,
+            agents=agents,
+            source_text=source_text,
+        )
+        sheets = [sheet, *stats]
         if pack is not None:
             sheets.append(handbook_sheet(pack))
         counts = write_xlsx(path, sheets, zone=calendar.zone, unmask=unmask, progress=progress)
+    where = f"（{source_text}）" if source_text else ""
     return ExportResult(
-        Path(path), "calls", fmt, counts, unmask, "组长复盘筛选：" + query.describe()
+        Path(path), "calls", fmt, counts, unmask, f"组长复盘筛选{where}：" + query.describe()
     )

@@ -3,13 +3,13 @@ link the call made for it. Each is one transaction with its audit row."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from db import Database, transaction
 from db.row_version import TOUCH
 from desktop.core.clock import Clock, to_iso
 from desktop.core.content.model import REMINDER_KINDS
+from desktop.core.ids import new_id
 from desktop.core.reminders import (
     Reminder,
     ReminderError,
@@ -65,7 +65,7 @@ class ReminderActions:
             phone, customer_name = phone or contact[0], customer_name or contact[1]
             if not (call_id or phone or customer_name):
                 raise ReminderError("请填写客户电话或姓名。")
-            reminder_id = str(uuid.uuid4())
+            reminder_id = new_id()
             self._store.insert(
                 reminder_id,
                 call_id=call_id,

@@ -3,7 +3,6 @@ repeating reminder brings its next one. Callers hold the transaction or get one 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from db import Database, transaction
 from desktop.core.calls import OUTCOME_LABELS
 from desktop.core.clock import Clock, parse_iso, to_iso
 from desktop.core.content.model import OUTCOMES, ReminderRule
+from desktop.core.ids import new_id
 from desktop.core.reminders import (
     OPEN_STATUSES,
     PlannedReminder,
@@ -135,7 +135,7 @@ class CasePolicy:
             self._store.timezone(),
             now=now,
         )
-        next_id = str(uuid.uuid4())
+        next_id = new_id()
         self._store.insert(
             next_id,
             call_id=row["call_id"],
@@ -175,7 +175,7 @@ class CasePolicy:
         for plan in planned:
             if self._already_planned(plan, call_id, case_id):
                 continue
-            reminder_id = str(uuid.uuid4())
+            reminder_id = new_id()
             self._store.insert(
                 reminder_id,
                 call_id=call_id if call_exists else None,

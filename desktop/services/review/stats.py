@@ -143,7 +143,7 @@ def compute(
     result["by_agent"] = _by_agent(groups, qa_by_agent)
     result["adherence"] = _adherence(counts, groups, checklists, by_agent=False)
     result["callbacks"] = _callbacks(conn, scope, period, grace, now, dialect)
-    result["complaints"] = _complaints(conn, scope, dialect, facts=bool(facts))
+    result["complaints"] = _complaints(conn, scope, dialect)
     evaluated = sum(n for _avg, n in qa_by_agent.values())
     result["qa"] = {
         "evaluated": evaluated,
@@ -527,9 +527,23 @@ def _iso_hour(moment: datetime) -> str:
 # ---- checklist adherence --------------------------------------------------------------------
 
 
-def _adherence_counts(conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect) -> Counts:
+def _adherence_counts(
+    conn: Any, scope: _Scope, checklists: Checklists, dialect: Dialect, *, plain: bool = False
+) -> Counts:
     """(agent, intent, step) -> completed calls with that step ticked at completion, and
-    (agent, intent) -> completed calls with every required step ticked at completion."""
+    (agent, intent) -> completed calls with every required step ticked at completion.
+    A dialect with `adherence_counts` (the center's step rollup) answers from it and calls
+    back here (`plain`) for the parts of the period it does not cover."""
+    rollup = None if plain else getattr(dialect, "adherence_counts", None)
+    if rollup is not None:
+        found = rollup(
+            conn,
+            scope,
+            checklists,
+            lambda part: _adherence_counts(conn, part, checklists, dialect, plain=True),
+        )
+        if found is not None:
+            return found
     where, params = scope.where()
     at_completion = (
         "t.ticked_at <= c.completed_at "
@@ -695,19 +709,33 @@ def complaint_cases(
 ) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period: see `_complaint_cases`."""
     scope = _Scope(period, agent, agents=agents)
-    return _complaint_cases(conn, scope, dialect, facts=_has_facts(conn, dialect))
+    return _complaint_cases(conn, scope, dialect)
 
 
-def _complaint_cases(
-    conn: Any, scope: _Scope, dialect: Dialect, *, facts: bool = False
-) -> dict[str, dict[str, Any]]:
+def _complaint_cases(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, dict[str, Any]]:
     """Complaint cases opened in the period (a completed complaint call not made for a
     reminder), each with its response and resolution times in seconds (None when not yet).
-    In an agent's or lead's file (`facts`: SQLite, migration 7) the period is walked once;
-    elsewhere (the PostgreSQL center) once per part, as its planner prefers."""
-    if facts:
+    A dialect with `complaint_cases` (the center's rollup, center schema 5) answers from its
+    stored figures, which the center computes with `case_figures` below. In an agent's or
+    lead's file (SQLite with call_facts) the period is walked once, in one statement."""
+    if _has_facts(conn, dialect):
         return _case_times(_case_rows_at_once(conn, scope, dialect))
+    rollup = getattr(dialect, "complaint_cases", None)
+    if rollup is not None:
+        found = rollup(conn, scope)
+        if found is not None:
+            return found
     where, params = scope.where()
+    return case_figures(conn, where, params, dialect)
+
+
+def case_figures(
+    conn: Any, where: str, params: Sequence[Any], dialect: Dialect, *, with_call: bool = False
+) -> dict[str, dict[str, Any]]:
+    """The cases among the calls `c` that `where` (with `?` parameters) selects, and their
+    figures; `with_call` adds each case call's stored `started_at` text and `agent` (what the
+    center's rollup keeps beside the figures)."""
+    params = list(params)
     # the period's case calls `c`: each query below walks them once (an index range) and
     # joins what belongs to them, instead of re-running them as an IN list
     opened = (
@@ -715,31 +743,69 @@ def _complaint_cases(
         "AND c.reminder_id IS NULL"
     )
     q = lambda sql, args: conn.execute(dialect.sql(sql), args).fetchall()  # noqa: E731
-    cases = q(
-        "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome FROM calls c "
+    cases: dict[str, dict[str, Any]] = {}
+    for cid, started, ended, completed, outcome, agent in q(
+        "SELECT c.id, c.started_at, c.ended_at, c.completed_at, c.outcome, c.agent FROM calls c "
         f"WHERE {opened}",
         params,
-    )
+    ):
+        cases[cid] = {
+            "started_at": started,
+            "agent": agent,
+            "started": parse_iso(started),
+            "ended": parse_iso(ended or completed),
+            "responses": [],
+            "resolutions": [parse_iso(completed)] if outcome == "resolved" else [],
+            "first_call_resolved": outcome == "resolved",
+        }
     if not cases:
         return {}
-    reminders = q(
+    for case_id, kind, status, done_at, callback_at in q(
         "SELECT r.case_id, r.kind, r.status, r.done_at, r.callback_at "
         f"FROM calls c JOIN reminders r ON r.case_id = c.id WHERE {opened}",
         params,
-    )
+    ):
+        case = cases.get(case_id)
+        if case is None:
+            continue
+        if callback_at:
+            case["responses"].append(parse_iso(callback_at))
+        if kind == "first_response" and status == "done" and done_at:
+            case["responses"].append(parse_iso(done_at))
     follow_ups = " UNION ALL ".join(
         "SELECT r.case_id, cc.completed_at, cc.outcome FROM calls c "
         f"JOIN reminders r ON r.case_id = c.id JOIN calls cc ON {link} WHERE {opened}"
         for link in ("cc.reminder_id = r.id", "cc.id = r.callback_call_id")
     )
-    answers = q(follow_ups, params + params)
-    closed = q(  # the app records a closed case as entity 'case', id = the case call
+    for case_id, completed, outcome in q(follow_ups, params + params):
+        if case_id in cases and outcome == "resolved" and completed:
+            cases[case_id]["resolutions"].append(parse_iso(completed))
+    for case_id, at in q(  # the app records a closed case as entity 'case', id = the case call
         "SELECT a.entity_id, a.at FROM calls c JOIN audit_log a "
         "ON a.entity = 'case' AND a.entity_id = c.id "
         f"WHERE {opened} AND a.action = 'reminder.case_closed'",
         params,
-    )
-    return _case_times((cases, reminders, answers, closed))
+    ):
+        if case_id in cases:
+            cases[case_id]["resolutions"].append(parse_iso(at))
+    out = {}
+    for cid, case in cases.items():
+        responses = [t for t in case["responses"] if t >= case["ended"]]
+        response = None
+        if not case["first_call_resolved"] and responses:
+            response = (min(responses) - case["ended"]).total_seconds()
+        resolution = None
+        if case["resolutions"]:
+            resolution = (min(case["resolutions"]) - case["started"]).total_seconds()
+        out[cid] = {
+            "first_call_resolved": case["first_call_resolved"],
+            "first_response_s": response,
+            "resolution_s": resolution,
+        }
+        if with_call:
+            out[cid]["started_at"] = case["started_at"]
+            out[cid]["agent"] = case["agent"]
+    return out
 
 
 CaseRows = tuple[list[Sequence[Any]], list[Sequence[Any]], list[Sequence[Any]], list[Sequence[Any]]]
@@ -827,17 +893,27 @@ def _case_times(rows: CaseRows) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _complaints(conn: Any, scope: _Scope, dialect: Dialect, *, facts: bool) -> dict[str, Any]:
-    cases = _complaint_cases(conn, scope, dialect, facts=facts)
-    follow_ups = [c for c in cases.values() if not c["first_call_resolved"]]
-    responses = [c["first_response_s"] for c in follow_ups if c["first_response_s"] is not None]
-    resolutions = [c["resolution_s"] for c in cases.values() if c["resolution_s"] is not None]
+def _complaints(conn: Any, scope: _Scope, dialect: Dialect) -> dict[str, Any]:
+    """The period's complaint figures. A dialect with `complaint_totals` (the center's
+    stored cases) gives (cases, followed up, response times, resolution times) directly."""
+    totals = getattr(dialect, "complaint_totals", None)
+    found = totals(conn, scope) if totals is not None else None
+    if found is None:
+        cases = _complaint_cases(conn, scope, dialect)
+        follow_ups = [c for c in cases.values() if not c["first_call_resolved"]]
+        found = (
+            len(cases),
+            len(follow_ups),
+            [c["first_response_s"] for c in follow_ups if c["first_response_s"] is not None],
+            [c["resolution_s"] for c in cases.values() if c["resolution_s"] is not None],
+        )
+    n_cases, n_follow_ups, responses, resolutions = found
     return {
-        "cases": len(cases),
-        "resolved_first_call": len(cases) - len(follow_ups),
-        "followed_up": len(follow_ups),
-        "awaiting_response": len(follow_ups) - len(responses),
-        "unresolved": len(cases) - len(resolutions),
+        "cases": n_cases,
+        "resolved_first_call": n_cases - n_follow_ups,
+        "followed_up": n_follow_ups,
+        "awaiting_response": n_follow_ups - len(responses),
+        "unresolved": n_cases - len(resolutions),
         "first_response_median_s": median(responses),
         "first_response_p90_s": percentile(responses, 0.9),
         "resolution_median_s": median(resolutions),

@@ -13,9 +13,7 @@ behind it.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import logging
 import os
 import threading
 import time
@@ -25,16 +23,17 @@ from typing import Any
 
 from desktop.core.call_events import EVENT_KINDS, CallEvent
 from desktop.instance.lock import file_lock, try_lock
+from desktop.lazy_log import LazyLogger
 from desktop.paths import DataDir
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)  # the hook appends here: it imports no logging
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(CallEvent))
+_FIELDS = CallEvent._fields
 
 
 def encode_event(event: CallEvent) -> bytes:
     """One spool line (with its newline)."""
-    text = json.dumps(dataclasses.asdict(event), ensure_ascii=False)
+    text = json.dumps(event._asdict(), ensure_ascii=False)
     # A lone surrogate (an undecodable name) must not cost the event: escape it instead.
     return text.encode("utf-8", "backslashreplace") + b"\n"
 
@@ -102,7 +101,7 @@ class EventSpool:
 
     def set_aside(self, event: CallEvent, reason: str) -> None:
         """Keep an event that cannot be recorded, with why, for IT (durably, JSON lines)."""
-        record = {**dataclasses.asdict(event), "set_aside_because": reason[:500]}
+        record = {**event._asdict(), "set_aside_because": reason[:500]}
         line = json.dumps(record, ensure_ascii=False).encode("utf-8", "backslashreplace")
         with file_lock(self._lock_path), open(self.set_aside_path, "ab") as out:
             out.write(line + b"\n")

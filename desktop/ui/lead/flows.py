@@ -42,6 +42,7 @@ from desktop.services.lead.pin import PinError
 from desktop.services.lead.reports import (
     CallQuery,
     ExportResult,
+    SourceReader,
     StatsInputs,
     export_browser,
     export_calls,
@@ -262,8 +263,16 @@ class LeadFlows(QObject):
         if path is None:
             return None
         calendar, pack, now = self.ctx.calendar(), self.ctx.pack(), self.ctx.clock.now()
+        center = bool(getattr(source, "is_center", False))
 
         def work(progress):
+            if center:  # the calls and the workbook's statistics both from the center
+                return export_browser(
+                    source.browser(), flt, SourceReader(source.conn(), source.dialect), path,
+                    fmt, calendar, now=now, unmask=unmask, pack=pack, progress=progress,
+                    dialect=source.dialect, agents=list(flt.agents) or None,
+                    source_text=source.label,
+                )  # fmt: skip
             db = self._reader()
             try:
                 return export_browser(
@@ -287,22 +296,67 @@ class LeadFlows(QObject):
         review.setAcceptDrops(True)
         review.installEventFilter(_BundleDrops(self, review))
         menu = review.menuBar().addMenu("导出(&E)")
+        actions = {}
         for text, slot in (
             (
                 "导出当前筛选的通话…",
                 lambda: self.export_filtered(review, source, review.current_filter()),
             ),
-            ("导出统计…", lambda: self.export_stats(review)),
+            ("导出统计…", lambda: self.export_review_stats(review, source)),
             ("导出投诉处理手册…", lambda: self.export_handbook(review)),
             ("导入日志包…", lambda: self.import_bundles(review)),
         ):
             action = QAction(text, review)
             action.triggered.connect(slot)
             menu.addAction(action)
+            actions[text] = action
+
+        def name_the_source() -> None:
+            """The menu says which database each export reads (the review may show the
+            center, or the local file after a fallback)."""
+            center = bool(getattr(source, "is_center", False))
+            where = "（中心数据库）" if center else ""
+            saved: str = getattr(source, "center_url", None) or ""
+            if not center and saved:
+                where = "（本机数据库）"  # a center is saved but did not answer: the banner
+            for text in ("导出当前筛选的通话…", "导出统计…"):
+                actions[text].setText(text.replace("…", where + "…"))
+            actions["导出投诉处理手册…"].setText(
+                "导出投诉处理手册（内容包的步骤与话术，与数据源无关）…"
+                if center
+                else "导出投诉处理手册…"
+            )
+            actions["导入日志包…"].setText(
+                "导入日志包（到本机数据库；导入中心请用 callassist center import）…"
+                if center
+                else "导入日志包…"
+            )
+
+        review.source_ready.connect(name_the_source)
+        name_the_source()
         review.tabs.addTab(
             AuditLogView(self._reader, self.ctx.calendar, self.ctx.tasks.run_in_background),
             "审计日志",
         )
+
+    def export_review_stats(
+        self,
+        parent: Any,
+        source: Any,
+        query: CallQuery | None = None,
+        fmt: str | None = None,
+        path: Path | None = None,
+    ):
+        """导出统计 from the review window: on the center, the center's statistics for the
+        review's agent or team (the whole center when neither is chosen); on the local file,
+        the lead's usual statistics export."""
+        if not getattr(source, "is_center", False):
+            return self.export_stats(parent, query, fmt, path)
+        agent, agents = parent.scope()
+        return self.export_stats(
+            parent, query, fmt, path, source=source, agent=agent,
+            agents=list(agents) if agents is not None else None,
+        )  # fmt: skip
 
     def export_stats(
         self,
@@ -310,7 +364,13 @@ class LeadFlows(QObject):
         query: CallQuery | None = None,
         fmt: str | None = None,
         path: Path | None = None,
+        *,
+        source: Any = None,
+        agent: str | None = None,
+        agents: list[str] | None = None,
     ):
+        """The statistics workbook; with a center `source`, read from the center (`agent`
+        or a team's `agents`)."""
         if not self._allowed(parent, "导出统计"):
             return None
         calendar = self.ctx.calendar()
@@ -326,6 +386,19 @@ class LeadFlows(QObject):
         if path is None:
             return None
         inputs = StatsInputs.of(self.ctx.pack(), self.ctx.clock.now())
+        if source is not None:
+            from dataclasses import replace
+
+            query = replace(query, agent=agent)
+
+            def from_center(progress):
+                return export_stats(
+                    SourceReader(source.conn(), source.dialect), path, fmt, query, calendar,
+                    inputs=inputs, progress=progress, dialect=source.dialect,
+                    agents=None if agent else agents, source_text=source.label,
+                )  # fmt: skip
+
+            return self._run(parent, "导出统计", from_center, lambda r: self._exported(parent, r))
 
         def work(progress):
             db = self._reader()

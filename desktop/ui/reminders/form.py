@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from desktop.core.clock import Clock
 from desktop.core.reminders import KIND_LABELS, QUICK_PICKS, ReminderError, local_time_text
 from desktop.services.reminders import ReminderService
 from desktop.services.settings import SettingsStore
+from desktop.ui.local_stack import LocalStack
 from desktop.ui.reminders.text import kind_text, phone_text
 from desktop.ui.time_edit import get_wall, set_wall, wall_edit
 
@@ -70,9 +72,17 @@ class NewReminderForm(QFrame):
         for widget in (QLabel("新建"), self.kind, self.pick, self.custom_time, self.preview):
             first.addWidget(widget)
         first.addStretch(1)
+        contact = QWidget()  # typed in by hand when no call is on screen
+        contact_row = QHBoxLayout(contact)
+        contact_row.setContentsMargins(0, 0, 0, 0)
+        contact_row.addWidget(self.phone)
+        contact_row.addWidget(self.customer)
+        # the bound line or the contact fields, switched when a call comes or goes (a ring)
+        # without laying out the whole window
+        self._contact_fields = contact
+        self._contact = LocalStack(contact, self.bound)
         second = QHBoxLayout()
-        for part in (self.bound, self.phone, self.customer):
-            second.addWidget(part)
+        second.addWidget(self._contact)
         third = QHBoxLayout()
         third.addWidget(self.note, 1)
         third.addWidget(self.create_button)
@@ -88,9 +98,7 @@ class NewReminderForm(QFrame):
         if bound:
             who = " ".join(p for p in (name, phone_text(phone, self._settings.current)) if p)
             self.bound.setText(f"关联当前通话：{who or '未知来电'}")
-        self.bound.setVisible(bound)
-        self.phone.setVisible(not bound)
-        self.customer.setVisible(not bound)
+        self._contact.set_current(self.bound if bound else self._contact_fields)
 
     def focus_note(self) -> None:
         self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 
 from desktop.core.reminders import BUCKET_LABELS, Reminder, ReminderListing
 from desktop.services.settings import Settings
@@ -58,7 +58,7 @@ class ReminderListModel(QStandardItemModel):
                 for cell in cells:
                     cell.setEditable(False)
                     if color:
-                        cell.setForeground(QBrush(QColor(color)))
+                        cell.setForeground(QColor(color))  # no QBrush: its enums cost ~4 ms
                 group.appendRow(cells)
             if more:
                 tail = QStandardItem(f"另有 {more} 条更晚的提醒")

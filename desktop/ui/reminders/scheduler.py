@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "reminders-next"
 _APSCHEDULER_MODULES = ("apscheduler.executors.pool", "apscheduler.schedulers.background")
+# What those import, in the order they import it: one import at a time, each after a
+# breath, so a worker importing APScheduler waits while the agent clicks or types (an
+# import cannot pause halfway; the whole of it held Python's lock ~100 ms).
+_APSCHEDULER_FIRST = ("importlib.metadata", "asyncio", "apscheduler", "apscheduler.util")
 HEARTBEAT_MS = 30_000
 JUMP_TOLERANCE_S = 5.0
 
@@ -46,7 +50,14 @@ def apscheduler_imported() -> bool:
 def import_apscheduler() -> None:
     """Import what start() needs (100-150 ms with the asyncio it imports): on a worker
     thread at start-up, so that start() on the GUI thread does not stutter the window."""
+    from desktop.core.breather import background
+
+    for name in _APSCHEDULER_FIRST:  # only an order: another version may lack one
+        background.breathe()
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     for name in _APSCHEDULER_MODULES:
+        background.breathe()
         importlib.import_module(name)
 
 

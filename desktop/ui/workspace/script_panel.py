@@ -3,23 +3,25 @@ values; Enter or double-click copies, Ctrl+D pins a favourite, typing searches."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import cast
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.content.model import Script
 from desktop.core.script_catalog import ScriptGroup
-from desktop.ui.workspace.script_delegate import BODY_ROLE, HEADER_ROLE, TITLE_ROLE, ScriptDelegate
+from desktop.ui.local_stack import LocalStack
+from desktop.ui.workspace.script_list import BODY_ROLE, ScriptList
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole
 TEXT_ROLE = BODY_ROLE
@@ -47,9 +49,7 @@ class ScriptPanel(QWidget):
         # only rebuilds the short result list (and the grouped view keeps its scroll).
         self._grouped = self._make_list("话术列表")
         self._results = self._make_list("话术搜索结果")
-        self._lists = QStackedWidget()
-        self._lists.addWidget(self._grouped)
-        self._lists.addWidget(self._results)
+        self._lists = LocalStack(self._grouped, self._results)
         self.draft = QPlainTextEdit()
         self.draft.setAccessibleName("回复草稿")
         self.draft.setPlaceholderText(
@@ -69,7 +69,7 @@ class ScriptPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
-        layout.addWidget(self.search)
+        layout.addWidget(LocalStack(self.search))
         layout.addWidget(self._lists, 1)
         layout.addWidget(self.draft)
         layout.addWidget(self.draft_warning)
@@ -87,23 +87,17 @@ class ScriptPanel(QWidget):
             fav = QShortcut(QKeySequence("Ctrl+D"), lst)
             fav.activated.connect(self._toggle_favourite)
 
-    def _make_list(self, name: str) -> QListWidget:
-        lst = QListWidget()
-        lst.setAccessibleName(name)
+    def _make_list(self, name: str) -> ScriptList:
+        lst = ScriptList(name)
         lst.setToolTip("回车或双击复制；Ctrl+D 收藏")  # one for the list, not one per row
-        lst.setWordWrap(True)
-        lst.setUniformItemSizes(False)
-        lst.setItemDelegate(ScriptDelegate(lst))
-        lst.setResizeMode(QListWidget.ResizeMode.Adjust)
-        lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         lst.itemActivated.connect(self._copy_item)
         lst.itemDoubleClicked.connect(self._copy_item)
         return lst
 
     @property
-    def list_widget(self) -> QListWidget:
+    def list_widget(self) -> ScriptList:
         """The list on screen: the grouped view, or the search results."""
-        return self._lists.currentWidget()  # type: ignore[return-value]
+        return cast(ScriptList, self._lists.current())
 
     def show_groups(self, groups: tuple[ScriptGroup, ...], fill: dict[str, str]) -> None:
         """Replace the grouped view with these groups; headers are not selectable. The same
@@ -111,39 +105,29 @@ class ScriptPanel(QWidget):
         if self._shown is None or self._shown != (groups, fill):
             self._fill(self._grouped, [(g.title, g.scripts) for g in groups], fill)
             self._shown = (groups, fill)
-        self._lists.setCurrentWidget(self._grouped)
+        self._lists.set_current(self._grouped)
 
     def show_results(self, scripts: list[Script], fill: dict[str, str]) -> None:
         title = f"搜索结果（{len(scripts)}）" if scripts else "没有找到匹配的话术"
         self._fill(self._results, [(title, tuple(scripts))], fill)
-        self._lists.setCurrentWidget(self._results)
+        self._lists.set_current(self._results)
 
     def _fill(
-        self, lst: QListWidget, groups: list[tuple[str, tuple[Script, ...]]], fill: dict[str, str]
+        self, lst: ScriptList, groups: list[tuple[str, tuple[Script, ...]]], fill: dict[str, str]
     ) -> None:
-        lst.setUpdatesEnabled(False)
-        lst.clear()
-        for title, scripts in groups:
-            header = QListWidgetItem(title)
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            header.setData(HEADER_ROLE, title)
-            lst.addItem(header)
-            for script in scripts:
-                lst.addItem(self._script_item(script, fill))
-        # lay the rows out now: otherwise the view paints once, lays out on its delayed
-        # timer, moves its scroll bar and paints everything again
-        lst.doItemsLayout()
-        lst.setUpdatesEnabled(True)
+        lst.replace_rows(self._rows(lst, groups, fill))
 
     @staticmethod
-    def _script_item(script: Script, fill: dict[str, str]) -> QListWidgetItem:
-        text = fill.get(script.id, script.text)
-        method = f"［{script.method}］" if script.method else ""
-        item = QListWidgetItem(f"{method}{script.title}\n{text}")
-        item.setData(TITLE_ROLE, f"{method}{script.title}")
-        item.setData(SCRIPT_ROLE, script.id)
-        item.setData(TEXT_ROLE, text)
-        return item
+    def _rows(
+        lst: ScriptList, groups: list[tuple[str, tuple[Script, ...]]], fill: dict[str, str]
+    ) -> Iterator[QListWidgetItem]:
+        for title, scripts in groups:
+            yield lst.header_item(title)
+            for script in scripts:
+                method = f"［{script.method}］" if script.method else ""
+                item = lst.script_item(f"{method}{script.title}", fill.get(script.id, script.text))
+                item.setData(SCRIPT_ROLE, script.id)
+                yield item
 
     def script_items(self) -> list[QListWidgetItem]:
         """The script rows (not headers) of the list on screen."""

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import contextlib
+import hmac
 import logging
 import os
 import shutil
+import socket
 import stat
 import tempfile
 import threading
@@ -183,3 +186,103 @@ def test_racing_key_creation_agrees_on_one_key(data_dir: Path) -> None:
     for thread in threads:
         thread.join()
     assert len(set(keys)) == 1
+
+
+# ---- the hook's plain-socket client against servers that are not the app ------------------
+def _frame(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big", signed=True) + data
+
+
+def _read_frame(conn: socket.socket) -> bytes:
+    def read(size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = conn.recv(size - len(data))
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return data
+
+    return read(int.from_bytes(read(4), "big", signed=True))
+
+
+def _fake_server(data_dir: Path, talk: Callable[[socket.socket], None]) -> threading.Thread:
+    """A socket published where the app's would be, served once by `talk`."""
+    address, family = choose_address(DataDir.at(data_dir))
+    load_or_create_authkey(data_dir)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(1)
+    publish_address(DataDir.at(data_dir), address, family)
+
+    def serve() -> None:
+        with listener:
+            conn, _ = listener.accept()
+            with conn, contextlib.suppress(OSError, EOFError):
+                talk(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return thread
+
+
+@posix_only
+def test_the_hook_speaks_the_newer_python_handshake(data_dir: Path) -> None:
+    """Python 3.12+ servers name their digest ("{sha256}…"); the client answers in kind."""
+    key = load_or_create_authkey(data_dir)
+    got: list[bytes] = []
+
+    def talk(conn: socket.socket) -> None:
+        salt = b"{sha256}" + os.urandom(40)
+        conn.sendall(_frame(b"#CHALLENGE#" + salt))
+        answer = _read_frame(conn)
+        ok = answer == b"{sha256}" + hmac.digest(key, salt, "sha256")
+        conn.sendall(_frame(b"#WELCOME#" if ok else b"#FAILURE#"))
+        theirs = _read_frame(conn)[len(b"#CHALLENGE#") :]
+        conn.sendall(_frame(hmac.digest(key, theirs, "md5")))  # a legacy challenge: plain
+        assert _read_frame(conn) == b"#WELCOME#"
+        got.append(_read_frame(conn))
+        conn.sendall(_frame(b'{"ok": true}'))
+
+    thread = _fake_server(data_dir, talk)
+    assert IpcClient.send(data_dir, {"op": "events"}, timeout=2)
+    thread.join(2)
+    assert got == [b'{"op": "events"}']
+
+
+@posix_only
+def test_the_hook_tells_nothing_to_a_server_that_does_not_know_the_key(data_dir: Path) -> None:
+    """The handshake is mutual: a socket that welcomes any answer but cannot answer the
+    client's own challenge never gets the message."""
+    got: list[bytes] = []
+
+    def talk(conn: socket.socket) -> None:
+        conn.sendall(_frame(b"#CHALLENGE#" + os.urandom(20)))
+        _read_frame(conn)
+        conn.sendall(_frame(b"#WELCOME#"))  # "welcome", whatever was answered
+        _read_frame(conn)
+        conn.sendall(_frame(os.urandom(16)))  # a wrong answer to the client's challenge
+        got.append(_read_frame(conn))  # the client's verdict
+        with contextlib.suppress(OSError, EOFError):
+            got.append(_read_frame(conn))
+
+    thread = _fake_server(data_dir, talk)
+    assert not IpcClient.send(data_dir, {"op": "events"}, timeout=2)
+    thread.join(2)
+    assert got == [b"#FAILURE#"]
+
+
+@posix_only
+def test_the_hook_gives_up_on_a_server_that_goes_quiet(data_dir: Path) -> None:
+    quiet = threading.Event()
+
+    def talk(conn: socket.socket) -> None:
+        conn.sendall(_frame(b"#CHALLENGE#" + os.urandom(20)))
+        quiet.wait(5)  # and never a word more
+
+    thread = _fake_server(data_dir, talk)
+    started = time.monotonic()
+    assert not IpcClient.send(data_dir, {"op": "events"}, timeout=0.3)
+    assert time.monotonic() - started < 1.0
+    quiet.set()
+    thread.join(2)

@@ -133,6 +133,26 @@ def test_very_broad_queries_rank_by_fit_use_and_pack_order(
     assert s.search("您", limit=2) == ["a", "b"]
 
 
+def test_a_broad_query_is_matched_once_per_index(
+    segmenter: Segmenter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first keystroke of a search matches the most rows: when the same character
+    starts the next search its matches are not read again, until the index is rebuilt."""
+    monkeypatch.setattr(script_search, "_SCORED_MATCHES", 3)
+    s = ScriptSearch(segmenter)
+    s.rebuild(
+        [script(k, "您好", t) for k, t in zip("abcde", ["status", "fault"] * 3, strict=False)]
+    )
+    statements: list[str] = []
+    s._index.db.set_trace_callback(statements.append)
+    assert s.search("您", call_type="fault")[:2] == ["b", "d"]
+    assert s.search("您", call_type="status")[:3] == ["a", "c", "e"]
+    assert s.search("您好")  # a narrower query still asks the index
+    assert len([q for q in statements if q.startswith("SELECT rowid FROM")]) == 2
+    s.rebuild([script("z", "您好", "fault"), *(script(k, "您们") for k in "xyw")])
+    assert s.search("您", call_type="fault") == ["z", "x", "y", "w"]
+
+
 def test_rebuild_swaps_the_index_while_searches_go_on(segmenter: Segmenter) -> None:
     s = ScriptSearch(segmenter)
     assert s.search("物流") == []

@@ -21,7 +21,7 @@ from desktop.services.lead.bundle import (
     open_bundle,
 )
 from tests.helpers.file_size_limit import with_file_size_limit
-from tests.helpers.lead_env import CALENDAR, AgentDb, agent_db
+from tests.helpers.lead_env import CALENDAR, PACK, AgentDb, agent_db
 
 TABLES = ("calls", "call_intents", "checklist_ticks", "script_uses", "reminders", "audit_log")
 
@@ -172,6 +172,156 @@ def test_chunked_checksum_equals_the_row_by_row_definition(agents, tmp_path: Pat
             module.CHECKSUM_CHUNK = saved
         assert whole == chunked == module.checksum_by_rows(bundle.conn, bundle.tables)
         assert whole == bundle.manifest["checksum"]
+
+
+def test_the_fast_rendering_gives_the_definitions_checksum() -> None:
+    """Runs of TEXT columns rendered by printf('%Q,…') give quote()'s text for every value a
+    TEXT column can hold but a blob; the exact checksum renders a table holding a blob with
+    quote(), and a reader that renders fast falls back to it on a mismatch."""
+    from desktop.services.lead import bundle as module
+
+    conn = sqlite3.connect(":memory:")
+    columns = ", ".join(f"t{n} TEXT" for n in range(60))  # more than one printf() call
+    conn.execute(f"CREATE TABLE a ({columns}, n INTEGER, r REAL, v VARCHAR(5), x)")
+    tricky = ["it's", "逗号,与\n换行", "", None, "''", "%Q %s", "a\tb", "😀"]
+    for shift in range(len(tricky)):
+        texts = [tricky[(shift + n) % len(tricky)] for n in range(60)]
+        conn.execute(
+            f"INSERT INTO a VALUES ({', '.join('?' for _ in range(64))})",
+            [*texts, shift, shift / 3, tricky[shift], 7 if shift % 2 else "seven"],
+        )
+    conn.execute("CREATE TABLE b (k TEXT, v TEXT)")
+    conn.execute("INSERT INTO b VALUES ('one', 'x'), ('two', NULL)")
+    definition = module.checksum_by_rows(conn, ["a", "b"])
+    assert module.checksum(conn, ["a", "b"]) == definition
+    assert module.checksum(conn, ["a", "b"], exact=False) == definition
+    conn.execute("UPDATE b SET v = CAST('x' AS BLOB) WHERE k = 'one'")  # quote(): X'78'
+    definition = module.checksum_by_rows(conn, ["a", "b"])
+    assert module.checksum(conn, ["a", "b"]) == definition
+    assert module.checksum(conn, ["a", "b"], exact=False) != definition
+
+
+def test_a_bundle_holding_a_blob_still_verifies(agents, tmp_path: Path) -> None:
+    from desktop.services.lead.bundle import checksum
+
+    a, _b, lead = agents
+    a.call(notes="备注")
+    out = _export(a, tmp_path / "a.bundle")
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("UPDATE calls SET caller_name = CAST(caller_name AS BLOB)")
+    tables = conn.execute("SELECT value FROM manifest WHERE key = 'tables'").fetchone()[0]
+    import json
+
+    conn.execute(
+        "UPDATE manifest SET value = ? WHERE key = 'checksum'", [checksum(conn, json.loads(tables))]
+    )
+    conn.close()
+    with open_bundle(out) as bundle:
+        bundle.verify()
+    assert _import(lead, out).tables["calls"].added == 1
+
+
+def _bulk_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merge row by row with every index and trigger in place (what a bulk merge must equal)."""
+    from desktop.services.lead import bundle as module
+
+    monkeypatch.setattr(module, "_suspend_call_facts", lambda *args: None)
+    monkeypatch.setattr(module, "_droppable_indexes", lambda *args, **kw: [])
+    monkeypatch.setattr(module, "_fill_triggers", lambda *args: [])
+
+
+def _contents(env: AgentDb) -> dict[str, list[tuple]]:
+    from db.schema_v7 import COLUMNS
+
+    return {
+        "calls": env.db.execute("SELECT * FROM calls ORDER BY id").fetchall(),
+        "ticks": env.db.execute(
+            "SELECT uid, call_id, step_key, ticked_at, unticked_at FROM checklist_ticks "
+            "ORDER BY uid"
+        ).fetchall(),
+        "facts": env.db.execute(f"SELECT {COLUMNS} FROM call_facts ORDER BY call_id").fetchall(),
+    }
+
+
+def test_a_bulk_merge_leaves_what_the_triggers_would(
+    agents, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Merges bigger than what is there set the facts triggers, the fill triggers and the
+    indexes aside; the calls, ticks and call_facts come out as a row-by-row merge with every
+    trigger at work leaves them: for added calls, a call updated, a new tick of a call
+    already there and a tick unticked before its call was completed (three calls)."""
+    from db.schema_v7 import FACTS_OF
+
+    a, _b, lead = agents
+    control = agent_db(tmp_path / "control", "9002", a.clock, "组长二")
+    first = a.call(notes="第一通")
+    second = a.call("13911112222", "complaint")
+    third = a.call("13911113333", "fault")
+    a1 = _export(a, tmp_path / "a1.bundle")
+    a.clock.advance(3600)
+    a.calls.save_notes(first, "第一通，已补充")
+    a.db.execute(  # a reopened case: what the facts are made of changed
+        "UPDATE calls SET outcome = 'unresolved', updated_at = ? WHERE id = ?",
+        ["2026-03-02T03:00:00.000Z", first],
+    )
+    a.db.execute(
+        "INSERT INTO checklist_ticks (call_id, step_key, ticked_at) "
+        "SELECT id, 'late_step', answered_at FROM calls WHERE id = ?",
+        [second],
+    )
+    a.db.execute(
+        "UPDATE checklist_ticks SET unticked_at = (SELECT answered_at FROM calls WHERE id = ?) "
+        "WHERE rowid = (SELECT min(rowid) FROM checklist_ticks WHERE call_id = ?)",
+        [third, third],
+    )
+    for n in range(3):
+        a.call(f"1370000{n:04d}", "order")  # more calls than the lead has: a bulk merge again
+    a.call("13800138000", "inquiry")  # the first caller again within 7 days: a repeat
+    a2 = _export(a, tmp_path / "a2.bundle")
+    try:
+        reports = [_import(lead, bundle) for bundle in (a1, a2)]
+        with monkeypatch.context() as patch:
+            _bulk_off(patch)
+            expected = [_import(control, bundle) for bundle in (a1, a2)]
+        assert [r.tables for r in reports] == [r.tables for r in expected]
+        second_report = reports[1].tables
+        assert (second_report["calls"].added, second_report["calls"].updated) == (4, 1)
+        assert second_report["checklist_ticks"].updated == 1
+        merged = _contents(lead)
+        assert merged == _contents(control)
+        assert merged["facts"] == lead.db.execute(f"{FACTS_OF} ORDER BY c.id").fetchall()
+        facts = {f[1]: f for f in merged["facts"]}
+        assert "late_step" in facts[second][-1]  # the new tick of a call already there counts
+        assert facts[first][10] == 0  # resolved: no longer
+        assert facts[third][-1].count("\x1f") == len(PACK.steps("fault")) - 2  # one unticked
+        assert _schema(lead) == _schema(control) == _schema(a)
+    finally:
+        control.close()
+
+
+def test_a_bulk_merge_fills_a_missing_uid_as_its_trigger_would(agents, tmp_path: Path) -> None:
+    from desktop.services.lead.bundle import checksum
+
+    a, _b, lead = agents
+    a.call()
+    out = _export(a, tmp_path / "a.bundle")
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("DROP INDEX checklist_ticks_key")
+    conn.execute("UPDATE checklist_ticks SET uid = NULL WHERE rowid = 1")
+    conn.execute("UPDATE calls SET updated_at = NULL")
+    tables = conn.execute("SELECT value FROM manifest WHERE key = 'tables'").fetchone()[0]
+    import json
+
+    conn.execute(
+        "UPDATE manifest SET value = ? WHERE key = 'checksum'", [checksum(conn, json.loads(tables))]
+    )
+    ticks = conn.execute("SELECT count(*) FROM checklist_ticks").fetchone()[0]
+    conn.close()
+    _import(lead, out)
+    uids = [r[0] for r in lead.db.execute("SELECT uid FROM checklist_ticks")]
+    assert len(uids) == ticks and all(len(u) == 32 for u in uids) and len(set(uids)) == ticks
+    (version,) = lead.db.execute("SELECT updated_at FROM calls").fetchone()
+    assert version is not None and version.endswith("Z")  # SQLite's clock, as the trigger
 
 
 def test_untick_after_an_export_updates_the_tick(agents, tmp_path: Path) -> None:

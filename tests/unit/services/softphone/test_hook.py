@@ -177,7 +177,8 @@ def test_hook_imports_nothing_heavy(data_dir: Path, child_env: dict[str, str]) -
     code = (
         "import sys; from desktop.hook import main; rc = main(sys.argv[1:]); "
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('PySide6', 'shiboken6', 'jieba', 'sqlite_utils', 'sqlite3', 'apscheduler')); "
+        "('PySide6', 'shiboken6', 'jieba', 'sqlite_utils', 'sqlite3', 'apscheduler', "
+        "'multiprocessing', 'logging', 'dataclasses', 'inspect', 'socket', 'hmac')); "
         "print(rc, heavy)"
     )
     try:

@@ -1,0 +1,118 @@
+"""A cache of the code `dataclasses` compiles at every start (issue 16).
+
+Each `@dataclass` writes the source of its `__init__`, `__repr__`, `__eq__`, `__setattr__`,
+`__hash__`… and compiles it with `exec`: the 30 dataclasses the first frame imports made
+~170 such compilations, 30-60 ms of every start, for code that is the same every day.
+`install(file)` makes `dataclasses` look each source text up in `file` (a marshal of
+{source: code object}, written by `save()` for the texts it had to compile), so a start
+after the first compiles nothing it compiled before. What runs is exactly what `exec`
+would have compiled from the same text (the text is the key); a missing, damaged or
+foreign file only means compiling as usual.
+
+It is only installed on the Python version whose `dataclasses._create_fn` it mirrors
+(3.11); elsewhere `install` does nothing. The file lives in the agent's private data dir
+(0700), like the bytecode and the content-pack snapshot the app already loads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import marshal
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# The marshal format and the compiler's output belong to one interpreter build.
+TAG = f"{sys.implementation.cache_tag}-{sys.hexversion:x}"
+_state: dict[str, Any] = {"file": None, "codes": {}, "new": 0, "original": None}
+
+
+def cache_file(cache_dir: Path) -> Path:
+    return cache_dir / f"dataclass-code.{TAG}.marshal"
+
+
+def supported() -> bool:
+    create = getattr(dataclasses, "_create_fn", None)
+    code = getattr(create, "__code__", None)
+    return (
+        sys.version_info[:2] == (3, 11)
+        and code is not None
+        and code.co_varnames[:3] == ("name", "args", "body")
+        and code.co_kwonlyargcount == 3
+    )
+
+
+def install(file: Path) -> bool:
+    """Use (and later `save`) the cache in `file`; False when this Python is not the one
+    it mirrors. Call it before the dataclasses are defined; calling it again is harmless."""
+    if _state["original"] is not None:
+        return True
+    if not supported():
+        return False
+    _state["file"] = file
+    _state["codes"] = _load(file)
+    _state["original"] = dataclasses._create_fn  # type: ignore[attr-defined]
+    dataclasses._create_fn = _create_fn  # type: ignore[attr-defined]
+    return True
+
+
+def uninstall() -> None:
+    if _state["original"] is not None:
+        dataclasses._create_fn = _state["original"]  # type: ignore[attr-defined]
+        _state["original"] = None
+
+
+def save() -> bool:
+    """Write the cache if this run compiled anything new (atomically); True if written."""
+    file = _state["file"]
+    if file is None or not _state["new"]:
+        return False
+    tmp = file.with_name(f".{file.name}.{os.getpid()}")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(marshal.dumps(_state["codes"]))
+        os.replace(tmp, file)
+    except (OSError, ValueError) as exc:
+        log.info("dataclass code cache not written: %s", exc)
+        tmp.unlink(missing_ok=True)
+        return False
+    _state["new"] = 0
+    return True
+
+
+def _load(file: Path) -> dict[str, Any]:
+    try:
+        codes = marshal.loads(file.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(codes, dict):
+        return {}
+    return {k: v for k, v in codes.items() if isinstance(k, str) and hasattr(v, "co_code")}
+
+
+def _create_fn(name, args, body, *, globals=None, locals=None, return_type=dataclasses.MISSING):
+    """`dataclasses._create_fn` of Python 3.11, with the compilation looked up first."""
+    if locals is None:
+        locals = {}
+    return_annotation = ""
+    if return_type is not dataclasses.MISSING:
+        locals["_return_type"] = return_type
+        return_annotation = "->_return_type"
+    args = ",".join(args)
+    body = "\n".join(f"  {b}" for b in body)
+    txt = f" def {name}({args}){return_annotation}:\n{body}"
+    local_vars = ", ".join(locals.keys())
+    txt = f"def __create_fn__({local_vars}):\n{txt}\n return {name}"
+    code = _state["codes"].get(txt)
+    if code is None:
+        # as exec(txt) compiles it: no __future__ flags of this module leak in
+        code = compile(txt, "<string>", "exec", dont_inherit=True)
+        _state["codes"][txt] = code
+        _state["new"] += 1
+    ns: dict[str, Any] = {}
+    exec(code, globals, ns)
+    return ns["__create_fn__"](**locals)
