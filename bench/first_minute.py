@@ -120,6 +120,11 @@ def _build(data_dir: Path, hold_background: bool = False):
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from desktop.run import skip_pyside_source_scan
+
+    # as the real entry (desktop.run) starts: without it PySide6 reads the source of every
+    # module the start-up workers import, holding the lock the window needs
+    skip_pyside_source_scan()
     import desktop.app
     from desktop.app import build_app
 
