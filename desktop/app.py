@@ -738,6 +738,38 @@ def _imports(*modules: str) -> Callable[[App], None]:
     return step
 
 
+# PySide6 makes the Python enums of a Qt class when the class is first used. The first
+# object of a class Qt has no binding for (Qt's private QAnimationTimer, which the main
+# window's layout starts whenever it lays out again) that reaches Python (the input gate's
+# app-wide event filter, while the start-up work runs) makes it make every pending class's
+# enums at once: ~250 enums, 30-60 ms on the GUI thread in one go, twice that while two
+# start-up workers compete for the interpreter. Done here in small slices instead, before
+# that work starts, that one conversion finds nothing left to make (bench first_minute).
+QT_TYPE_SLICES = 24
+_qt_names: list[tuple[object, str]] = []
+
+
+def _realize_qt_types(part: int) -> Callable[[App], None]:
+    def step(_app: App) -> None:
+        if part == 0 or not _qt_names:
+            _qt_names[:] = [
+                (module, name)
+                for key, module in sorted(sys.modules.items())
+                if key.startswith("PySide6.Qt") and module is not None
+                for name in dir(module)
+                if not name.startswith("_")
+            ]
+        count = len(_qt_names)
+        for module, name in _qt_names[
+            count * part // QT_TYPE_SLICES : count * (part + 1) // QT_TYPE_SLICES
+        ]:
+            getattr(module, name, None)
+        if part == QT_TYPE_SLICES - 1:
+            _qt_names.clear()
+
+    return step
+
+
 # What build_app wires after the first frame, in this order, each step a few ms (measured
 # in bench first_minute's notes): the bridge's events reach the desk before the bridge
 # starts draining the spool; a part's modules are imported a step ahead of it.
@@ -773,6 +805,7 @@ WIRING: tuple[tuple[str, Callable[[App], None]], ...] = (
     ("tools menu", _wire_tools),
     ("review", _wire_review),
     ("lead menu", _wire_lead),
+    *((f"qt types {i + 1}/{QT_TYPE_SLICES}", _realize_qt_types(i)) for i in range(QT_TYPE_SLICES)),
     ("import start-up parts", _imports("desktop.ui.input_gate")),
     ("background plan", _plan_background),
 )
