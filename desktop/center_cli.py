@@ -78,10 +78,21 @@ def _team(url: str, options: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def import_into(url: str, files: list[Path], stdout: TextIO, stderr: TextIO) -> int:
-    """`logs import --into URL FILE…`: each bundle in its own transaction."""
+    """`logs import --into URL FILE…` (and `center import`): each bundle in its own
+    transaction; a bad URL or an unreachable center is one line on stderr, no traceback."""
+    from desktop.services.center.connection import CenterError, check_url
     from desktop.services.center.importer import import_files
 
-    _reports, refused = import_files(url, files, lambda line: print(line, file=stdout))
+    try:
+        check_url(url)
+    except CenterError as exc:
+        print(f"callassist logs import: {exc.message}", file=stderr)
+        return BAD_ARGUMENTS
+    try:
+        _reports, refused = import_files(url, files, lambda line: print(line, file=stdout))
+    except CenterError as exc:
+        print(f"callassist logs import: {exc.message}", file=stderr)
+        return CENTER_FAILED
     for exc in refused:
         print(f"callassist logs import: {exc}", file=stderr)
     return REFUSED if refused else 0

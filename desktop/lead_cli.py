@@ -90,7 +90,7 @@ def run_command(
     if options.command == "logs" and options.logs_command == "import" and options.into:
         from desktop.center_cli import import_into
 
-        return import_into(options.into, list(options.files), sys.stdout, sys.stderr)
+        return import_into(options.into, [Path(f) for f in options.files], sys.stdout, sys.stderr)
     clock = clock or SystemClock()
     data_dir = paths.DataDir(paths.user_data_dir(options.cmd_data_dir or options.data_dir))
     if options.command == "logs" and options.logs_command == "export" and not data_dir.db.exists():

@@ -219,3 +219,15 @@ def test_an_outgoing_call_keeps_its_direction(tmp_path, rows, center, pg_url) ->
     center.rollback()
     assert got[calls[0]["id"]] == "outgoing"
     assert all(got[c["id"]] == "incoming" for c in calls[1:])
+
+
+def test_logs_import_into_a_center_that_is_down_is_one_line_not_a_traceback(tmp_path) -> None:
+    bundle = tmp_path / "a.bundle"
+    bundle.write_bytes(b"")
+    for command in (("logs", "import"), ("center", "import")):
+        done = _cli(*command, "--into", "postgresql://nobody@127.0.0.1:1/x", str(bundle))
+        assert done.returncode == 3, done.stderr
+        assert "Traceback" not in done.stderr
+        assert "无法连接中心数据库" in done.stderr
+    done = _cli("logs", "import", "--into", "postgresql://u:secret@127.0.0.1/x", str(bundle))
+    assert done.returncode == 2 and "不能包含密码" in done.stderr
