@@ -85,14 +85,14 @@ def import_into(url: str, files: list[Path], stdout: TextIO, stderr: TextIO) -> 
 
     try:
         check_url(url)
-    except CenterError as exc:
-        print(f"callassist logs import: {exc.message}", file=stderr)
+    except CenterError as bad:
+        print(f"callassist logs import: {bad.message}", file=stderr)
         return BAD_ARGUMENTS
     try:
         _reports, refused = import_files(url, files, lambda line: print(line, file=stdout))
-    except CenterError as exc:
-        print(f"callassist logs import: {exc.message}", file=stderr)
+    except CenterError as failed:
+        print(f"callassist logs import: {failed.message}", file=stderr)
         return CENTER_FAILED
-    for exc in refused:
-        print(f"callassist logs import: {exc}", file=stderr)
+    for reason in refused:
+        print(f"callassist logs import: {reason}", file=stderr)
     return REFUSED if refused else 0
