@@ -1279,21 +1279,23 @@ class ReviewWindow(QMainWindow):
         dialect = self.source.dialect
         self.cancel_handbook(quiet=True)
         self.handbook_note.setText("")
-        if not self.source.is_center:  # the local notes index holds the words: quick
+        source = self.source
 
-            def work():
-                return handbook.build(
-                    self.source.conn(),
-                    period,
-                    agent=agent,
-                    agents=agents,
-                    now=self.source.now(),
-                    grace=self.source.grace,
-                    segmenter=self.source.segmenter,
-                    dialect=dialect,
-                )
+        def build(progress: Progress | None = None):
+            return handbook.build(
+                source.conn(),
+                period,
+                agent=agent,
+                agents=agents,
+                now=source.now(),
+                grace=source.grace,
+                segmenter=source.segmenter,
+                dialect=dialect,
+                progress=progress,
+            )
 
-            self._run(work, self._handbook_arrived, key="review.handbook")
+        if not source.is_center:  # the local notes index holds the words: quick
+            self._run(build, self._handbook_arrived, key="review.handbook")
             return
         # the center keeps no jieba words: every note of the period is cut here (a whole
         # center's month is ~830,000 notes), a day at a time with progress and 取消
@@ -1302,19 +1304,6 @@ class ReviewWindow(QMainWindow):
         self.handbook_note.setText(f"正在生成{scope_text}的投诉手册…")
         self.handbook_progress.setRange(0, 0)
         self._show_handbook_progress(True)
-
-        def work_progress(progress: Progress):
-            return handbook.build(
-                self.source.conn(),
-                period,
-                agent=agent,
-                agents=agents,
-                now=self.source.now(),
-                grace=self.source.grace,
-                segmenter=self.source.segmenter,
-                dialect=dialect,
-                progress=progress,
-            )
 
         def on_progress(done: int, total: int, text: str) -> None:
             if self._handbook_task is None:
@@ -1334,7 +1323,7 @@ class ReviewWindow(QMainWindow):
             self.handbook_note.setText("")
             self._handbook_arrived(future)
 
-        task = self._run_progress(work_progress, on_done, on_progress, key="review.handbook")
+        task = self._run_progress(build, on_done, on_progress, key="review.handbook")
         self._handbook_task = task
 
     def cancel_handbook(self, quiet: bool = False) -> None:
