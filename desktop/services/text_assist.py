@@ -90,10 +90,12 @@ class TextAssist:
         self.history_learned.clear()
 
         def train() -> tuple[IntentSuggester, int]:
+            background.breathe()
             from desktop.core.text.intent import IntentSuggester
 
             background.breathe()
             suggester = IntentSuggester(pack, self.segmenter)
+            background.breathe()
             return suggester, suggester.train(background.steps(history, 10))
 
         def done(future: Future) -> None:

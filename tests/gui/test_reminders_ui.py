@@ -462,3 +462,18 @@ def test_no_system_tray_means_a_silent_notifier() -> None:
     notifier = create_notifier()
     assert isinstance(notifier, NullNotifier)
     notifier.notify("回电提醒", "张三")
+
+
+def test_apscheduler_is_imported_by_the_paced_order_and_the_order_is_current() -> None:
+    """The stepwise import leaves APScheduler importable as start() needs it; every module of
+    its order exists here (a newer APScheduler or Python that renames them: regenerate the
+    list with `python -X importtime`, see the comment above it)."""
+    import importlib.util
+
+    from desktop.ui.reminders import scheduler
+
+    scheduler.import_apscheduler()
+    assert scheduler.apscheduler_imported()
+    missing = [n for n in scheduler._APSCHEDULER_ORDER if importlib.util.find_spec(n) is None]
+    assert missing == []
+    assert set(scheduler._APSCHEDULER_ORDER) >= scheduler._APSCHEDULER_HEAVY

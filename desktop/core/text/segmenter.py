@@ -231,8 +231,12 @@ class Segmenter:
             self._done.set()
 
     def _load_tokenizer(self) -> jieba.Tokenizer:
+        # jieba's import (~15 ms, most of it one module: its HMM tables) cannot be cut
+        # smaller: it waits for the agent to pause.
+        background.before_heavy()
         import jieba
 
+        background.breathe()
         jieba.setLogLevel(logging.WARNING)  # it logs every load at DEBUG to stderr otherwise
         tokenizer = jieba.Tokenizer()
         dict_file = Path(jieba.__file__).parent / "dict.txt"  # jieba's default dictionary

@@ -37,3 +37,52 @@ def test_a_held_breather_lets_work_go_on_after_max_wait() -> None:
     assert list(breather.steps(range(3))) == [0, 1, 2]  # not stuck: each step waited at most
     assert time.monotonic() - started >= 0.05
     assert breather.held
+
+
+def test_pace_breathes_only_once_the_budget_of_cpu_time_is_spent() -> None:
+    breather = Breather(max_wait=30)
+    breather.breathe()  # the thread's last breath: now
+    breather.hold()
+    started = time.monotonic()
+    breather.pace(budget=10.0)  # no CPU spent since: it does not wait for the release
+    assert time.monotonic() - started < 5
+    passed = threading.Event()
+
+    def worker() -> None:  # a fresh thread has no last breath: its first pace breathes
+        breather.pace(budget=10.0)
+        passed.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert not passed.wait(0.2)  # held: the worker waits
+    breather.release()
+    assert passed.wait(5)
+    thread.join()
+
+
+def test_a_heavy_step_waits_longer_than_max_wait() -> None:
+    breather = Breather(max_wait=0.01, heavy_wait=30)
+    breather.hold()
+    passed = threading.Event()
+
+    def worker() -> None:
+        breather.before_heavy()
+        passed.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert not passed.wait(0.3)  # far beyond max_wait: still waiting for the pause
+    breather.release()
+    assert passed.wait(5)
+    thread.join()
+
+
+def test_import_modules_imports_in_order_and_skips_missing_names() -> None:
+    import sys
+
+    breather = Breather()
+    for name in ("colorsys", "this_module_does_not_exist_here"):
+        sys.modules.pop(name, None)
+    breather.import_modules(["this_module_does_not_exist_here", "colorsys"], heavy={"colorsys"})
+    assert "colorsys" in sys.modules
+    assert "this_module_does_not_exist_here" not in sys.modules
