@@ -96,7 +96,9 @@ class TextAssist:
             background.breathe()
             suggester = IntentSuggester(pack, self.segmenter)
             background.breathe()
-            return suggester, suggester.train(background.steps(history, 10))
+            learned = suggester.train(background.steps(history, 10))
+            suggester.prepare(background.breathe)  # not on the GUI thread at its first use
+            return suggester, learned
 
         def done(future: Future) -> None:
             try:
@@ -180,8 +182,10 @@ class _Tools:
         from desktop.core.text.phrases import PhraseChecker
         from desktop.core.text.signals import ComplaintDetector
 
+        suggester = IntentSuggester(pack, segmenter)
+        suggester.prepare()  # its tables now (a worker builds the tools), not at a keystroke
         return cls(
-            IntentSuggester(pack, segmenter),
+            suggester,
             ComplaintDetector(pack, segmenter),
             PhraseChecker(pack.phrases),
         )

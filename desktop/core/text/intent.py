@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -90,6 +90,12 @@ class IntentSuggester:
             feats = features(Analysis.of(text, self._segmenter))
             learned += bool(feats) and self._model.add(feats, call_type, weight)
         return learned
+
+    def prepare(self, breathe: Callable[[], None] | None = None) -> None:
+        """Work out what the first suggestion would otherwise work out (a worker calls it
+        before the suggester is handed to the GUI thread)."""
+        if self._model is not None:
+            self._model.prepare(breathe)
 
     def suggest(self, text: str, top: int = 2) -> list[Suggestion]:
         """The `top` most likely call types, best first; [] when nothing points anywhere."""

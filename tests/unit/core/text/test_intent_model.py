@@ -132,3 +132,18 @@ def test_thin_evidence_suggests_nothing(
     assert s.suggest("我") == []
     assert s.suggest("，。！") == []
     assert s.suggest("12345") == []
+
+
+def test_prepare_in_slices_gives_the_tables_the_first_use_would() -> None:
+    """A worker prepares the model before handing it over (the GUI thread's first suggestion
+    then finds the tables made); in slices, breathing between them, with the same numbers."""
+    lazy, sliced = bundled_model(), bundled_model()
+    assert lazy is not None and sliced is not None
+    breaths: list[int] = []
+    sliced.prepare(lambda: breaths.append(1), every=500)
+    assert len(breaths) >= 2
+    feats = list(sliced._counts)[:50]
+    assert sliced.log_likelihoods(feats) == lazy.log_likelihoods(feats)
+    assert sliced._logp == lazy._logp
+    sliced.add(["新词"], TYPES[0])
+    assert sliced._dirty  # learning more makes it stale again; the next use works it out
