@@ -35,6 +35,18 @@ class LocalStack(QWidget):
     def current(self) -> QWidget:
         return self._current
 
+    def add(self, widget: QWidget) -> None:
+        """One more widget in this place, hidden until set_current."""
+        widget.setParent(self)
+        widget.hide()
+
+    def discard(self, widget: QWidget) -> None:
+        """Take a widget that is not the current one out, and delete it."""
+        if widget is not self._current:
+            widget.hide()
+            widget.setParent(None)
+            widget.deleteLater()
+
     def set_current(self, widget: QWidget) -> None:
         if widget is self._current:
             return

@@ -75,6 +75,57 @@ def test_back_from_a_search_keeps_the_built_list(app: App, qtbot, monkeypatch) -
     assert [i.data(Qt.ItemDataRole.UserRole) for i in v.scripts.script_items()] == grouped
 
 
+def test_back_to_a_call_type_shows_its_kept_list_fresh(app: App, qtbot, monkeypatch) -> None:
+    """Switching back to a call type shown before in this call shows its list again (not
+    rebuilt), at the top with nothing selected, with the same rows as a fresh build."""
+    v = app.window.view
+    app.workspace.start_manual("13800138000", "")
+
+    def rows() -> list[tuple[str, str]]:
+        lst = v.scripts.list_widget
+        return [(lst.item(i).text(), lst.item(i).data(BODY_ROLE)) for i in range(lst.count())]
+
+    qtbot.mouseClick(v.intent_bar.button("inquiry"), Qt.MouseButton.LeftButton)
+    inquiry, inquiry_rows = v.scripts.list_widget, rows()
+    inquiry.setCurrentRow(3)
+    inquiry.scrollToBottom()
+    qtbot.mouseClick(v.intent_bar.button("complaint"), Qt.MouseButton.LeftButton)
+    complaint_rows = rows()
+    assert v.scripts.list_widget is not inquiry and complaint_rows != inquiry_rows
+    assert not inquiry.isVisible() and v.scripts.list_widget.isVisible()
+    fills = count_calls(monkeypatch, v.scripts, "_fill")
+
+    qtbot.mouseClick(v.intent_bar.button("inquiry"), Qt.MouseButton.LeftButton)
+    assert fills == []  # shown again, not rebuilt
+    assert v.scripts.list_widget is inquiry and inquiry.isVisible()
+    assert rows() == inquiry_rows
+    assert inquiry.currentRow() == -1 and inquiry.verticalScrollBar().value() == 0
+
+    qtbot.mouseClick(v.intent_bar.button("complaint"), Qt.MouseButton.LeftButton)
+    assert fills == [] and rows() == complaint_rows
+    lst = v.scripts.list_widget
+    lst.setFocus()
+    lst.setCurrentItem(v.scripts.script_items()[0])
+    qtbot.keyClick(lst, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert len(fills) == 1  # a favourite changes the groups: that list is built anew
+    assert rows() != complaint_rows and any("收藏" in text for text, _ in rows())
+
+
+def test_the_kept_lists_are_bounded(app: App, qtbot) -> None:
+    from desktop.ui.workspace import script_panel
+    from desktop.ui.workspace.script_list import ScriptList
+
+    v = app.window.view
+    keys = [t.key for t in app.content.pack.call_types]
+    for n in range(script_panel.GROUPED_KEPT + 3):  # each call fills its own values in
+        app.workspace.start_manual(f"1380013{n:04d}", "")
+        qtbot.mouseClick(v.intent_bar.button(keys[n % len(keys)]), Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    lists = v.scripts.findChildren(ScriptList)
+    assert len(lists) <= script_panel.GROUPED_KEPT + 1  # and the search results' list
+    assert v.scripts.list_widget.isVisible() and v.scripts.script_items()
+
+
 class _LayoutRequests(QObject):
     """Counts the layout requests a widget receives."""
 
