@@ -27,8 +27,9 @@ MAX_WAIT_S = 0.5
 # A step that cannot be cut smaller (one module's import of ~10-15 ms, jieba's say) waits for
 # the agent to pause this long at most: landing in a click it would add its whole length.
 HEAVY_MAX_WAIT_S = 5.0
-# `pace()`: how much of its own CPU time a thread may spend between two breaths.
-PACE_S = 0.003
+# `pace()`: how much of its own CPU time a thread may spend between two breaths (a step that
+# lands in a click or a keystroke adds about its length to it).
+PACE_S = 0.0015
 
 
 class Breather:
@@ -84,6 +85,13 @@ class Breather:
                 self.pace()
             with contextlib.suppress(ImportError):
                 importlib.import_module(name)
+
+    def paced(self, items: Iterable[T], budget: float = PACE_S) -> Iterator[T]:
+        """`items`, pacing before each one: steps of about `budget` of CPU time, however
+        uneven the items."""
+        for item in items:
+            self.pace(budget)
+            yield item
 
     def steps(self, items: Iterable[T], every: int = 1) -> Iterator[T]:
         """`items`, breathing before every `every`-th one."""

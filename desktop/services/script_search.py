@@ -143,7 +143,7 @@ class ScriptSearch:
         db.execute(_SCHEMA)
         db.executemany(
             "INSERT INTO scripts (rowid, head_bi, head_uni, bi, uni) VALUES (?, ?, ?, ?, ?)",
-            ((i, *self._columns(s)) for i, s in enumerate(background.steps(scripts, 25), 1)),
+            ((i, *self._columns(s)) for i, s in enumerate(background.paced(scripts), 1)),
         )
         db.commit()
         by_type: dict[str, set[int]] = {}

@@ -96,7 +96,7 @@ class TextAssist:
             background.breathe()
             suggester = IntentSuggester(pack, self.segmenter)
             background.breathe()
-            learned = suggester.train(background.steps(history, 10))
+            learned = suggester.train(background.paced(history))
             suggester.prepare(background.breathe)  # not on the GUI thread at its first use
             return suggester, learned
 

@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 CACHE_FILE_NAME = "jieba.slices"
 # Bump when the slice format or ShardedFreq changes; the dictionary's own identity is
 # checked too (see _dictionary_key).
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _MAGIC = b"CASLICES"
-WORDS_PER_SLICE = 4000  # a few ms of marshal.loads each
+WORDS_PER_SLICE = 1500  # ~1 ms of marshal.loads each (one C call: it holds the lock)
 # jieba cuts each run of Chinese/alphanumerics on its own, so cutting run by run gives the same
 # words; caching runs means a keystroke in a long note re-cuts only the run it changed.
 # Copies of jieba.re_han_default and jieba.re_userdict (a test checks they still match), so

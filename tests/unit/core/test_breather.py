@@ -86,3 +86,8 @@ def test_import_modules_imports_in_order_and_skips_missing_names() -> None:
     breather.import_modules(["this_module_does_not_exist_here", "colorsys"], heavy={"colorsys"})
     assert "colorsys" in sys.modules
     assert "this_module_does_not_exist_here" not in sys.modules
+
+
+def test_paced_passes_every_item_through_in_order() -> None:
+    assert list(Breather().paced(range(7))) == list(range(7))
+    assert list(Breather().paced(iter("abc"), budget=0.0)) == ["a", "b", "c"]
