@@ -52,6 +52,8 @@ from desktop.ui.workspace.controller import WorkspaceController
 from desktop.ui.workspace.view import WorkspaceView
 
 if TYPE_CHECKING:  # wired after the first frame, or made on first use
+    from PySide6.QtWidgets import QWidget
+
     from desktop.core.calls import Call
     from desktop.services.notes_search import NotesIndexer
     from desktop.services.softphone.events import SoftphoneEvents
@@ -105,6 +107,7 @@ class App:
     desk: Desk | None = None
     # `callassist review --db URL|FILE`: what the review shows this session (not saved)
     review_db: str = ""
+    first_run: QWidget | None = None  # the set-up offered beside the window (desktop.run)
     _events: SoftphoneEvents | None = None
     _softphone: SoftphoneBridge | None = None
     _text: TextAssist | None = None

@@ -182,8 +182,8 @@ def _run(options: argparse.Namespace) -> int:
         lock.release()
         return report(data_dir_error(data_dir, "写入", exc), qt_app)
     install_error_hook(app.window.show_message)
-    _first_run(app, options)
     app.window.show()
+    _first_run(app, options)
     if getattr(options, "command", None) == "review":
         _open_review(app, options.db)
     if os.environ.get(EXIT_AT_IDLE_ENV) == "1":  # bench: time a frozen build to its first idle
@@ -222,8 +222,13 @@ def _open_review(app: object, db: str) -> None:
 
 
 def _first_run(app: object, options: argparse.Namespace) -> None:
-    """A new data dir (not --demo) asks for the agent's own name, number and company."""
+    """A new data dir (not --demo) asks for the agent's own name, number and company,
+    beside the window (a call that rings meanwhile comes first: desktop.ui.first_run)."""
     if not options.demo and app.settings.needs_first_run():  # type: ignore[attr-defined]
-        from desktop.ui.first_run import FirstRunDialog
+        from desktop.ui.first_run import offer_first_run
 
-        FirstRunDialog(app.settings, app.window).exec()  # type: ignore[attr-defined]
+        app.first_run = offer_first_run(  # type: ignore[attr-defined]  # app: desktop.app.App
+            app.settings,  # type: ignore[attr-defined]
+            app.window,  # type: ignore[attr-defined]
+            app.workspace,  # type: ignore[attr-defined]
+        )

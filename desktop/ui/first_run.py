@@ -1,10 +1,16 @@
 """First run on a new data dir: the agent's own name, work number, company and time zone,
-so the scripts never greet a customer as 示例科技 小王 工号1001."""
+so the scripts never greet a customer as 示例科技 小王 工号1001.
+
+It is offered beside the window, not over it: the softphone may have started the app for a
+call that is ringing, and a call always comes first. While a call is on screen the set-up
+steps aside, and it comes back when the desk is idle again."""
 
 from __future__ import annotations
 
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -75,3 +81,36 @@ class FirstRunDialog(QDialog):
             return
         self._settings.update(agent_name=name, agent_id=number, company=company, timezone=zone)
         self.accept()
+
+
+class _Workspace(Protocol):
+    current: object | None
+    current_call_changed: SignalInstance
+
+
+def offer_first_run(
+    settings: SettingsStore, window: QWidget, workspace: _Workspace
+) -> FirstRunDialog:
+    """Show the set-up, not modal; hidden while a call is on screen, shown again once the
+    workspace is idle, until it is saved or put off (稍后设置)."""
+    dialog = FirstRunDialog(settings, window)
+    dialog.setModal(False)
+    answered = [False]
+
+    def on_call(call: object | None) -> None:
+        if answered[0]:
+            return
+        if call is None:
+            dialog.show()
+            dialog.raise_()
+        else:
+            dialog.hide()
+
+    def finished() -> None:
+        answered[0] = True
+        workspace.current_call_changed.disconnect(on_call)
+
+    dialog.finished.connect(finished)
+    workspace.current_call_changed.connect(on_call)
+    on_call(workspace.current)
+    return dialog

@@ -243,11 +243,39 @@ def test_first_run_set_up_opens_at_start_on_a_new_data_dir(app: App, qtbot) -> N
 
     QTimer.singleShot(0, fill)
     _first_run(app, argparse.Namespace(demo=False))
+    qtbot.waitUntil(lambda: not app.settings.needs_first_run())
     s = app.settings.current
     assert (s.agent_name, s.agent_id, s.company) == ("李娜", "2046", "远航物流")
     app.workspace.choose_intent("inquiry")
     texts = [i.data(Qt.ItemDataRole.UserRole + 1) for i in app.window.view.scripts.script_items()]
     assert not any("示例科技" in t or "小王" in t for t in texts)
+
+
+def test_first_run_set_up_steps_aside_for_a_ringing_call(app: App, qtbot) -> None:
+    """The softphone may start the app for a call that rings: the window shows the call and
+    the set-up waits beside it (hidden while the call is on screen, back when idle)."""
+    import argparse
+
+    from desktop.core.call_events import CallEvent
+    from desktop.run import _first_run
+
+    _first_run(app, argparse.Namespace(demo=False))
+    dialog = app.first_run
+    assert isinstance(dialog, FirstRunDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    assert not dialog.isModal()  # the window still takes clicks and keys
+    app.softphone.apply(CallEvent("incoming", "13912345678", "李四", "fr1", source="hook"))
+    qtbot.waitUntil(lambda: app.workspace.current is not None)
+    assert not dialog.isVisible()
+    assert app.window.view.call_bar.isVisible()
+    app.workspace.show_call(None)  # the desk is idle again
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.reject()  # 稍后设置: not offered again this session
+    app.softphone.apply(CallEvent("incoming", "13912345679", "王五", "fr2", source="hook"))
+    qtbot.waitUntil(lambda: app.workspace.current is not None)
+    app.workspace.show_call(None)
+    QApplication.processEvents()
+    assert not dialog.isVisible() and app.settings.needs_first_run()
 
 
 def test_demo_never_asks_the_first_run_questions(app: App) -> None:
