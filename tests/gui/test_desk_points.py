@@ -338,6 +338,42 @@ def test_the_reminder_alert_keeps_off_the_wrap_up_and_scripts_in_both_layouts(
             assert not placed.intersects(_rect_in_window(part, window)), (compact, part)
 
 
+def test_the_reminder_alert_text_is_never_cut_in_a_narrow_side_column(
+    app: App, qtbot, clock
+) -> None:
+    """At 1366 px the side column left a reminder's text ~90 px beside its three buttons, and
+    the alert was sized for the unwrapped text: the rows were cut off. Narrow, each text goes
+    above its buttons, and the alert is as tall as the wrapped text."""
+    from PySide6.QtWidgets import QLabel
+
+    from desktop.ui.reminders.alert import ReminderAlert
+
+    window = app.window
+    window.set_compact(False)
+    window.resize(1366, 740)
+    for phone, name in (("13700001111", "王五"), ("13812345678", "欧阳晓明")):
+        app.reminders.create_manual(
+            None, "callback", clock.now() + timedelta(minutes=1), phone=phone, customer_name=name
+        )
+    clock.advance(minutes=2)
+    app.scheduler.sync()
+    alert = next(a for a in window.findChildren(ReminderAlert))
+    qtbot.waitUntil(alert.isVisible, timeout=3000)
+    qtbot.wait(50)  # placed again once the window's layout settled
+    texts = [
+        label
+        for label in alert.findChildren(QLabel)
+        if label.isVisible() and label.text().startswith("【")
+    ]
+    assert len(texts) == 2
+    inside = alert.rect()
+    for label in texts:
+        assert label.width() >= 200, label.width()  # not squeezed beside the buttons
+        assert label.height() >= label.heightForWidth(label.width())  # every line shown
+        assert inside.contains(_rect_in_window(label, alert))
+    assert alert.geometry().bottom() <= window.height()
+
+
 def test_the_reminder_time_column_is_never_cut(app: App, qtbot, clock) -> None:
     from desktop.ui.reminders.list_model import TIME_COLUMN
 

@@ -7,7 +7,7 @@ none of its buttons accept focus, so a click acts without moving the caret.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +29,9 @@ from desktop.ui.reminders.text import due_text, kind_text, who_text
 MAX_ROWS = 5
 SNOOZE_MINUTES = 10
 MARGIN = 12
+# Narrower than this (the side column of a 1366-px window), a reminder's text goes on its own
+# line above its buttons: beside them it had ~90 px and was cut off.
+STACK_BELOW = 520
 
 
 def _button(text: str, name: str) -> QPushButton:
@@ -57,6 +60,7 @@ class ReminderAlert(QFrame):
         self._clock = clock
         self._settings = settings_store
         self._ids: list[str] = []
+        self._stacked = False  # each reminder's text above its buttons (a narrow area)
         self.setObjectName("reminderAlert")
         self.setAccessibleName("提醒通知")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -140,25 +144,26 @@ class ReminderAlert(QFrame):
             item = self._rows.takeAt(0)
             row = item.widget() if item is not None else None
             if row is not None:
+                row.hide()  # off screen now, deleted on the next turn of the loop
                 row.deleteLater()
         if not reminders:
             self.hide()
             return
         now, tz, settings = self._clock.now(), self._service.timezone(), self._settings.current
+        self._stacked = self._room() < STACK_BELOW
         self.title.setText(f"{len(reminders)} 条提醒到期")
         for reminder in reminders[:MAX_ROWS]:
-            self._rows.addWidget(
-                self._row(
-                    reminder.id,
-                    kind_text(reminder),
-                    who_text(reminder, settings),
-                    due_text(reminder, now, tz),
-                )
+            row = self._row(
+                reminder.id,
+                kind_text(reminder),
+                who_text(reminder, settings),
+                due_text(reminder, now, tz),
             )
+            self._rows.addWidget(row)
+            row.show()  # counted in the size now (added to a shown alert, it was shown later)
         hidden = len(reminders) - MAX_ROWS
         self.more.setText(f"另有 {hidden} 条，见提醒列表" if hidden > 0 else "")
         self.more.setVisible(hidden > 0)
-        self.adjustSize()
         self._place()
         self.show()
         QTimer.singleShot(0, self._place)  # again once the window's layout has settled
@@ -178,11 +183,22 @@ class ReminderAlert(QFrame):
         done = _button("提醒已办", f"提醒已办 {who}")
         done.setToolTip("把这条提醒标为已办（不是通话的完成）")
         done.clicked.connect(lambda: self.done_requested.emit(reminder_id))
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(label, 1)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        if self._stacked:
+            outer = QVBoxLayout(row)
+            outer.setContentsMargins(0, 0, 0, 4)
+            outer.setSpacing(2)
+            outer.addWidget(label)
+            outer.addLayout(buttons)
+            buttons.addStretch(1)
+        else:
+            outer_h = QHBoxLayout(row)
+            outer_h.setContentsMargins(0, 0, 0, 0)
+            outer_h.addWidget(label, 1)
+            outer_h.addLayout(buttons)
         for button in (call, later, done):
-            layout.addWidget(button)
+            buttons.addWidget(button)
         return row
 
     def _snooze(self, reminder_id: str) -> None:
@@ -192,15 +208,42 @@ class ReminderAlert(QFrame):
             self.more.setText(str(error))
             self.more.show()
 
+    def _area(self) -> QRect | None:
+        area = getattr(self.parentWidget(), "alert_area", None)
+        rect = area() if callable(area) else None
+        return rect if rect is not None and rect.isValid() else None
+
+    def _room(self) -> int:
+        """The width the alert may take."""
+        rect = self._area()
+        if rect is not None:
+            return max(320, rect.width() - 2 * MARGIN)
+        parent = self.parentWidget()
+        return parent.width() - 2 * MARGIN if parent is not None else STACK_BELOW
+
+    def _fit(self, room: int) -> None:
+        """As wide as it wants up to `room`, and as tall as its wrapped text is at that width
+        (adjustSize took the height for the unclamped width: the rows' text was cut off)."""
+        self.setMaximumWidth(room)
+        width = min(room, self.sizeHint().width())
+        layout = self.layout()
+        height = (
+            layout.totalHeightForWidth(width)
+            if layout is not None and layout.hasHeightForWidth()
+            else self.sizeHint().height()
+        )
+        self.resize(width, max(height, self.minimumSizeHint().height()))
+
     def _place(self) -> None:
         """Bottom-right of the window's alert area (over the side panels: never over the
         call controls, intent buttons, notes or wrap-up), else the window's corner."""
+        if self.isVisible() and (self._room() < STACK_BELOW) != self._stacked:
+            self._refresh()  # the area got narrower or wider: rows the other way round
+            return
         parent = self.parentWidget()
-        area = getattr(parent, "alert_area", None)
-        rect = area() if callable(area) else None
-        if rect is not None and rect.isValid():
-            self.setMaximumWidth(max(320, rect.width() - 2 * MARGIN))
-            self.adjustSize()
+        rect = self._area()
+        if rect is not None:
+            self._fit(self._room())
             self.move(
                 max(0, rect.right() - self.width() - MARGIN),
                 max(rect.top(), rect.bottom() - self.height() - MARGIN),
@@ -208,6 +251,7 @@ class ReminderAlert(QFrame):
             return
         if parent is None:
             return
+        self._fit(self._room())
         self.move(
             max(0, parent.width() - self.width() - MARGIN),
             max(0, parent.height() - self.height() - MARGIN),
