@@ -47,6 +47,7 @@ WORDS_PER_SLICE = 1500  # ~1 ms of marshal.loads each (one C call: it holds the 
 _RUN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
 _USERDICT_LINE = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$", re.U)
 _RUN_CACHE_SIZE = 4096
+_BUILD_STEP = 4000  # dictionary lines (or words) between two breaths when building the cache
 
 
 def default_userdict_path() -> Path:
@@ -96,11 +97,41 @@ class ShardedFreq:
         return sum(map(len, self.shards.values()))
 
     @classmethod
-    def from_dict(cls, freq: dict[str, int]) -> ShardedFreq:
+    def from_dict(
+        cls, freq: dict[str, int], breathe: Callable[[], None] | None = None
+    ) -> ShardedFreq:
         out = cls()
-        for word, value in freq.items():
+        for index, (word, value) in enumerate(freq.items()):
+            if breathe is not None and index % _BUILD_STEP == 0:
+                breathe()
             out[word] = value
         return out
+
+
+def build_freq(
+    source: Iterable[bytes], breathe: Callable[[], None] = background.breathe
+) -> tuple[dict[str, int], int]:
+    """jieba's `Tokenizer.gen_pfdict` (the same words, prefixes and total: a test compares
+    them), breathing every few thousand lines: the first start after an install builds the
+    dictionary from jieba's dict.txt (about a second of Python) while the window is up."""
+    freq: dict[str, int] = {}
+    total = 0
+    for lineno, raw in enumerate(source, 1):
+        if lineno % _BUILD_STEP == 0:
+            breathe()
+        line = raw.strip().decode("utf-8")
+        try:
+            word, count = line.split(" ")[:2]
+            value = int(count)
+        except ValueError:
+            raise ValueError(f"invalid dictionary entry at line {lineno}: {line}") from None
+        freq[word] = value
+        total += value
+        for end in range(1, len(word) + 1):
+            fragment = word[:end]
+            if fragment not in freq:
+                freq[fragment] = 0
+    return freq, total
 
 
 def _dictionary_key(dict_file: Path) -> list:
@@ -111,12 +142,20 @@ def _dictionary_key(dict_file: Path) -> list:
     return [CACHE_FORMAT, jieba.__version__, str(dict_file), stat.st_size, stat.st_mtime_ns]
 
 
-def write_sliced_cache(path: Path, key: list, freq: ShardedFreq, total: int) -> None:
+def write_sliced_cache(
+    path: Path,
+    key: list,
+    freq: ShardedFreq,
+    total: int,
+    breathe: Callable[[], None] = background.breathe,
+) -> None:
     """Write the slices atomically (a crash leaves the old file or none, never half)."""
     slices: list[bytes] = []
     group: dict[str, dict[str, int]] = {}
     words = 0
     for first, shard in freq.shards.items():
+        if not group:
+            breathe()
         group[first] = shard
         words += len(shard)
         if words >= WORDS_PER_SLICE:
@@ -244,8 +283,8 @@ class Segmenter:
         cached = load_sliced_cache(self.cache_file, key)
         if cached is None:
             with open(dict_file, "rb") as source:
-                freq, total = tokenizer.gen_pfdict(source)
-            sharded = ShardedFreq.from_dict(freq)
+                freq, total = build_freq(source)
+            sharded = ShardedFreq.from_dict(freq, background.breathe)
             del freq
             try:
                 write_sliced_cache(self.cache_file, key, sharded, total)

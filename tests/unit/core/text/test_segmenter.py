@@ -165,3 +165,21 @@ def test_a_stale_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     third.load()
     assert third.loaded_from_cache
     assert third.cut("我要退换货") == ["我要", "退换货"]
+
+
+def test_build_freq_is_jiebas_gen_pfdict_breathing_as_it_goes() -> None:
+    """The first start after an install builds the dictionary itself (jieba's gen_pfdict is
+    one long step that never steps aside for the agent): the same words, prefixes, total."""
+
+    from desktop.core.text.segmenter import build_freq
+
+    dict_file = Path(jieba.__file__).parent / "dict.txt"
+    with open(dict_file, "rb") as source:
+        expected = jieba.Tokenizer.gen_pfdict(source)
+    breaths: list[int] = []
+    with open(dict_file, "rb") as source:
+        got = build_freq(source, lambda: breaths.append(1))
+    assert got == expected
+    assert len(breaths) >= 50  # every few thousand of its ~350,000 lines
+    with pytest.raises(ValueError, match="line 2"):
+        build_freq([b"\xe7\x89\xa9\xe6\xb5\x81 5 n\n", b"broken\n"], lambda: None)
