@@ -47,6 +47,9 @@ class TextAssist:
         self._run: Runner | None = None
         self._history: list[tuple[str, str]] | None = None
         self._tools: _Tools | None = None
+        # The last analysis and what it was made with: an intent click or a call switch asks
+        # again for the same text (a long note costs ~1 ms to analyse).
+        self._last: tuple[str, _Tools, IntentSuggester, bool, Assist] | None = None
         self.set_pack(pack)
 
     def attach(self, run: Runner) -> None:
@@ -155,14 +158,26 @@ class TextAssist:
         if not text.strip():
             return Assist()
         tools = self._current_tools()
+        ready = self.segmenter.ready  # jieba cuts differently from the fallback
+        last = self._last
+        if (
+            last is not None
+            and last[0] == text
+            and last[1] is tools
+            and last[2] is tools.suggester
+            and last[3] == ready
+        ):
+            return last[4]
         from desktop.core.text.matching import Analysis  # loaded with the tools by then
 
         analysis = Analysis.of(text, self.segmenter)  # normalised and cut once for both
-        return Assist(
+        result = Assist(
             tools.suggester.suggest_for(analysis, top=2),
             tools.detector.detect_in(analysis),
             tools.checker.check(text),
         )
+        self._last = (text, tools, tools.suggester, ready, result)
+        return result
 
     def check_phrases(self, text: str) -> list[PhraseHit]:
         return self._current_tools().checker.check(text)

@@ -126,3 +126,21 @@ def test_suggester_learns_the_agents_own_classified_calls(
         assert after[:1] == ["order"] and before[:1] != ["order"]
     finally:
         second.close()
+
+
+def test_the_same_text_is_analysed_once_until_the_suggester_changes(app: App, qtbot) -> None:
+    """An intent click or a call switch asks again for the same note: the analysis is kept
+    (a long note costs ~1 ms); a new text, a new suggester (learning) or jieba's load make a
+    new one."""
+    assert app.wait_background(30)
+    text = app.text
+    first = text.analyse("小蓝鲸还有吗，我要买两个")
+    assert text.analyse("小蓝鲸还有吗，我要买两个") is first
+    other = text.analyse("小蓝鲸还有吗，我要买三个")
+    assert other is not first
+    assert [s.call_type for s in first.suggestions][:1] != ["booking"]
+    text.learn_from([(f"小蓝鲸还有吗，我要买两个 第{n}次", "booking") for n in range(30)])
+    qtbot.waitUntil(text.history_learned.is_set, timeout=10_000)
+    again = text.analyse("小蓝鲸还有吗，我要买两个")
+    assert again is not first
+    assert [s.call_type for s in again.suggestions][:1] == ["booking"]
