@@ -92,14 +92,23 @@ class ChecklistPanel(QWidget):
         same = self._list.count() == len(steps) and all(
             self._list.item(i).data(STEP_ROLE) == s.key for i, s in enumerate(steps)
         )
+        # Other steps (another call type) reuse the rows there are, rewritten below, rather
+        # than clearing the list and making them all again; only the count changes.
+        existing = self._list.count()
         if not same:
-            self._list.clear()
+            self._list.setCurrentRow(-1)
+            self._list.scrollToTop()
+            while existing > len(steps):
+                existing -= 1
+                self._list.takeItem(existing)
         current = next((s.key for s in steps if s.key not in ticked), None)
         self.current_step = current
-        bold = QFont()
+        bold, regular = QFont(), QFont()
         bold.setBold(True)
+        band, no_band = QBrush(QColor("#fff4cc")), QBrush()
         for index, step in enumerate(steps):
-            item = self._list.item(index) if same else QListWidgetItem()
+            added = index >= existing
+            item = QListWidgetItem() if added else self._list.item(index)
             at = ticked.get(step.key)
             mark = "（必做）" if step.required else ""
             when = f"  ✓ {calendar.format_iso(at, '%H:%M:%S')}" if at else ""
@@ -112,9 +121,9 @@ class ChecklistPanel(QWidget):
             item.setFlags(flags)
             item.setCheckState(Qt.CheckState.Checked if at else Qt.CheckState.Unchecked)
             is_current = step.key == current
-            item.setFont(bold if is_current else QFont())
-            item.setBackground(QBrush(QColor("#fff4cc")) if is_current else QBrush())
-            if not same:
+            item.setFont(bold if is_current else regular)
+            item.setBackground(band if is_current else no_band)
+            if added:
                 self._list.addItem(item)
         done = sum(1 for s in steps if s.key in ticked)
         required_left = [s.label for s in steps if s.required and s.key not in ticked]
