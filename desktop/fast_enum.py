@@ -233,7 +233,7 @@ def _fast(
 
 
 def supported() -> bool:
-    call = _EnumType.__dict__.get("__call__")
+    call = _state["original"] or _EnumType.__dict__.get("__call__")
     code = getattr(call, "__code__", None)
     return (
         sys.version_info[:2] == (3, 11)
