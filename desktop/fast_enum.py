@@ -165,8 +165,11 @@ class _Template:
                 if not flag or _is_single_bit(value):
                     member_names.append(name)
                 value_map[value] = member
-            _type_setattr(enum_class, name, member)
             member_map[name] = member
+        # after the members are made: each class change empties the type's lookup cache,
+        # which every attribute set on a member uses
+        for name, member in member_map.items():
+            _type_setattr(enum_class, name, member)
         if flag:
             values = [member_map[name]._value_ for name in member_names]
             if values != sorted(values):
