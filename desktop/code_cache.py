@@ -12,15 +12,25 @@ foreign file only means compiling as usual.
 It is only installed on the Python version whose `dataclasses._create_fn` it mirrors
 (3.11); elsewhere `install` does nothing. The file lives in the agent's private data dir
 (0700), like the bytecode and the content-pack snapshot the app already loads.
+
+The same file holds the code of shiboken's embedded Python sources (`shibokensupport`:
+its signature and feature modules, 13 files): PySide6's import compiles them from their
+text at every start (~130 M instructions, a quarter of the import). While `desktop.run`
+imports PySide6 (`embedded_sources()`), `compile` looks a `shibokensupport/` file up by its
+name, its text and the future flags it would inherit; anything else compiles as always.
 """
 
 from __future__ import annotations
+import __future__
 
+import builtins
+import contextlib
 import dataclasses
 import logging
 import marshal
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +101,80 @@ def _load(file: Path) -> dict[str, Any]:
         return {}
     if not isinstance(codes, dict):
         return {}
-    return {k: v for k, v in codes.items() if isinstance(k, str) and hasattr(v, "co_code")}
+    return {k: v for k, v in codes.items() if _is_key(k) and hasattr(v, "co_code")}
+
+
+def _is_key(key: object) -> bool:
+    """A dataclass function's source, or (file name, future flags, source) of shiboken's."""
+    if isinstance(key, str):
+        return True
+    return (
+        isinstance(key, tuple)
+        and len(key) == 3
+        and isinstance(key[0], str)
+        and isinstance(key[1], int)
+        and isinstance(key[2], bytes)
+    )
+
+
+EMBEDDED_PREFIX = "shibokensupport/"
+_builtin_compile = builtins.compile
+# what compile() takes over from the code that calls it, unless told not to (PyCF_MASK)
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+
+
+@contextlib.contextmanager
+def embedded_sources() -> Iterator[None]:
+    """While the block runs (PySide6's first import), shiboken's embedded sources are
+    looked up in the cache (see the module's doc); nothing changes when it is not
+    installed."""
+    if _state["original"] is None or builtins.compile is not _builtin_compile:
+        yield
+        return
+    builtins.compile = _compile
+    try:
+        yield
+    finally:
+        builtins.compile = _builtin_compile
+
+
+def _compile(
+    source: Any,
+    filename: Any,
+    mode: str,
+    flags: int = 0,
+    dont_inherit: bool = False,
+    optimize: int = -1,
+    *,
+    _feature_version: int = -1,
+) -> Any:
+    """`compile`, inheriting the future flags of its caller as the builtin does (the builtin
+    called from here would inherit this module's), with shiboken's files looked up first."""
+    if not dont_inherit:
+        with contextlib.suppress(ValueError):  # no caller frame: nothing to inherit
+            flags |= sys._getframe(1).f_code.co_flags & _FUTURE_FLAGS
+        dont_inherit = True
+    if (
+        type(source) is bytes
+        and type(filename) is str
+        and filename.startswith(EMBEDDED_PREFIX)
+        and mode == "exec"
+        and optimize == -1
+        and _feature_version == -1
+        and not flags & ~_FUTURE_FLAGS
+    ):
+        key = (filename, flags, source)
+        code = _state["codes"].get(key)
+        if code is None:
+            code = _builtin_compile(source, filename, mode, flags, True, optimize)
+            _state["codes"][key] = code
+            _state["new"] += 1
+        return code
+    return _builtin_compile(
+        source, filename, mode, flags, dont_inherit, optimize, _feature_version=_feature_version
+    )
 
 
 def _create_fn(name, args, body, *, globals=None, locals=None, return_type=dataclasses.MISSING):

@@ -148,7 +148,10 @@ def run(options: argparse.Namespace) -> int:
 def _run(options: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(options)
     _cache_dataclass_code(data_dir)  # before the app's modules define their dataclasses
-    from PySide6.QtWidgets import QApplication
+    from desktop import code_cache
+
+    with code_cache.embedded_sources():  # shiboken's own modules: their code from the cache
+        from PySide6.QtWidgets import QApplication
 
     skip_pyside_source_scan()
     from desktop.app import build_app
