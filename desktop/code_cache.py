@@ -119,10 +119,12 @@ def _is_key(key: object) -> bool:
 
 EMBEDDED_PREFIX = "shibokensupport/"
 _builtin_compile = builtins.compile
-# what compile() takes over from the code that calls it, unless told not to (PyCF_MASK)
+# what compile() takes over from the code that calls it, unless told not to (PyCF_MASK:
+# the features' flags but the obsolete nested_scopes' CO_NESTED, and generators' 0)
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
-    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+    if _feature not in ("nested_scopes", "generators"):
+        _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
 
 
 @contextlib.contextmanager
