@@ -18,6 +18,12 @@ its signature and feature modules, 13 files): PySide6's import compiles them fro
 text at every start (~130 M instructions, a quarter of the import). While `desktop.run`
 imports PySide6 (`embedded_sources()`), `compile` looks a `shibokensupport/` file up by its
 name, its text and the future flags it would inherit; anything else compiles as always.
+
+And the regular expressions compiled during start-up (`start_regexes()` until
+`stop_regexes()`: from PySide6's import to the start-up work): `re` parses and compiles
+each pattern in Python at every start (shiboken's signature parser alone: three verbose
+patterns, ~17 ms). What `re` hands to `_sre.compile` for a pattern (its flags, code, group
+names) is kept by the pattern's text and flags, and given to `_sre.compile` again.
 """
 
 from __future__ import annotations
@@ -32,13 +38,24 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from re import _compiler as re_compiler  # type: ignore[attr-defined]
+from re import _parser as re_parser  # type: ignore[attr-defined]
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 # The marshal format and the compiler's output belong to one interpreter build.
 TAG = f"{sys.implementation.cache_tag}-{sys.hexversion:x}"
-_state: dict[str, Any] = {"file": None, "codes": {}, "new": 0, "original": None}
+_state: dict[str, Any] = {
+    "file": None,
+    "codes": {},
+    "new": 0,
+    "original": None,
+    "re_original": None,
+    "regexes": 0,
+}
+REGEX_KEY = "re"
+MAX_REGEXES = 400  # a start compiles ~100; never a store of whatever patterns a day makes
 
 
 def cache_file(cache_dir: Path) -> Path:
@@ -71,6 +88,7 @@ def install(file: Path) -> bool:
 
 
 def uninstall() -> None:
+    stop_regexes()
     if _state["original"] is not None:
         dataclasses._create_fn = _state["original"]  # type: ignore[attr-defined]
         _state["original"] = None
@@ -101,20 +119,98 @@ def _load(file: Path) -> dict[str, Any]:
         return {}
     if not isinstance(codes, dict):
         return {}
-    return {k: v for k, v in codes.items() if _is_key(k) and hasattr(v, "co_code")}
+    return {k: v for k, v in codes.items() if _is_entry(k, v)}
 
 
-def _is_key(key: object) -> bool:
-    """A dataclass function's source, or (file name, future flags, source) of shiboken's."""
+def _is_entry(key: object, value: object) -> bool:
+    """A dataclass function's source, (file name, future flags, source) of shiboken's, each
+    with its code; or ("re", pattern, flags) with what `_sre.compile` takes for it."""
     if isinstance(key, str):
-        return True
+        return hasattr(value, "co_code")
+    if not isinstance(key, tuple) or len(key) != 3:
+        return False
+    if key[0] == REGEX_KEY:
+        return (
+            isinstance(key[1], (str, bytes))
+            and isinstance(key[2], int)
+            and isinstance(value, tuple)
+            and len(value) == 5
+            and isinstance(value[0], int)
+            and isinstance(value[1], list)
+            and isinstance(value[2], int)
+            and isinstance(value[3], dict)
+            and isinstance(value[4], tuple)
+        )
     return (
-        isinstance(key, tuple)
-        and len(key) == 3
-        and isinstance(key[0], str)
+        isinstance(key[0], str)
         and isinstance(key[1], int)
         and isinstance(key[2], bytes)
+        and hasattr(value, "co_code")
     )
+
+
+_re_compile = re_compiler.compile
+
+
+def regexes_supported() -> bool:
+    code = getattr(getattr(re_compiler, "compile", None), "__code__", None)
+    return (
+        sys.version_info[:2] == (3, 11)
+        and code is not None
+        and code.co_varnames[:2] == ("p", "flags")
+        and callable(getattr(re_compiler, "_code", None))
+        and callable(getattr(re_parser, "parse", None))
+    )
+
+
+def start_regexes() -> bool:
+    """From now on until stop_regexes(), `re` compiles a pattern seen on an earlier start
+    from what it made of it then (only with the cache installed); False when not."""
+    if _state["original"] is None or _state["re_original"] is not None:
+        return _state["re_original"] is not None
+    if not regexes_supported():
+        return False
+    _state["regexes"] = sum(1 for key in _state["codes"] if key[0] == REGEX_KEY)
+    _state["re_original"] = re_compiler.compile
+    re_compiler.compile = _compile_regex
+    return True
+
+
+def stop_regexes() -> None:
+    original = _state["re_original"]
+    if original is not None:
+        re_compiler.compile = original
+        _state["re_original"] = None
+
+
+def _compile_regex(p: Any, flags: int = 0) -> Any:
+    """`re._compiler.compile` of Python 3.11 (what `re.compile` calls for a pattern its own
+    cache does not hold), with what it hands to `_sre.compile` looked up first."""
+    if type(p) not in (str, bytes) or flags & re_compiler.SRE_FLAG_DEBUG:
+        return _re_compile(p, flags)
+    flags = int(flags)  # a RegexFlag is an int to marshal (re passes ints already)
+    key = (REGEX_KEY, p, flags)
+    codes = _state["codes"]
+    made = codes.get(key)
+    if made is None:
+        parsed = re_parser.parse(p, flags)
+        code = re_compiler._code(parsed, flags)
+        groupindex = parsed.state.groupdict
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        made = (  # plain ints (the code's opcodes are re's named int constants), to marshal
+            int(flags | parsed.state.flags),
+            [int(word) for word in code],
+            parsed.state.groups - 1,
+            dict(groupindex),
+            tuple(indexgroup),
+        )
+        if _state["regexes"] < MAX_REGEXES:
+            codes[key] = made
+            _state["regexes"] += 1
+            _state["new"] += 1
+    return re_compiler._sre.compile(p, *made)
 
 
 EMBEDDED_PREFIX = "shibokensupport/"

@@ -150,6 +150,8 @@ def _run(options: argparse.Namespace) -> int:
     _cache_dataclass_code(data_dir)  # before the app's modules define their dataclasses
     from desktop import code_cache
 
+    code_cache.start_regexes()  # until the start-up work begins (App.start_background)
+
     with code_cache.embedded_sources():  # shiboken's own modules: their code from the cache
         from PySide6.QtWidgets import QApplication
 

@@ -1,6 +1,7 @@
-"""desktop.code_cache's lookup of shiboken's embedded sources (issue 16): while PySide6 is
-imported, `compile` gives shiboken's files the code it compiled for them on an earlier
-start, and compiles everything else exactly as the builtin does."""
+"""desktop.code_cache's lookup of shiboken's embedded sources and of start-up's regular
+expressions (issue 16): while PySide6 is imported, `compile` gives shiboken's files the code
+it compiled for them on an earlier start, and compiles everything else exactly as the
+builtin does; `re` compiles a pattern from what it made of it on an earlier start."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import builtins
 import json
 import marshal
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from desktop import code_cache
+from desktop.code_cache import re_compiler
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -136,3 +139,85 @@ def test_pyside6_starts_from_the_cached_code(tmp_path: Path) -> None:
     assert second["message"] == first["message"]
     assert "Supported signatures:" in second["message"]  # shiboken's error handler ran
     assert second["mapping"] == "shibokensupport/signature/mapping.py"
+
+
+PATTERNS: list[tuple[str | bytes, int]] = [
+    (r"(?P<area>0\d{2,3})-(?P<number>\d{7,8})", 0),
+    (r"[\u4e00-\u9fff]+|[a-z]+", re.IGNORECASE),
+    (r"(?i)投诉|complain(?:t|ed)?", 0),
+    (
+        r"""
+        \b          # a word's edge
+        (?P<word>\w+)
+        (?:\s+(?P=word))+  # the same word again
+        """,
+        re.VERBOSE,
+    ),
+    (rb"\x00[\x01-\x7f]{2}(?P<tail>.*)$", re.DOTALL | re.MULTILINE),
+    (r"^$", 0),
+    (r"(a)(b)?(?:c)(?P<d>d)", re.ASCII),
+]
+TEXTS = ["010-12345678", "投诉 Complained", "the the cat", "ABC abc", "", "abd", "acd"]
+
+
+def _outcome(pattern: re.Pattern) -> list:
+    texts: list = [t.encode() for t in TEXTS] if isinstance(pattern.pattern, bytes) else TEXTS
+    if isinstance(pattern.pattern, bytes):
+        texts = [*texts, b"\x00ab\nrest"]
+    found = [(m.span(), m.groups(), m.groupdict()) for t in texts for m in pattern.finditer(t)]
+    return [pattern.pattern, pattern.flags, pattern.groups, dict(pattern.groupindex), found]
+
+
+def test_regexes_compile_from_what_re_made_of_them(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed: list[tuple] = []
+    real = re_compiler._sre.compile
+
+    def recording(*args: object) -> object:
+        handed.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(re_compiler._sre, "compile", recording)
+    expected = [re_compiler.compile(p, f) for p, f in PATTERNS]  # re's own
+    by_re = list(handed)
+    assert code_cache.start_regexes()
+    try:
+        handed.clear()
+        made = [re_compiler.compile(p, f) for p, f in PATTERNS]  # compiled, then stored
+        assert handed == by_re
+        assert code_cache._state["new"] == len(PATTERNS)
+        handed.clear()
+        again = [re_compiler.compile(p, f) for p, f in PATTERNS]  # from the store
+        assert handed == by_re
+        assert code_cache._state["new"] == len(PATTERNS)
+    finally:
+        code_cache.stop_regexes()
+    assert re_compiler.compile is code_cache._re_compile
+    for one, two, three in zip(expected, made, again, strict=True):
+        assert _outcome(one) == _outcome(two) == _outcome(three)
+    assert code_cache.save()
+    assert code_cache._load(cache) == code_cache._state["codes"]
+
+
+def test_regexes_re_cannot_store_compile_as_always(cache: Path) -> None:
+    assert code_cache.start_regexes()
+    try:
+        scanner = re.Scanner([(r"\d+", lambda s, t: int(t)), (r"\s+", None)])  # parsed lists
+        assert scanner.scan("1 22 333") == ([1, 22, 333], "")
+        assert code_cache._state["new"] == 0  # the Scanner hands re its parsed patterns
+        assert re.compile("a+(?#only-here-9f3)").match("aa")  # not in re's own cache yet
+        assert code_cache._state["new"] == 1
+    finally:
+        code_cache.stop_regexes()
+
+
+def test_the_store_of_regexes_is_bounded(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(code_cache, "MAX_REGEXES", 3)
+    assert code_cache.start_regexes()
+    try:
+        for number in range(6):
+            assert re_compiler.compile(f"x{number}y", 0).match(f"x{number}y")
+    finally:
+        code_cache.stop_regexes()
+    assert code_cache._state["new"] == 3
