@@ -80,11 +80,12 @@ def test_other_compilations_are_the_builtin_s(cache: Path) -> None:
     assert marshal.dumps(text) == marshal.dumps(compile("x = 1", "shibokensupport/text.py", "exec"))
 
 
-def test_nothing_changes_when_the_cache_is_not_installed() -> None:
-    if code_cache._state["original"] is not None:
-        pytest.skip("this session installed the cache")
+def test_nothing_changes_when_the_cache_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(code_cache._state, "original", None)  # whatever ran desktop.run before
+    monkeypatch.setitem(code_cache._state, "re_original", None)
     with code_cache.embedded_sources():
         assert builtins.compile is code_cache._builtin_compile
+    assert not code_cache.start_regexes()
 
 
 def test_a_damaged_or_foreign_file_only_means_compiling(tmp_path: Path) -> None:
