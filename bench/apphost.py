@@ -112,8 +112,9 @@ def captured_app() -> Any:
     return app
 
 
-def capture_app() -> None:
-    """Keep the App that build_app returns, to reach its parts (e.g. its segmenter) later.
+def capture_app(on_import: Callable[[], None] | None = None) -> None:
+    """Keep the App that build_app returns, to reach its parts (e.g. its segmenter) later;
+    `on_import()` runs when the entry has imported `desktop.app` (PySide6 is imported by then).
 
     `desktop.app` is patched when the real entry imports it, not imported here: imported
     early, its modules would miss what the entry does before importing them (the garbage
@@ -129,6 +130,8 @@ def capture_app() -> None:
             return built
 
         module.build_app = build_and_keep
+        if on_import is not None:
+            on_import()
 
     class PatchOnImport:
         def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
@@ -214,8 +217,9 @@ def _quit_from_thread() -> None:
 
 
 def _run_app(data_dir: str, demo: bool, exit_at_idle: bool) -> int:
-    install_idle_probe(lambda: _on_idle(exit_at_idle))
-    capture_app()
+    # the probe (which imports PySide6) once the entry has imported it itself, after its own
+    # set-up (the enum maker of desktop.run is installed before PySide6's import)
+    capture_app(on_import=lambda: install_idle_probe(lambda: _on_idle(exit_at_idle)))
     from desktop.__main__ import main
 
     return main(["--data-dir", data_dir, *(["--demo"] if demo else [])])

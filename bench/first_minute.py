@@ -309,6 +309,9 @@ def _interact(data_dir: Path) -> Figures:
 
 
 def child(args: list[str]) -> Figures:
+    from desktop.run import install_fast_enums
+
+    install_fast_enums()  # as the real entry does, before PySide6 is imported
     mode, data_dir = args[0], Path(args[1])
     if mode == "prepare":
         return _prepare(data_dir)

@@ -216,6 +216,9 @@ class App:
         self._gc_was_enabled = gc.isenabled()
         gc.disable()
         QTimer.singleShot(GC_PAUSE_MAX_MS, self.window, self._resume_gc)
+        from desktop import code_cache
+
+        code_cache.stop_regexes()  # start-up's patterns are kept (desktop.run started it)
         from desktop.ui.input_gate import InputGate
 
         gate = InputGate(self._background_over, self.window)  # work waits for the agent

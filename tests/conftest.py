@@ -20,9 +20,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from desktop import fast_enum
 from desktop.core.clock import FakeClock
 from desktop.core.text.segmenter import Segmenter
 from tests.helpers.logfail import Expectation, ExpectLog, LogFailHandler, describe
+
+# PySide6's enums made as the real entry makes them (desktop.run): before PySide6's import
+# (pytest-qt imports it when pytest configures it, after this file)
+fast_enum.install()
 
 LOGFAIL = pytest.StashKey[LogFailHandler]()
 
