@@ -47,6 +47,8 @@ WORDS_PER_SLICE = 1500  # ~1 ms of marshal.loads each (one C call: it holds the 
 _RUN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
 _USERDICT_LINE = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$", re.U)
 _RUN_CACHE_SIZE = 4096
+# Where the fallback cut may cut a text into pieces (unless a domain word holds one of them).
+_FALLBACK_BREAKS = "，。！？；：、,.!?;:()（）【】[]“”\"'‘’…—~～ \t\r\n"
 _BUILD_STEP = 4000  # dictionary lines (or words) between two breaths when building the cache
 
 
@@ -221,6 +223,8 @@ class Segmenter:
         # words) on the fallback's first use, not while the app builds its first frame.
         self._words = [*read_userdict_words(self._userdict), *extra_words]
         self._fallback_words: tuple[frozenset[str], int] | None = None
+        self._fallback_breaks: re.Pattern[str] | None = None
+        self._fallback_run = lru_cache(maxsize=_RUN_CACHE_SIZE)(self._fallback_cut_run)
         self._tokenizer: jieba.Tokenizer | None = None
         self.loaded_from_cache = False
         self._ready = threading.Event()
@@ -236,6 +240,9 @@ class Segmenter:
             words = {normalize(w) for w in self._words}
             vocabulary = frozenset(w for w in words if len(w) > 1)
             self._fallback_words = vocabulary, max((len(w) for w in vocabulary), default=1)
+            in_words = set().union(*vocabulary) if vocabulary else set()
+            breaks = "".join(c for c in _FALLBACK_BREAKS if c not in in_words)
+            self._fallback_breaks = re.compile(f"([{re.escape(breaks)}])") if breaks else None
         return self._fallback_words
 
     @property
@@ -316,7 +323,21 @@ class Segmenter:
         return tuple(self._tokenizer.cut(run))
 
     def _fallback_cut(self, text: str) -> list[str]:
-        """Greedy longest match over the domain words; other Chinese as single characters."""
+        """Greedy longest match over the domain words; other Chinese as single characters.
+        Cut piece by piece between characters no domain word holds (punctuation, spaces:
+        no match can span them, so the tokens are the same), each piece cached: a keystroke
+        in a long note re-cuts the piece it changed."""
+        self._fallback_vocabulary()
+        breaks = self._fallback_breaks
+        if breaks is None:
+            return list(self._fallback_run(text))
+        tokens: list[str] = []
+        for piece in breaks.split(text):
+            if piece:
+                tokens.extend(self._fallback_run(piece))
+        return tokens
+
+    def _fallback_cut_run(self, text: str) -> tuple[str, ...]:
         tokens: list[str] = []
         vocabulary, longest = self._fallback_vocabulary()
         n = len(text)
@@ -334,4 +355,4 @@ class Segmenter:
                     end += 1
             tokens.append(text[i:end])
             i = end
-        return tokens
+        return tuple(tokens)

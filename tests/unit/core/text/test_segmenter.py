@@ -183,3 +183,20 @@ def test_build_freq_is_jiebas_gen_pfdict_breathing_as_it_goes() -> None:
     assert len(breaths) >= 50  # every few thousand of its ~350,000 lines
     with pytest.raises(ValueError, match="line 2"):
         build_freq([b"\xe7\x89\xa9\xe6\xb5\x81 5 n\n", b"broken\n"], lambda: None)
+
+
+def test_the_fallback_cut_piece_by_piece_is_the_whole_texts_cut(tmp_path: Path) -> None:
+    """Before jieba is loaded: cutting between characters no domain word holds (and caching
+    the pieces) gives exactly the tokens of cutting the whole text at once, even where a
+    domain word holds one of those characters."""
+    from bench.corpus import long_note
+
+    texts = [*SENTENCES, *(t for t, _ in load_eval_samples()[:200]), long_note(3000)]
+    texts += ["售后，服务电话：400-800。谢谢！", "（退款）【加急】\n\n  A1 b2…"]
+    for extra in ((), ("售后，服务", "A1 b2")):
+        segmenter = Segmenter(tmp_path / "never-loaded", extra_words=extra)
+        for text in texts:
+            assert segmenter._fallback_cut(text) == list(segmenter._fallback_cut_run(text))
+            assert "".join(segmenter._fallback_cut(text)) == text
+    breaks = segmenter._fallback_breaks
+    assert breaks is not None and not breaks.search(" ") and breaks.search("。")  # "A1 b2"
