@@ -228,6 +228,7 @@ def _bulk_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(module, "_suspend_call_facts", lambda *args: None)
     monkeypatch.setattr(module, "_droppable_indexes", lambda *args, **kw: [])
     monkeypatch.setattr(module, "_fill_triggers", lambda *args: [])
+    monkeypatch.setattr(module, "_idle_guards", lambda *args: [])
 
 
 def _contents(env: AgentDb) -> dict[str, list[tuple]]:
@@ -322,6 +323,30 @@ def test_a_bulk_merge_fills_a_missing_uid_as_its_trigger_would(agents, tmp_path:
     assert len(uids) == ticks and all(len(u) == 32 for u in uids) and len(set(uids)) == ticks
     (version,) = lead.db.execute("SELECT updated_at FROM calls").fetchone()
     assert version is not None and version.endswith("Z")  # SQLite's clock, as the trigger
+
+
+def test_a_bulk_merge_keeps_the_value_guards_a_row_trips(agents, tmp_path: Path) -> None:
+    """A bulk merge sets the status/priority guards aside only when no row to be added
+    trips them; a bundle with a bad status is refused as row by row, nothing changed."""
+    import json
+
+    from desktop.services.lead.bundle import checksum
+
+    a, _b, lead = agents
+    a.call()
+    a.call("13911112222")
+    out = _export(a, tmp_path / "a.bundle")
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("UPDATE calls SET status = 'lost' WHERE rowid = 2")
+    tables = conn.execute("SELECT value FROM manifest WHERE key = 'tables'").fetchone()[0]
+    conn.execute(
+        "UPDATE manifest SET value = ? WHERE key = 'checksum'", [checksum(conn, json.loads(tables))]
+    )
+    conn.close()
+    schema = _schema(lead)
+    with pytest.raises(BundleError, match="invalid calls.status"):
+        _import(lead, out)
+    assert lead.db["calls"].count == 0 and _schema(lead) == schema
 
 
 def test_untick_after_an_export_updates_the_tick(agents, tmp_path: Path) -> None:
