@@ -344,7 +344,7 @@ def test_a_bulk_merge_keeps_the_value_guards_a_row_trips(agents, tmp_path: Path)
     )
     conn.close()
     schema = _schema(lead)
-    with pytest.raises(BundleError, match="invalid calls.status"):
+    with pytest.raises(BundleError, match=r"invalid calls\.status"):
         _import(lead, out)
     assert lead.db["calls"].count == 0 and _schema(lead) == schema
 
