@@ -349,6 +349,44 @@ def test_a_bulk_merge_keeps_the_value_guards_a_row_trips(agents, tmp_path: Path)
     assert lead.db["calls"].count == 0 and _schema(lead) == schema
 
 
+def test_a_bulk_merge_uses_a_rollback_journal_only_on_a_file_it_alone_holds(
+    agents, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alone on the file, a bulk merge writes through a rollback journal and gives the
+    write-ahead log back; with another connection open (the running app) it keeps the log.
+    Both merge the same rows."""
+    from desktop.services.lead import bundle as module
+
+    a, _b, lead = agents
+    a.call()
+    a.call("13911112222", "complaint")
+    out = _export(a, tmp_path / "a.bundle")
+    modes: list[str] = []
+    switch = module._rollback_journal
+
+    def watched(conn, *args):
+        sync = switch(conn, *args)
+        modes.append(str(conn.execute("PRAGMA main.journal_mode").fetchone()[0]))
+        return sync
+
+    monkeypatch.setattr(module, "_rollback_journal", watched)
+    control = agent_db(tmp_path / "control", "9002", a.clock, "组长二")
+    other = connect(control.path)  # a second connection on the control file
+    try:
+        _import(lead, out)
+        _import(control, out)
+        assert modes == ["delete", "wal"]
+        for env in (lead, control):
+            assert env.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert env.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL again
+        assert not lead.path.with_name(lead.path.name + "-journal").exists()
+        assert _contents(lead) == _contents(control)
+        assert other.execute("SELECT count(*) FROM calls").fetchone()[0] == 2
+    finally:
+        other.close()
+        control.close()
+
+
 def test_untick_after_an_export_updates_the_tick(agents, tmp_path: Path) -> None:
     a, _b, lead = agents
     call = a.calls.start_call("13800138000")
@@ -523,6 +561,7 @@ def test_a_failure_mid_import_rolls_the_whole_bundle_back(agents, tmp_path: Path
         _import(lead, good)
     assert lead.db["calls"].count == 0 and lead.db["call_intents"].count == 0
     assert _schema(lead) == schema  # the indexes and triggers set aside came back too
+    assert lead.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # and the log
 
 
 def test_imported_reminders_never_fire_in_the_leads_app(agents, tmp_path: Path) -> None:
