@@ -441,9 +441,11 @@ class Bundle:
             yield dict(zip(names, row, strict=True))
 
 
-def open_bundle(path: Path) -> Bundle:
+def open_bundle(path: Path, *, check_pages: bool = True) -> Bundle:
     """Open `path` read-only and check it is a complete bundle this program understands;
-    BundleError(path, reason) otherwise. Call `verify()` to check the rows too."""
+    BundleError(path, reason) otherwise. Call `verify()` to check the rows too. Without
+    `check_pages` the pages are not read through (`_check_pages`) for a caller that does it
+    beside other work (the import's verifier thread)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -465,8 +467,8 @@ def open_bundle(path: Path) -> Bundle:
     except sqlite3.Error as exc:
         raise BundleError(path, "不是有效的数据包（无法打开）") from exc
     try:
-        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise BundleError(path, "数据包已损坏（文件不完整）")
+        if check_pages:
+            _check_pages(path, conn)
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         if not _has_table(conn, "manifest"):
             raise BundleError(path, "不是坐席助手的数据包（其他程序的 SQLite 文件）")
@@ -492,6 +494,16 @@ def open_bundle(path: Path) -> Bundle:
         conn.close()
         raise BundleError(path, "数据包已损坏（文件不完整）") from exc
     return bundle
+
+
+def _check_pages(path: Path, conn: sqlite3.Connection) -> None:
+    """Every page of the file readable and well formed (SQLite's quick_check)."""
+    try:
+        ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError as exc:
+        raise BundleError(path, "数据包已损坏（文件不完整）") from exc
+    if not ok:
+        raise BundleError(path, "数据包已损坏（文件不完整）")
 
 
 # ---- import ------------------------------------------------------------------------------
@@ -549,19 +561,21 @@ def import_bundle(
     audit row inside; BundleError (nothing changed) for any refusal."""
     path = Path(path)
     check_target_writable(db, target_file)
-    with open_bundle(path) as bundle:
+    with open_bundle(path, check_pages=False) as bundle:  # the verifier reads them through
         try:
             own_id = database_id(db)
         except sqlite3.OperationalError as exc:
             raise _write_error(path, exc) from exc
         if bundle.manifest.get("database_id") == own_id:
+            _check_pages(path, bundle.conn)  # a damaged file is refused as damaged first
             raise BundleError(path, "这是本机数据库导出的数据包，已跳过", skipped=True)
         manifest = bundle.manifest
         tables = list(bundle.tables)
         seen = _already_imported(db, manifest)
         if seen is not None:
             # the very same bundle (same checksum, same source) was merged before: nothing in
-            # it can change anything, so its rows are not read again
+            # it can change anything, so its rows are not read again (its pages are checked)
+            _check_pages(path, bundle.conn)
             audit.record(
                 "bundle.import",
                 "bundle",
@@ -821,6 +835,7 @@ class _Verifier:
         finally:
             self._ready.set()
         try:
+            _check_pages(self._path, self._conn)
             Bundle(self._path, self._conn, self._manifest).verify()
         except BaseException as exc:  # handed to the merging thread by result()
             self._error = exc

@@ -485,6 +485,13 @@ def _bad_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
     truncated = tmp_path / "truncated.bundle"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     files["truncated"] = (truncated, "不完整")
+    damaged = tmp_path / "damaged.bundle"
+    data = bytearray(good.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    last = len(data) - page  # the b-tree header of the last page: the manifest still reads
+    data[last : last + 12] = b"\xff" * 12
+    damaged.write_bytes(bytes(data))
+    files["damaged pages"] = (damaged, "损坏")
     other = tmp_path / "other.sqlite3"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE contacts (name TEXT)")
