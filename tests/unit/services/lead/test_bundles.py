@@ -228,6 +228,7 @@ def _bulk_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(module, "_suspend_call_facts", lambda *args: None)
     monkeypatch.setattr(module, "_droppable_indexes", lambda *args, **kw: [])
     monkeypatch.setattr(module, "_fill_triggers", lambda *args: [])
+    monkeypatch.setattr(module, "_idle_guards", lambda *args: [])
 
 
 def _contents(env: AgentDb) -> dict[str, list[tuple]]:
@@ -322,6 +323,68 @@ def test_a_bulk_merge_fills_a_missing_uid_as_its_trigger_would(agents, tmp_path:
     assert len(uids) == ticks and all(len(u) == 32 for u in uids) and len(set(uids)) == ticks
     (version,) = lead.db.execute("SELECT updated_at FROM calls").fetchone()
     assert version is not None and version.endswith("Z")  # SQLite's clock, as the trigger
+
+
+def test_a_bulk_merge_keeps_the_value_guards_a_row_trips(agents, tmp_path: Path) -> None:
+    """A bulk merge sets the status/priority guards aside only when no row to be added
+    trips them; a bundle with a bad status is refused as row by row, nothing changed."""
+    import json
+
+    from desktop.services.lead.bundle import checksum
+
+    a, _b, lead = agents
+    a.call()
+    a.call("13911112222")
+    out = _export(a, tmp_path / "a.bundle")
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("UPDATE calls SET status = 'lost' WHERE rowid = 2")
+    tables = conn.execute("SELECT value FROM manifest WHERE key = 'tables'").fetchone()[0]
+    conn.execute(
+        "UPDATE manifest SET value = ? WHERE key = 'checksum'", [checksum(conn, json.loads(tables))]
+    )
+    conn.close()
+    schema = _schema(lead)
+    with pytest.raises(BundleError, match=r"invalid calls\.status"):
+        _import(lead, out)
+    assert lead.db["calls"].count == 0 and _schema(lead) == schema
+
+
+def test_a_bulk_merge_uses_a_rollback_journal_only_on_a_file_it_alone_holds(
+    agents, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alone on the file, a bulk merge writes through a rollback journal and gives the
+    write-ahead log back; with another connection open (the running app) it keeps the log.
+    Both merge the same rows."""
+    from desktop.services.lead import bundle as module
+
+    a, _b, lead = agents
+    a.call()
+    a.call("13911112222", "complaint")
+    out = _export(a, tmp_path / "a.bundle")
+    modes: list[str] = []
+    switch = module._rollback_journal
+
+    def watched(conn, *args):
+        sync = switch(conn, *args)
+        modes.append(str(conn.execute("PRAGMA main.journal_mode").fetchone()[0]))
+        return sync
+
+    monkeypatch.setattr(module, "_rollback_journal", watched)
+    control = agent_db(tmp_path / "control", "9002", a.clock, "组长二")
+    other = connect(control.path)  # a second connection on the control file
+    try:
+        _import(lead, out)
+        _import(control, out)
+        assert modes == ["delete", "wal"]
+        for env in (lead, control):
+            assert env.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert env.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL again
+        assert not lead.path.with_name(lead.path.name + "-journal").exists()
+        assert _contents(lead) == _contents(control)
+        assert other.execute("SELECT count(*) FROM calls").fetchone()[0] == 2
+    finally:
+        other.close()
+        control.close()
 
 
 def test_untick_after_an_export_updates_the_tick(agents, tmp_path: Path) -> None:
@@ -422,6 +485,13 @@ def _bad_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
     truncated = tmp_path / "truncated.bundle"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     files["truncated"] = (truncated, "不完整")
+    damaged = tmp_path / "damaged.bundle"
+    data = bytearray(good.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    last = len(data) - page  # the b-tree header of the last page: the manifest still reads
+    data[last : last + 12] = b"\xff" * 12
+    damaged.write_bytes(bytes(data))
+    files["damaged pages"] = (damaged, "损坏")
     other = tmp_path / "other.sqlite3"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE contacts (name TEXT)")
@@ -498,6 +568,7 @@ def test_a_failure_mid_import_rolls_the_whole_bundle_back(agents, tmp_path: Path
         _import(lead, good)
     assert lead.db["calls"].count == 0 and lead.db["call_intents"].count == 0
     assert _schema(lead) == schema  # the indexes and triggers set aside came back too
+    assert lead.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # and the log
 
 
 def test_imported_reminders_never_fire_in_the_leads_app(agents, tmp_path: Path) -> None:
