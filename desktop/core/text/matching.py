@@ -30,6 +30,9 @@ _NOT_NEGATION = ("不得不", "不能不")  # double negation: 不得不投诉 i
 # A rhetorical question asserts: 这不是欺诈吗, 不是骗人是什么.
 _RHETORICAL = ("吗", "嘛", "是什么", "还是什么")
 _NEGATION_WINDOW = 6
+# The characters a negation above can end with: a span whose preceding character is none of
+# them is not negated, without running the expression (a note asks for every word of it).
+_NEGATION_ENDS = frozenset("是想要用会必有没不别非需意来去算们你给再说")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,8 @@ class Analysis:
 
     def negated(self, start: int, end: int) -> bool:
         """Whether a negation stands right before the span (不是投诉), unless rhetorical."""
+        if start == 0 or self.text[start - 1] not in _NEGATION_ENDS:
+            return False
         before = self.text[max(0, start - _NEGATION_WINDOW) : start]
         return (
             bool(_NEGATED.search(before))

@@ -99,3 +99,19 @@ def test_works_before_jieba_is_ready(make_pack: Callable[..., ContentPack], tmp_
     s = IntentSuggester(make_pack(keywords=KEYWORDS), cold, model=None)
     assert types(s.suggest("我要投訴，你们是骗子")) == ["complaint"]
     assert types(s.suggest("物流信息一直不更新")) == ["status"]
+
+
+def test_the_negation_ends_cover_every_negation_the_expression_finds() -> None:
+    """The quick check before the expression (the character before a word) never skips a
+    negation: every alternative of the expression ends with one of those characters."""
+    import itertools
+    import re
+
+    from desktop.core.text import matching
+
+    pattern = matching._NEGATED.pattern
+    first, second = re.findall(r"\(\?:([^)]*)\)", pattern)
+    for a, b in itertools.product(first.split("|"), ["", *second.split("|")]):
+        negation = a + b
+        assert matching._NEGATED.search(negation), negation
+        assert negation[-1] in matching._NEGATION_ENDS, negation
