@@ -57,6 +57,9 @@ class MainWindow(QMainWindow):
         self.workspace_scroll.setObjectName("workspaceScroll")
         self.workspace_scroll.setWidgetResizable(True)
         self.workspace_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Never the focus itself: a click on a button that keeps the caret where it was
+        # (the intent bar) would otherwise give it to the scroll area, out of the notes.
+        self.workspace_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.workspace_scroll.setWidget(view)
         view.setMinimumSize(VIEW_MIN)
         self.setCentralWidget(self.workspace_scroll)

@@ -141,3 +141,23 @@ def test_call_keys_beat_a_field_that_claims_them(app: App, qtbot) -> None:
     # a key that is no call key stays the field's own
     qtbot.keyClick(greedy, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert app.calls.get(call.id).status == "wrap_up"
+
+
+def test_clicking_an_intent_or_priority_leaves_the_caret_in_the_notes(app: App, qtbot) -> None:
+    """Mid-sentence in the notes, the agent clicks 投诉 and 紧急: the notes keep the focus
+    and the caret, and typing goes on; Tab still reaches the buttons."""
+    v = app.window.view
+    app.workspace.start_manual("13800138000", "")
+    app.window.activateWindow()
+    editor = v.notes.editor
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus)
+    qtbot.keyClicks(editor, "caller says")
+    qtbot.mouseClick(v.intent_bar.button("complaint"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(v.intent_bar.priority_button("urgent"), Qt.MouseButton.LeftButton)
+    assert app.workspace.current.intent == "complaint"
+    assert app.workspace.current.priority == "urgent"
+    assert editor.hasFocus(), QApplication.focusWidget()
+    qtbot.keyClicks(editor, " complaint")
+    assert editor.toPlainText() == "caller says complaint"
+    assert v.intent_bar.button("complaint").focusPolicy() & Qt.FocusPolicy.TabFocus

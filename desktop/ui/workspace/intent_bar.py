@@ -33,6 +33,7 @@ class IntentBar(QWidget):
             button.setCheckable(True)
             button.setAccessibleName(f"优先级 {label}")
             button.setObjectName(f"priority_{key}")
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the caret in the notes
             button.clicked.connect(lambda _=False, k=key: self.priority_chosen.emit(k))
             self._priority.addButton(button)
             self._priority_buttons[key] = button
@@ -57,6 +58,9 @@ class IntentBar(QWidget):
             button.setCheckable(True)
             button.setMinimumHeight(self._button_height())
             button.setAccessibleName(call_type.label)
+            # Tab still reaches it; a click (mid-sentence in the notes) leaves the focus where
+            # the agent was typing, so the notes keep the caret and nothing repaints for it.
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.setToolTip(f"{call_type.description}（{call_type.shortcut}）")
             button.setStyleSheet(
                 f"QPushButton {{ background: {call_type.color}; color: white; border-radius: 6px;"
@@ -100,3 +104,6 @@ class IntentBar(QWidget):
 
     def button(self, intent: str) -> QPushButton:
         return self._buttons[intent]
+
+    def priority_button(self, priority: str) -> QPushButton:
+        return self._priority_buttons[priority]
