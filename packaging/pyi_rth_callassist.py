@@ -7,7 +7,8 @@ desktop.fast_enum, shiboken's sources and regexes from desktop.code_cache), and 
 `callassist event` the softphone runs, which needs no Qt at all. What it does besides is
 kept here: the bundle's Qt plugin and QML folders (and on Windows `PATH`, for OpenSSL). Its
 embedded qt.conf step has nothing to do for PySide6's PyPI wheels: PySide6 registers its
-own `:/qt/etc/qt.conf` when QtCore is imported (the hook skips it then too).
+own `:/qt/etc/qt.conf` when QtCore is imported (the hook skips it then too). Its macOS
+branches are left out with it: the app is built for Linux and Windows.
 
 `pyi_rth_multiprocessing` imports multiprocessing (with subprocess and socket) only to
 replace `multiprocessing.freeze_support`, which a frozen program calls to let the processes
