@@ -3,12 +3,7 @@ them) work with Qt, and are the classes the stdlib would have made (issue 16).""
 
 from __future__ import annotations
 
-import json
-import os
 import pickle
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
@@ -16,8 +11,7 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStyle
 
 from desktop import fast_enum
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.helpers.child import python_json
 
 # Every enum of QtCore/QtGui/QtWidgets (the modules' classes and their nested classes),
 # described member by member, from a fresh interpreter.
@@ -77,18 +71,7 @@ print(json.dumps({"enums": out, "stats": stats}, sort_keys=True))
 
 
 def _dump(maker: str) -> dict:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    proc = subprocess.run(
-        [sys.executable, "-c", DUMP, maker],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return python_json(DUMP, maker, timeout=300)
 
 
 def test_every_qt_enum_is_the_class_the_stdlib_makes() -> None:

@@ -6,12 +6,8 @@ builtin does; `re` compiles a pattern from what it made of it on an earlier star
 from __future__ import annotations
 
 import builtins
-import json
 import marshal
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +15,7 @@ import pytest
 
 from desktop import code_cache
 from desktop.code_cache import re_compiler
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.helpers.child import python_json
 
 
 @pytest.fixture
@@ -115,18 +110,7 @@ print(json.dumps({"new": code_cache._state["new"], "saved": code_cache.save(),
 
 
 def _child(file: Path) -> dict:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(file)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.splitlines()[-1])
+    return python_json(CHILD, str(file))
 
 
 def test_pyside6_starts_from_the_cached_code(tmp_path: Path) -> None:

@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from desktop.core.breather import Breather
+
+
+def _waits_for_release(breather: Breather, step: Callable[[], None], held_for: float) -> None:
+    """`step` on a worker thread waits while `breather` is held (still after `held_for`
+    seconds) and goes on once it is released."""
+    passed = threading.Event()
+
+    def worker() -> None:
+        step()
+        passed.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert not passed.wait(held_for)  # held: the worker waits
+    breather.release()
+    assert passed.wait(5)
+    thread.join()
 
 
 def test_steps_pass_every_item_through_in_order() -> None:
@@ -15,18 +33,7 @@ def test_steps_pass_every_item_through_in_order() -> None:
 def test_a_held_breather_stops_the_worker_until_released() -> None:
     breather = Breather(max_wait=30)
     breather.hold()
-    passed = threading.Event()
-
-    def worker() -> None:
-        breather.breathe()
-        passed.set()
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    assert not passed.wait(0.2)  # held: the worker waits
-    breather.release()
-    assert passed.wait(5)
-    thread.join()
+    _waits_for_release(breather, breather.breathe, 0.2)
     assert not breather.held
 
 
@@ -46,38 +53,17 @@ def test_pace_breathes_only_once_the_budget_of_cpu_time_is_spent() -> None:
     started = time.monotonic()
     breather.pace(budget=10.0)  # no CPU spent since: it does not wait for the release
     assert time.monotonic() - started < 5
-    passed = threading.Event()
-
-    def worker() -> None:  # a fresh thread has no last breath: its first pace breathes
-        breather.pace(budget=10.0)
-        passed.set()
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    assert not passed.wait(0.2)  # held: the worker waits
-    breather.release()
-    assert passed.wait(5)
-    thread.join()
+    # a fresh thread has no last breath: its first pace breathes (and waits, held)
+    _waits_for_release(breather, lambda: breather.pace(budget=10.0), 0.2)
 
 
 def test_a_heavy_step_waits_longer_than_max_wait() -> None:
     breather = Breather(max_wait=0.01, heavy_wait=30)
     breather.hold()
-    passed = threading.Event()
-
-    def worker() -> None:
-        breather.before_heavy()
-        passed.set()
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    assert not passed.wait(0.3)  # far beyond max_wait: still waiting for the pause
-    breather.release()
-    assert passed.wait(5)
-    thread.join()
+    _waits_for_release(breather, breather.before_heavy, 0.3)  # far beyond max_wait
 
 
-def test_import_modules_imports_in_order_and_skips_missing_names() -> None:
+def test_import_modules_imports_the_names_and_skips_missing_ones() -> None:
     import sys
 
     breather = Breather()

@@ -202,19 +202,13 @@ def test_the_fast_rendering_gives_the_definitions_checksum() -> None:
 
 
 def test_a_bundle_holding_a_blob_still_verifies(agents, tmp_path: Path) -> None:
-    from desktop.services.lead.bundle import checksum
 
     a, _b, lead = agents
     a.call(notes="备注")
     out = _export(a, tmp_path / "a.bundle")
     conn = sqlite3.connect(out, isolation_level=None)
     conn.execute("UPDATE calls SET caller_name = CAST(caller_name AS BLOB)")
-    tables = conn.execute("SELECT value FROM manifest WHERE key = 'tables'").fetchone()[0]
-    import json
-
-    conn.execute(
-        "UPDATE manifest SET value = ? WHERE key = 'checksum'", [checksum(conn, json.loads(tables))]
-    )
+    _reseal(conn)
     conn.close()
     with open_bundle(out) as bundle:
         bundle.verify()
@@ -301,7 +295,6 @@ def test_a_bulk_merge_leaves_what_the_triggers_would(
 
 
 def test_a_bulk_merge_fills_a_missing_uid_as_its_trigger_would(agents, tmp_path: Path) -> None:
-    from desktop.services.lead.bundle import checksum
 
     a, _b, lead = agents
     a.call()
@@ -310,12 +303,7 @@ def test_a_bulk_merge_fills_a_missing_uid_as_its_trigger_would(agents, tmp_path:
     conn.execute("DROP INDEX checklist_ticks_key")
     conn.execute("UPDATE checklist_ticks SET uid = NULL WHERE rowid = 1")
     conn.execute("UPDATE calls SET updated_at = NULL")
-    tables = conn.execute("SELECT value FROM manifest WHERE key = 'tables'").fetchone()[0]
-    import json
-
-    conn.execute(
-        "UPDATE manifest SET value = ? WHERE key = 'checksum'", [checksum(conn, json.loads(tables))]
-    )
+    _reseal(conn)
     ticks = conn.execute("SELECT count(*) FROM checklist_ticks").fetchone()[0]
     conn.close()
     _import(lead, out)
@@ -328,9 +316,6 @@ def test_a_bulk_merge_fills_a_missing_uid_as_its_trigger_would(agents, tmp_path:
 def test_a_bulk_merge_keeps_the_value_guards_a_row_trips(agents, tmp_path: Path) -> None:
     """A bulk merge sets the status/priority guards aside only when no row to be added
     trips them; a bundle with a bad status is refused as row by row, nothing changed."""
-    import json
-
-    from desktop.services.lead.bundle import checksum
 
     a, _b, lead = agents
     a.call()
@@ -338,10 +323,7 @@ def test_a_bulk_merge_keeps_the_value_guards_a_row_trips(agents, tmp_path: Path)
     out = _export(a, tmp_path / "a.bundle")
     conn = sqlite3.connect(out, isolation_level=None)
     conn.execute("UPDATE calls SET status = 'lost' WHERE rowid = 2")
-    tables = conn.execute("SELECT value FROM manifest WHERE key = 'tables'").fetchone()[0]
-    conn.execute(
-        "UPDATE manifest SET value = ? WHERE key = 'checksum'", [checksum(conn, json.loads(tables))]
-    )
+    _reseal(conn)
     conn.close()
     schema = _schema(lead)
     with pytest.raises(BundleError, match=r"invalid calls\.status"):
@@ -652,7 +634,6 @@ def test_a_bundle_of_an_older_schema_is_merged_by_the_columns_it_has(
 ) -> None:
     """A bundle written before a column existed (here: calls.updated_at, reminders.agent and
     updated_at of schema 4) merges what it has; the missing columns take their defaults."""
-    from desktop.services.lead.bundle import checksum
 
     a, _b, lead = agents
     call = a.call(notes="旧版本")
@@ -662,13 +643,7 @@ def test_a_bundle_of_an_older_schema_is_merged_by_the_columns_it_has(
     conn.execute("ALTER TABLE calls DROP COLUMN updated_at")
     conn.execute("ALTER TABLE reminders DROP COLUMN agent")
     conn.execute("ALTER TABLE reminders DROP COLUMN updated_at")
-    tables = [r[0] for r in conn.execute("SELECT value FROM manifest WHERE key = 'tables'")]
-    import json
-
-    conn.execute(
-        "UPDATE manifest SET value = ? WHERE key = 'checksum'",
-        [checksum(conn, json.loads(tables[0]))],
-    )
+    _reseal(conn)
     conn.execute("UPDATE manifest SET value = '4' WHERE key = 'schema_version'")
     conn.close()
     report = _import(lead, older)
@@ -690,3 +665,16 @@ def test_an_outgoing_callback_stays_outgoing_in_the_leads_file(agents, tmp_path:
     _import(lead, _export(a, tmp_path / "1.bundle"))
     got = dict(lead.db.execute("SELECT id, direction FROM calls").fetchall())
     assert got == {inbound: "incoming", dialled: "outgoing"}
+
+
+def _reseal(conn: sqlite3.Connection) -> None:
+    """The manifest's checksum made again for a bundle a test has changed on purpose (so it
+    is refused, or taken, for what was changed, not for the checksum)."""
+    import json
+
+    from desktop.services.lead.bundle import checksum
+
+    tables = conn.execute("SELECT value FROM manifest WHERE key = 'tables'").fetchone()[0]
+    conn.execute(
+        "UPDATE manifest SET value = ? WHERE key = 'checksum'", [checksum(conn, json.loads(tables))]
+    )
