@@ -101,8 +101,9 @@ def offer_first_run(
         if answered[0]:
             return
         if call is None:
-            dialog.show()
-            dialog.raise_()
+            if not dialog.isVisible():  # once: an idle desk re-rendered takes no focus again
+                dialog.show()
+                dialog.raise_()
         else:
             dialog.hide()
 

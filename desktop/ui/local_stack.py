@@ -40,13 +40,6 @@ class LocalStack(QWidget):
         widget.setParent(self)
         widget.hide()
 
-    def discard(self, widget: QWidget) -> None:
-        """Take a widget that is not the current one out, and delete it."""
-        if widget is not self._current:
-            widget.hide()
-            widget.setParent(None)
-            widget.deleteLater()
-
     def set_current(self, widget: QWidget) -> None:
         if widget is self._current:
             return

